@@ -1,0 +1,160 @@
+//! The command line as the operator types it. Nothing here is resolved or
+//! validated beyond what clap does: `config::Settings` turns it into the
+//! configuration the commands run with.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gaia",
+    version,
+    about = "Keep the GAIA stack healthy",
+    long_about = "Keep the GAIA stack healthy.\n\n\
+        gaia checks the live and candidate containers of a GAIA deployment and \
+        brings up a simulated GAIA stack on the local Docker engine to rehearse on.",
+    after_help = "Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error.\n\
+        Start with `gaia sim up` to get a rehearsal stack, then `gaia doctor`.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Service registry to use instead of the built-in description of GAIA
+    #[arg(long, global = true, env = "GAIA_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// GAIA project root: compose files, candidates/, gaia-common/
+    #[arg(long, global = true, env = "GAIA_ROOT", value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// When to colour the output; NO_COLOR in the environment means never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Say more (repeat for debug logs)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Say only what went wrong
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the state of every GAIA container against the registry
+    #[command(after_help = "Examples:\n  gaia doctor\n  gaia doctor --service gaia-core --format json")]
+    Doctor(DoctorArgs),
+
+    /// Run a simulated GAIA stack on the local Docker engine, to rehearse on
+    #[command(subcommand)]
+    Sim(SimCommand),
+
+    /// Print a shell completion script
+    #[command(after_help = "Example:\n  gaia completions bash > /etc/bash_completion.d/gaia")]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Check only this service (repeatable)
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Build the simulated images if needed, start the live stack and wait until it is healthy
+    #[command(after_help = "Examples:\n  gaia --root /tmp/gaia-sim sim up\n  gaia sim up --ha --retry-base-delay 200ms")]
+    Up(SimUpArgs),
+
+    /// Remove every container, network and volume the simulated stack created
+    Down(SimDownArgs),
+
+    /// Show the simulated containers, their state and health
+    Status,
+
+    /// Break the simulated stack in a way the doctor must notice
+    #[command(after_help = "Examples:\n  gaia sim fault --list\n  gaia sim fault exited --service gaia-web\n  gaia sim fault no-model")]
+    Fault(SimFaultArgs),
+
+    /// Undo every injected fault and wait until the stack is healthy again
+    Heal(SimWaitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimWaitArgs {
+    /// How long to wait for the containers to become healthy
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "180s", value_name = "DURATION")]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct SimUpArgs {
+    /// Also start the HA hot standbys (gaia-core-candidate, gaia-mcp-candidate)
+    #[arg(long)]
+    pub ha: bool,
+
+    /// First delay of web's retry backoff towards core (doubles on each retry)
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "2s", value_name = "DURATION")]
+    pub retry_base_delay: Duration,
+
+    #[command(flatten)]
+    pub wait: SimWaitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SimDownArgs {
+    /// Also remove the simulated images
+    #[arg(long)]
+    pub images: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimFaultArgs {
+    /// The fault to inject (see --list)
+    #[arg(required_unless_present = "list", value_name = "FAULT")]
+    pub fault: Option<String>,
+
+    /// The container to break, instead of the fault's usual target
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+
+    /// List the faults that can be injected
+    #[arg(long, conflicts_with = "fault")]
+    pub list: bool,
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand, each with a single entry point `run`.
+
+pub mod completions;
+pub mod doctor;
+pub mod sim;

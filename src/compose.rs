@@ -1,0 +1,86 @@
+//! The one façade over the compose tool. gaia speaks to Docker through the
+//! Engine API; only compose-level actions (bringing services up with their
+//! profiles and overlays) go through `docker compose`, or `docker-compose`
+//! where only that is installed.
+
+use std::path::{Path, PathBuf};
+
+use tokio::process::Command;
+
+use crate::error::{Error, Result};
+
+pub struct Compose {
+    program: Vec<String>,
+    root: PathBuf,
+}
+
+/// A set of compose files that are used together, with the profiles they need.
+#[derive(Debug, Clone)]
+pub struct FileSet {
+    pub files: Vec<String>,
+    pub profiles: Vec<String>,
+}
+
+impl Compose {
+    /// Finds `docker compose` (v2) or `docker-compose` (v1).
+    pub async fn detect(root: &Path) -> Result<Compose> {
+        for program in [&["docker", "compose"][..], &["docker-compose"][..]] {
+            let found = Command::new(program[0])
+                .args(&program[1..])
+                .arg("version")
+                .output()
+                .await
+                .is_ok_and(|out| out.status.success());
+            if found {
+                return Ok(Compose {
+                    program: program.iter().map(|s| s.to_string()).collect(),
+                    root: root.to_owned(),
+                });
+            }
+        }
+        Err(Error::PreFlight(
+            "neither `docker compose` nor `docker-compose` is installed; \
+             gaia needs one of them to start services with their profiles"
+                .into(),
+        ))
+    }
+
+    pub fn program(&self) -> String {
+        self.program.join(" ")
+    }
+
+    /// Runs `compose -f … --profile … ARGS` in the root; output is shown only on failure.
+    pub async fn run(&self, set: &FileSet, args: &[&str]) -> Result<()> {
+        let mut command = Command::new(&self.program[0]);
+        command.args(&self.program[1..]).current_dir(&self.root);
+        for file in &set.files {
+            command.arg("-f").arg(file);
+        }
+        for profile in &set.profiles {
+            command.arg("--profile").arg(profile);
+        }
+        command.args(args);
+        let shown = format!(
+            "{} {}{}{}",
+            self.program(),
+            set.files.iter().map(|f| format!("-f {f} ")).collect::<String>(),
+            set.profiles.iter().map(|p| format!("--profile {p} ")).collect::<String>(),
+            args.join(" ")
+        );
+        tracing::debug!(command = %shown, "running compose");
+        let output = command
+            .output()
+            .await
+            .map_err(|err| Error::PreFlight(format!("cannot run {}: {err}", self.program())))?;
+        if output.status.success() {
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
+        Err(Error::Failed(format!(
+            "`{shown}` failed in {}:\n{}",
+            self.root.display(),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        )))
+    }
+}

@@ -1,0 +1,430 @@
+//! The one façade over the Docker Engine API. Commands ask it questions in
+//! gaia's terms (a container, its health, a file in it); nothing outside this
+//! module touches bollard.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use bollard::exec::{CreateExecOptions, StartExecResults};
+use bollard::models::{
+    ContainerStateStatusEnum, EndpointSettings, HealthStatusEnum, NetworkConnectRequest,
+    NetworkDisconnectRequest,
+};
+use bollard::query_parameters::{
+    ListContainersOptionsBuilder, ListVolumesOptionsBuilder, LogsOptionsBuilder,
+    RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder, RemoveVolumeOptionsBuilder,
+    RenameContainerOptionsBuilder, StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+};
+use futures_util::{StreamExt, TryStreamExt};
+
+use crate::error::{Error, Result};
+
+/// How long gaia waits for the engine to answer its first ping.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub struct Docker {
+    api: bollard::Docker,
+}
+
+/// A container as gaia needs to see it.
+#[derive(Debug, Clone)]
+pub struct Container {
+    pub id: String,
+    pub name: String,
+    pub image: String,
+    pub image_id: String,
+    pub status: String,
+    pub health: Option<String>,
+    pub restart_count: i64,
+    pub started_at: Option<String>,
+    pub labels: HashMap<String, String>,
+    pub env: Vec<String>,
+    pub networks: Vec<String>,
+}
+
+impl Container {
+    pub fn is_running(&self) -> bool {
+        self.status == "running"
+    }
+
+    pub fn env_var(&self, name: &str) -> Option<&str> {
+        self.env.iter().find_map(|kv| {
+            kv.split_once('=')
+                .filter(|(k, _)| *k == name)
+                .map(|(_, v)| v)
+        })
+    }
+}
+
+/// A container from a listing: enough to find and remove it.
+#[derive(Debug, Clone)]
+pub struct ContainerRef {
+    pub id: String,
+    pub name: String,
+    pub labels: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub id: String,
+    pub created: Option<String>,
+    pub labels: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub id: String,
+    pub labels: HashMap<String, String>,
+    /// Names of the containers attached to it.
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExecOutput {
+    pub exit_code: i64,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+fn not_found(err: &bollard::errors::Error) -> bool {
+    matches!(
+        err,
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
+}
+
+impl Docker {
+    /// Connects to the engine named by DOCKER_HOST (or the local socket) and
+    /// proves it answers, quickly: an unreachable engine is a pre-flight error.
+    pub async fn connect() -> Result<Docker> {
+        let host = std::env::var("DOCKER_HOST")
+            .unwrap_or_else(|_| "unix:///var/run/docker.sock".to_owned());
+        let unreachable = |cause: String| {
+            Error::PreFlight(format!(
+                "cannot reach the Docker engine at {host}: {cause}\n\
+                 Start the daemon, or point gaia at it with DOCKER_HOST \
+                 (for example DOCKER_HOST=unix:///var/run/docker.sock)."
+            ))
+        };
+        let api = bollard::Docker::connect_with_defaults().map_err(|e| unreachable(e.to_string()))?;
+        let api = tokio::time::timeout(CONNECT_TIMEOUT, api.negotiate_version())
+            .await
+            .map_err(|_| unreachable(format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
+            .map_err(|e| unreachable(e.to_string()))?;
+        Ok(Docker { api })
+    }
+
+    pub async fn engine_version(&self) -> Result<String> {
+        let version = self.api.version().await.context("asking the engine its version")?;
+        Ok(version.version.unwrap_or_else(|| "unknown".into()))
+    }
+
+    // ── containers ──────────────────────────────────────────────────────────
+
+    pub async fn container(&self, name: &str) -> Result<Option<Container>> {
+        let inspect = match self.api.inspect_container(name, None).await {
+            Ok(inspect) => inspect,
+            Err(err) if not_found(&err) => return Ok(None),
+            Err(err) => {
+                return Err(anyhow::Error::new(err)
+                    .context(format!("inspecting container {name}"))
+                    .into());
+            }
+        };
+        let state = inspect.state.unwrap_or_default();
+        let config = inspect.config.unwrap_or_default();
+        let networks = inspect
+            .network_settings
+            .and_then(|n| n.networks)
+            .map(|n| n.into_keys().collect())
+            .unwrap_or_default();
+        Ok(Some(Container {
+            id: inspect.id.unwrap_or_default(),
+            name: inspect
+                .name
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_owned(),
+            image: config.image.unwrap_or_default(),
+            image_id: inspect.image.unwrap_or_default(),
+            status: state
+                .status
+                .unwrap_or(ContainerStateStatusEnum::EMPTY)
+                .to_string(),
+            health: state
+                .health
+                .and_then(|h| h.status)
+                .filter(|s| *s != HealthStatusEnum::EMPTY && *s != HealthStatusEnum::NONE)
+                .map(|s| s.to_string()),
+            restart_count: inspect.restart_count.unwrap_or(0),
+            started_at: state.started_at,
+            labels: config.labels.unwrap_or_default(),
+            env: config.env.unwrap_or_default(),
+            networks,
+        }))
+    }
+
+    /// All containers (running or not) carrying `label` (`key` or `key=value`).
+    pub async fn containers_with_label(&self, label: &str) -> Result<Vec<ContainerRef>> {
+        let filters = HashMap::from([("label".to_owned(), vec![label.to_owned()])]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let list = self
+            .api
+            .list_containers(Some(options))
+            .await
+            .context("listing containers")?;
+        Ok(list
+            .into_iter()
+            .map(|c| ContainerRef {
+                id: c.id.unwrap_or_default(),
+                name: c
+                    .names
+                    .unwrap_or_default()
+                    .first()
+                    .map(|n| n.trim_start_matches('/').to_owned())
+                    .unwrap_or_default(),
+                labels: c.labels.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    pub async fn start(&self, name: &str) -> Result<()> {
+        self.api
+            .start_container(name, None)
+            .await
+            .with_context(|| format!("starting {name}"))?;
+        Ok(())
+    }
+
+    pub async fn stop(&self, name: &str) -> Result<()> {
+        let options = StopContainerOptionsBuilder::default().t(10).build();
+        self.api
+            .stop_container(name, Some(options))
+            .await
+            .with_context(|| format!("stopping {name}"))?;
+        Ok(())
+    }
+
+    pub async fn remove_container(&self, name: &str) -> Result<()> {
+        let options = RemoveContainerOptionsBuilder::default().force(true).build();
+        match self.api.remove_container(name, Some(options)).await {
+            Err(err) if not_found(&err) => Ok(()),
+            other => Ok(other.with_context(|| format!("removing container {name}"))?),
+        }
+    }
+
+    pub async fn rename(&self, name: &str, new_name: &str) -> Result<()> {
+        let options = RenameContainerOptionsBuilder::default().name(new_name).build();
+        self.api
+            .rename_container(name, options)
+            .await
+            .with_context(|| format!("renaming {name} to {new_name}"))?;
+        Ok(())
+    }
+
+    /// Runs `argv` inside a running container and collects what it printed.
+    pub async fn exec(&self, container: &str, argv: &[&str], user: Option<&str>) -> Result<ExecOutput> {
+        let context = || format!("running `{}` in {container}", argv.join(" "));
+        let exec = self
+            .api
+            .create_exec(
+                container,
+                CreateExecOptions {
+                    cmd: Some(argv.iter().map(|s| s.to_string()).collect()),
+                    user: user.map(str::to_owned),
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .with_context(context)?;
+        let mut stdout = String::new();
+        let mut stderr = String::new();
+        if let StartExecResults::Attached { mut output, .. } =
+            self.api.start_exec(&exec.id, None).await.with_context(context)?
+        {
+            while let Some(chunk) = output.next().await {
+                match chunk.with_context(context)? {
+                    bollard::container::LogOutput::StdErr { message } => {
+                        stderr.push_str(&String::from_utf8_lossy(&message))
+                    }
+                    other => stdout.push_str(&String::from_utf8_lossy(&other.into_bytes())),
+                }
+            }
+        }
+        let inspect = self.api.inspect_exec(&exec.id).await.with_context(context)?;
+        Ok(ExecOutput {
+            exit_code: inspect.exit_code.unwrap_or(-1),
+            stdout,
+            stderr,
+        })
+    }
+
+    /// Extracts a tar archive into `dir` of a container, through any volume
+    /// mounted there; owners and modes come from the archive. Works on
+    /// containers that are created but not running.
+    pub async fn upload(&self, container: &str, dir: &str, tar: Vec<u8>) -> Result<()> {
+        let options = UploadToContainerOptionsBuilder::default().path(dir).build();
+        self.api
+            .upload_to_container(container, Some(options), bollard::body_full(tar.into()))
+            .await
+            .with_context(|| format!("writing into {container}:{dir}"))?;
+        Ok(())
+    }
+
+    /// The container's output since `since` (unix seconds), stdout and stderr interleaved.
+    pub async fn logs(&self, container: &str, since: i64) -> Result<String> {
+        let options = LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .since(i32::try_from(since).unwrap_or(0))
+            .build();
+        let chunks: Vec<_> = self
+            .api
+            .logs(container, Some(options))
+            .try_collect()
+            .await
+            .with_context(|| format!("reading the logs of {container}"))?;
+        Ok(chunks
+            .into_iter()
+            .map(|c| String::from_utf8_lossy(&c.into_bytes()).into_owned())
+            .collect())
+    }
+
+    // ── images ──────────────────────────────────────────────────────────────
+
+    pub async fn image(&self, tag: &str) -> Result<Option<Image>> {
+        match self.api.inspect_image(tag).await {
+            Ok(image) => Ok(Some(Image {
+                id: image.id.unwrap_or_default(),
+                created: image.created.map(|c| c.to_string()),
+                labels: image.config.and_then(|c| c.labels).unwrap_or_default(),
+            })),
+            Err(err) if not_found(&err) => Ok(None),
+            Err(err) => Err(anyhow::Error::new(err)
+                .context(format!("inspecting image {tag}"))
+                .into()),
+        }
+    }
+
+    /// Loads images from an archive in `docker save` format.
+    pub async fn load_images(&self, archive: Vec<u8>) -> Result<()> {
+        let mut progress = self.api.import_image(
+            bollard::query_parameters::ImportImageOptionsBuilder::default()
+                .quiet(true)
+                .build(),
+            bollard::body_full(archive.into()),
+            None,
+        );
+        while let Some(step) = progress.next().await {
+            step.context("loading images into the engine")?;
+        }
+        Ok(())
+    }
+
+    pub async fn remove_image(&self, tag: &str) -> Result<()> {
+        let options = RemoveImageOptionsBuilder::default().build();
+        match self.api.remove_image(tag, Some(options), None).await {
+            Err(err) if not_found(&err) => Ok(()),
+            other => Ok(other.map(drop).with_context(|| format!("removing image {tag}"))?),
+        }
+    }
+
+    // ── networks and volumes ────────────────────────────────────────────────
+
+    pub async fn network(&self, name: &str) -> Result<Option<Network>> {
+        match self.api.inspect_network(name, None).await {
+            Ok(net) => Ok(Some(Network {
+                id: net.id.unwrap_or_default(),
+                labels: net.labels.unwrap_or_default(),
+                containers: net
+                    .containers
+                    .unwrap_or_default()
+                    .into_values()
+                    .filter_map(|c| c.name)
+                    .collect(),
+            })),
+            Err(err) if not_found(&err) => Ok(None),
+            Err(err) => Err(anyhow::Error::new(err)
+                .context(format!("inspecting network {name}"))
+                .into()),
+        }
+    }
+
+    pub async fn remove_network(&self, name: &str) -> Result<()> {
+        match self.api.remove_network(name).await {
+            Err(err) if not_found(&err) => Ok(()),
+            other => Ok(other.with_context(|| format!("removing network {name}"))?),
+        }
+    }
+
+    pub async fn connect_network(&self, network: &str, container: &str, aliases: Vec<String>) -> Result<()> {
+        let request = NetworkConnectRequest {
+            container: container.to_owned(),
+            endpoint_config: Some(EndpointSettings {
+                aliases: Some(aliases),
+                ..Default::default()
+            }),
+        };
+        self.api
+            .connect_network(network, request)
+            .await
+            .with_context(|| format!("connecting {container} to {network}"))?;
+        Ok(())
+    }
+
+    pub async fn disconnect_network(&self, network: &str, container: &str) -> Result<()> {
+        let request = NetworkDisconnectRequest {
+            container: container.to_owned(),
+            force: Some(true),
+        };
+        self.api
+            .disconnect_network(network, request)
+            .await
+            .with_context(|| format!("disconnecting {container} from {network}"))?;
+        Ok(())
+    }
+
+    /// Volumes carrying `label`: name and labels.
+    pub async fn volumes_with_label(&self, label: &str) -> Result<Vec<(String, HashMap<String, String>)>> {
+        let filters = HashMap::from([("label".to_owned(), vec![label.to_owned()])]);
+        let options = ListVolumesOptionsBuilder::default().filters(&filters).build();
+        let list = self
+            .api
+            .list_volumes(Some(options))
+            .await
+            .context("listing volumes")?;
+        Ok(list
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| (v.name, v.labels))
+            .collect())
+    }
+
+    pub async fn volume_labels(&self, name: &str) -> Result<Option<HashMap<String, String>>> {
+        match self.api.inspect_volume(name).await {
+            Ok(v) => Ok(Some(v.labels)),
+            Err(err) if not_found(&err) => Ok(None),
+            Err(err) => Err(anyhow::Error::new(err)
+                .context(format!("inspecting volume {name}"))
+                .into()),
+        }
+    }
+
+    pub async fn remove_volume(&self, name: &str) -> Result<()> {
+        let options = RemoveVolumeOptionsBuilder::default().build();
+        match self.api.remove_volume(name, Some(options)).await {
+            Err(err) if not_found(&err) => Ok(()),
+            other => Ok(other.with_context(|| format!("removing volume {name}"))?),
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! The stand-ins for the tools of the real GAIA images, each answering the
+//! way the real tool does for what gaia and the compose healthchecks use.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::{faults, server};
+use crate::http::{Http, HttpError};
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a single-threaded runtime always builds")
+        .block_on(future)
+}
+
+// ── python ──────────────────────────────────────────────────────────────────
+
+/// Where the simulated interpreter finds modules besides PYTHONPATH.
+const SITE_PACKAGES: &str = "/usr/local/lib/python3.11/site-packages";
+/// Modules every GAIA image has installed.
+const INSTALLED: &[&str] = &[
+    "os", "sys", "json", "time", "pathlib", "asyncio", "httpx", "requests", "uvicorn", "fastapi",
+    "pydantic", "torch", "numpy",
+];
+
+pub fn python(args: &[String]) -> ExitCode {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["--version"] | ["-V"] => {
+            println!("Python 3.11.7");
+            ExitCode::SUCCESS
+        }
+        ["-c", code, ..] => python_code(code),
+        ["-m", "uvicorn", app, rest @ ..] => {
+            let module = app.split(['.', ':']).next().unwrap_or_default();
+            let Some(role) = server::Role::from_module(module) else {
+                eprintln!("ModuleNotFoundError: No module named '{module}'");
+                return ExitCode::FAILURE;
+            };
+            server::serve(role, option(rest, "--port").unwrap_or("8000"))
+        }
+        ["-m", "vllm.entrypoints.openai.api_server", rest @ ..] => {
+            let model = option(rest, "--model").unwrap_or("facebook/opt-125m").to_owned();
+            server::serve(server::Role::Prime { model }, option(rest, "--port").unwrap_or("8000"))
+        }
+        ["-m", "mkdocs", "serve", rest @ ..] => {
+            let address = option(rest, "-a").unwrap_or("127.0.0.1:8000");
+            let port = address.rsplit(':').next().unwrap_or("8000");
+            server::serve(server::Role::Wiki, port)
+        }
+        _ => {
+            eprintln!("python (gaia sim): only -c, -m uvicorn, -m vllm… and -m mkdocs serve are simulated");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn option<'a>(args: &[&'a str], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| *a == name)
+        .and_then(|i| args.get(i + 1).copied())
+}
+
+/// Runs the statements gaia's checks use: imports, and `httpx.get(url)`.
+fn python_code(code: &str) -> ExitCode {
+    for statement in code.split([';', '\n']).map(str::trim) {
+        let modules: Vec<&str> = if let Some(list) = statement.strip_prefix("import ") {
+            list.split(',')
+                .map(|m| m.split_whitespace().next().unwrap_or_default())
+                .collect()
+        } else if let Some(rest) = statement.strip_prefix("from ") {
+            rest.split_whitespace().next().into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        for module in modules {
+            if !importable(module) {
+                eprintln!("Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>");
+                eprintln!("ModuleNotFoundError: No module named '{}'", module.split('.').next().unwrap_or(module));
+                return ExitCode::FAILURE;
+            }
+        }
+        if let Some(url) = quoted_argument(statement, ".get(") {
+            let http = Http::new(Duration::from_secs(5), Duration::from_secs(10));
+            match block_on(http.get(url)) {
+                Ok(r) if r.is_success() => {}
+                Ok(r) => {
+                    eprintln!("httpx.HTTPStatusError: Server error '{}' for url '{url}'", r.status);
+                    return ExitCode::FAILURE;
+                }
+                Err(err) => {
+                    eprintln!("httpx.ConnectError: {err}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn quoted_argument<'a>(statement: &'a str, call: &str) -> Option<&'a str> {
+    let rest = &statement[statement.find(call)? + call.len()..];
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    rest[1..].split(quote).next()
+}
+
+fn importable(module: &str) -> bool {
+    let top = module.split('.').next().unwrap_or(module);
+    if INSTALLED.contains(&top) {
+        return true;
+    }
+    let python_path = std::env::var("PYTHONPATH").unwrap_or_default();
+    python_path
+        .split(':')
+        .filter(|p| !p.is_empty())
+        .chain([SITE_PACKAGES])
+        .any(|dir| {
+            let base = Path::new(dir).join(top);
+            base.join("__init__.py").is_file() || base.with_extension("py").is_file()
+        })
+}
+
+// ── curl ────────────────────────────────────────────────────────────────────
+
+struct CurlRequest {
+    fail: bool,
+    silent: bool,
+    show_error: bool,
+    method: Option<String>,
+    data: Option<String>,
+    headers: Vec<(String, String)>,
+    output: Option<String>,
+    write_out: Option<String>,
+    max_time: Option<f64>,
+    connect_timeout: Option<f64>,
+    url: Option<String>,
+}
+
+fn parse_curl(args: &[String]) -> Result<CurlRequest, String> {
+    let mut req = CurlRequest {
+        fail: false,
+        silent: false,
+        show_error: false,
+        method: None,
+        data: None,
+        headers: Vec::new(),
+        output: None,
+        write_out: None,
+        max_time: None,
+        connect_timeout: None,
+        url: None,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("option {name}: requires parameter"))
+        };
+        let seconds = |v: String| v.parse::<f64>().map_err(|_| format!("invalid time {v}"));
+        match arg.as_str() {
+            "--fail" => req.fail = true,
+            "--silent" => req.silent = true,
+            "--show-error" => req.show_error = true,
+            "-X" | "--request" => req.method = Some(value(arg)?),
+            "-d" | "--data" | "--data-raw" => req.data = Some(value(arg)?),
+            "-H" | "--header" => {
+                let header = value(arg)?;
+                let (name, val) = header.split_once(':').ok_or(format!("bad header {header}"))?;
+                req.headers.push((name.trim().to_owned(), val.trim().to_owned()));
+            }
+            "-o" | "--output" => req.output = Some(value(arg)?),
+            "-w" | "--write-out" => req.write_out = Some(value(arg)?),
+            "-m" | "--max-time" => req.max_time = Some(seconds(value(arg)?)?),
+            "--connect-timeout" => req.connect_timeout = Some(seconds(value(arg)?)?),
+            flags if flags.starts_with('-') && !flags.starts_with("--") => {
+                for flag in flags[1..].chars() {
+                    match flag {
+                        'f' => req.fail = true,
+                        's' => req.silent = true,
+                        'S' => req.show_error = true,
+                        'L' | 'k' => {}
+                        other => return Err(format!("option -{other}: is unknown")),
+                    }
+                }
+            }
+            url if !url.starts_with('-') => req.url = Some(url.to_owned()),
+            other => return Err(format!("option {other}: is unknown")),
+        }
+    }
+    Ok(req)
+}
+
+pub fn curl(args: &[String]) -> ExitCode {
+    let req = match parse_curl(args) {
+        Ok(req) => req,
+        Err(err) => {
+            eprintln!("curl: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(url) = req.url.clone() else {
+        eprintln!("curl: no URL specified");
+        return ExitCode::from(2);
+    };
+    let report = |code: u8, message: String| {
+        if !req.silent || req.show_error {
+            eprintln!("curl: ({code}) {message}");
+        }
+        ExitCode::from(code)
+    };
+    let to_localhost = url.contains("://localhost") || url.contains("://127.0.0.1");
+    if to_localhost && faults::active(faults::HEALTHCHECK_FAILS) {
+        return report(7, format!("Failed to connect to {url}: Connection refused"));
+    }
+    let http = Http::new(
+        Duration::from_secs_f64(req.connect_timeout.unwrap_or(30.0)),
+        Duration::from_secs_f64(req.max_time.unwrap_or(300.0)),
+    );
+    let method = req
+        .method
+        .clone()
+        .unwrap_or_else(|| if req.data.is_some() { "POST" } else { "GET" }.to_owned());
+    let mut headers = req.headers.clone();
+    if req.data.is_some() && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+        headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
+    }
+    match block_on(http.request(&method, &url, &headers, req.data.clone())) {
+        Ok(response) => {
+            if req.fail && response.status >= 400 {
+                return report(22, format!("The requested URL returned error: {}", response.status));
+            }
+            match &req.output {
+                Some(file) if file != "-" => {
+                    if let Err(err) = std::fs::write(file, &response.body) {
+                        return report(23, format!("Failure writing output to destination: {err}"));
+                    }
+                }
+                _ => print!("{}", response.body),
+            }
+            if let Some(format) = &req.write_out {
+                print!("{}", format.replace("%{http_code}", &response.status.to_string()).replace("\\n", "\n"));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(HttpError::Timeout(after)) => {
+            report(28, format!("Operation timed out after {} milliseconds", after.as_millis()))
+        }
+        Err(HttpError::Connect(cause)) if cause.contains("dns") || cause.contains("resolve") => {
+            report(6, format!("Could not resolve host: {cause}"))
+        }
+        Err(HttpError::Connect(cause)) => report(7, format!("Failed to connect: {cause}")),
+        Err(HttpError::Other(cause)) => report(56, format!("Failure when receiving data: {cause}")),
+    }
+}
+
+// ── nvidia-smi ──────────────────────────────────────────────────────────────
+
+/// Lists the GPUs whose device nodes the container was given, as `nvidia-smi -L` does.
+pub fn nvidia_smi(_args: &[String]) -> ExitCode {
+    let mut gpus: Vec<u32> = std::fs::read_dir("/dev")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_prefix("nvidia")?
+                .parse()
+                .ok()
+        })
+        .collect();
+    gpus.sort_unstable();
+    if gpus.is_empty() {
+        println!("No devices were found");
+        return ExitCode::from(6);
+    }
+    for gpu in gpus {
+        println!("GPU {gpu}: NVIDIA Simulated GPU (UUID: GPU-5e1a0000-0000-4000-8000-{gpu:012})");
+    }
+    ExitCode::SUCCESS
+}
+
+// ── rm ──────────────────────────────────────────────────────────────────────
+
+pub fn rm(args: &[String]) -> ExitCode {
+    let (flags, paths): (Vec<&String>, Vec<&String>) =
+        args.iter().partition(|a| a.starts_with('-') && a.len() > 1);
+    let recursive = flags.iter().any(|f| f.contains('r') || f.contains('R'));
+    let force = flags.iter().any(|f| f.contains('f'));
+    let mut status = ExitCode::SUCCESS;
+    for path in paths {
+        let p = Path::new(path);
+        let result = if p.is_dir() && !p.is_symlink() {
+            if recursive {
+                std::fs::remove_dir_all(p)
+            } else {
+                eprintln!("rm: cannot remove '{path}': Is a directory");
+                status = ExitCode::FAILURE;
+                continue;
+            }
+        } else {
+            std::fs::remove_file(p)
+        };
+        match result {
+            Ok(()) => {}
+            Err(e) if force && e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                eprintln!("rm: cannot remove '{path}': {e}");
+                status = ExitCode::FAILURE;
+            }
+        }
+    }
+    status
+}

@@ -1,0 +1,109 @@
+//! The one façade over HTTP. Probes and the simulated services speak through
+//! it, so timeouts and the meaning of "could not connect" are decided once.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub body: String,
+    pub latency: Duration,
+}
+
+impl Response {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+}
+
+/// Why a request got no response. The distinction matters: GAIA retries and
+/// fails over on connection errors, never on timeouts ("slow is not down").
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum HttpError {
+    #[error("connection error: {0}")]
+    Connect(String),
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Http {
+    pub fn new(connect_timeout: Duration, total_timeout: Duration) -> Http {
+        let client = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .timeout(total_timeout)
+            .no_proxy()
+            .build()
+            .expect("an HTTP client without TLS or proxies always builds");
+        Http { client }
+    }
+
+    pub async fn get(&self, url: &str) -> Result<Response, HttpError> {
+        self.send(self.client.get(url)).await
+    }
+
+    pub async fn post_json(&self, url: &str, body: &Value) -> Result<Response, HttpError> {
+        self.send(self.client.post(url).json(body)).await
+    }
+
+    /// Any method, raw body and headers: for the simulated `curl`.
+    pub async fn request(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<String>,
+    ) -> Result<Response, HttpError> {
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| HttpError::Other(format!("invalid method {method}")))?;
+        let mut request = self.client.request(method, url);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        self.send(request).await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Response, HttpError> {
+        let started = Instant::now();
+        let classify = |err: reqwest::Error| {
+            if err.is_timeout() {
+                HttpError::Timeout(started.elapsed())
+            } else if err.is_connect() {
+                HttpError::Connect(root_cause(&err))
+            } else {
+                HttpError::Other(root_cause(&err))
+            }
+        };
+        let response = request.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let body = response.text().await.map_err(classify)?;
+        Ok(Response {
+            status,
+            body,
+            latency: started.elapsed(),
+        })
+    }
+}
+
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}

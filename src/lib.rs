@@ -1,0 +1,90 @@
+//! gaia: keep the GAIA stack healthy.
+//!
+//! `run` is the whole program; `main.rs` only calls it. The binary is also
+//! the simulated GAIA services and tools inside `gaia sim` images, chosen by
+//! the name it was started under (see `guest`).
+
+pub mod cli;
+pub mod commands;
+pub mod compose;
+pub mod config;
+pub mod docker;
+pub mod error;
+pub mod guest;
+pub mod http;
+pub mod output;
+pub mod registry;
+pub mod sim;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::config::Context;
+use crate::error::{EXIT_PREFLIGHT, Outcome, Result};
+
+/// Runs gaia with the process arguments and returns its documented exit code.
+pub fn run() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(code) = guest::dispatch(&args) {
+        return code;
+    }
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(EXIT_PREFLIGHT)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    init_logging(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start gaia's runtime: {err}");
+            return Outcome::Failures.into();
+        }
+    };
+    match runtime.block_on(dispatch(&cli)) {
+        Ok(outcome) => outcome.into(),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            err.exit_code()
+        }
+    }
+}
+
+async fn dispatch(cli: &Cli) -> Result<Outcome> {
+    if let Command::Completions(args) = &cli.command {
+        return commands::completions::run(args);
+    }
+    let ctx = Context::resolve(&cli.global)?;
+    match &cli.command {
+        Command::Doctor(args) => commands::doctor::run(&ctx, args).await,
+        Command::Sim(command) => commands::sim::run(&ctx, command).await,
+        Command::Completions(_) => unreachable!("handled before the registry is loaded"),
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GAIA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("gaia={level}")));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .init();
+}

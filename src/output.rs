@@ -1,0 +1,92 @@
+//! How gaia talks to the operator: colour decided once (plain unless the
+//! output is a terminal, NO_COLOR honoured), progress only on a terminal,
+//! and one place that knows what `--quiet` and `--verbose` mean.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use crate::cli::{ColorChoice, Format};
+
+#[derive(Debug, Clone)]
+pub struct Printer {
+    pub color: bool,
+    pub format: Format,
+    pub quiet: bool,
+    pub verbose: u8,
+    progress: bool,
+}
+
+impl Printer {
+    pub fn new(choice: ColorChoice, format: Format, quiet: bool, verbose: u8) -> Printer {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+        };
+        Printer {
+            color,
+            format,
+            quiet,
+            verbose,
+            progress: !quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// A step of a long operation, on stderr so stdout stays the result.
+    pub fn step(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{} {}", self.paint("==>", Tone::Accent), message.as_ref());
+        }
+    }
+
+    pub fn warn(&self, message: impl AsRef<str>) {
+        eprintln!("{} {}", self.paint("warning:", Tone::Warn), message.as_ref());
+    }
+
+    /// A spinner on a terminal; nothing otherwise.
+    pub fn spinner(&self, message: impl Into<String>) -> indicatif::ProgressBar {
+        if !self.progress {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new_spinner().with_message(message.into());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    }
+
+    pub fn paint(&self, text: &str, tone: Tone) -> String {
+        if !self.color {
+            return text.to_owned();
+        }
+        let code = match tone {
+            Tone::Good => "32",
+            Tone::Warn => "33",
+            Tone::Bad => "31",
+            Tone::Accent => "36",
+            Tone::Dim => "2",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
+    /// A table in gaia's style; comfy-table decides widths.
+    pub fn table(&self, header: &[&str]) -> comfy_table::Table {
+        let mut table = comfy_table::Table::new();
+        table
+            .load_style(comfy_table::presets::UTF8_HORIZONTAL_ONLY)
+            .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+            .set_header(header.iter().copied());
+        if !self.color {
+            table.force_no_tty();
+        }
+        table
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Tone {
+    Good,
+    Warn,
+    Bad,
+    Accent,
+    Dim,
+}

@@ -1,0 +1,298 @@
+//! `gaia sim`: a simulated GAIA stack in real containers on the local engine.
+//!
+//! Everything it creates carries the label `io.gaia.sim`; anything with a
+//! GAIA name that lacks it belongs to someone else, and the simulation
+//! refuses to touch it.
+
+pub mod faults;
+pub mod image;
+pub mod root;
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::compose::{Compose, FileSet};
+use crate::docker::{Container, Docker};
+use crate::error::{Error, Result};
+use crate::output::{Printer, Tone};
+use crate::registry::{Registry, Role, Service};
+use image::{BUILD_LABEL, ImageSpec, VARIANT_LABEL, Variant};
+use root::Root;
+
+/// Label on every container, network and volume of the simulated stack.
+pub const SIM_LABEL: &str = "io.gaia.sim";
+
+/// Compose overlays holding the settings faults changed, one per file set.
+const LIVE_FAULTS: &str = "docker-compose.sim-faults.yml";
+const HA_FAULTS: &str = "docker-compose.ha.sim-faults.yml";
+
+pub struct Sim<'a> {
+    pub registry: &'a Registry,
+    pub printer: &'a Printer,
+    pub docker: Docker,
+    pub compose: Compose,
+    pub root: Root,
+}
+
+/// Whether a container belongs to the simulated stack.
+pub fn is_simulated(container: &Container) -> bool {
+    container.labels.contains_key(SIM_LABEL)
+}
+
+impl<'a> Sim<'a> {
+    pub async fn connect(registry: &'a Registry, printer: &'a Printer, root: Root) -> Result<Sim<'a>> {
+        let docker = Docker::connect().await?;
+        let compose = Compose::detect(&root.path).await?;
+        Ok(Sim {
+            registry,
+            printer,
+            docker,
+            compose,
+            root,
+        })
+    }
+
+    /// The services the stack runs: the live ones without a profile, and the
+    /// HA standbys when asked for.
+    pub fn expected(&self, ha: bool) -> Vec<&'a Service> {
+        let registry = self.registry;
+        registry
+            .services
+            .iter()
+            .filter(|s| s.role == Role::Live && s.profile.is_none())
+            .chain(registry.standbys().filter(move |_| ha))
+            .collect()
+    }
+
+    pub fn is_live_file_set(service: &Service) -> bool {
+        service.compose_files.first().map(String::as_str) == Some(root::LIVE_COMPOSE)
+    }
+
+    fn with_faults(&self, mut set: FileSet, overlay: &str) -> FileSet {
+        if self.root.path.join(overlay).is_file() {
+            set.files.push(overlay.into());
+        }
+        set
+    }
+
+    pub fn live_set(&self) -> FileSet {
+        self.with_faults(Root::live_files(), LIVE_FAULTS)
+    }
+
+    pub fn ha_set(&self) -> FileSet {
+        self.with_faults(Root::ha_files(), HA_FAULTS)
+    }
+
+    pub fn set_for(&self, service: &Service) -> FileSet {
+        if Self::is_live_file_set(service) {
+            self.live_set()
+        } else {
+            self.ha_set()
+        }
+    }
+
+    /// Adds settings for `service` to the fault overlay of its file set.
+    pub fn override_service(&self, service: &Service, settings: serde_json::Value) -> Result<()> {
+        let overlay = self.root.path.join(if Self::is_live_file_set(service) {
+            LIVE_FAULTS
+        } else {
+            HA_FAULTS
+        });
+        let mut doc = std::fs::read_to_string(&overlay)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .unwrap_or_else(|| json!({ "services": {} }));
+        doc["services"][&service.name] = settings;
+        // JSON is YAML: compose reads the overlay like any other file.
+        let text = serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?;
+        std::fs::write(&overlay, text)
+            .map_err(|e| Error::Failed(format!("cannot write {}: {e}", overlay.display())))?;
+        Ok(())
+    }
+
+    /// Drops every fault overlay; true when there was one.
+    pub fn clear_overrides(&self) -> Result<bool> {
+        let mut any = false;
+        for overlay in [LIVE_FAULTS, HA_FAULTS] {
+            let path = self.root.path.join(overlay);
+            if path.exists() {
+                std::fs::remove_file(&path)
+                    .map_err(|e| Error::Failed(format!("cannot remove {}: {e}", path.display())))?;
+                any = true;
+            }
+        }
+        Ok(any)
+    }
+
+    /// Refuses when a container, network, volume or image the stack would
+    /// use exists but was not made by gaia sim: it may be the real GAIA.
+    pub async fn refuse_foreign_objects(&self, services: &[&Service]) -> Result<()> {
+        let mut foreign = Vec::new();
+        for service in services {
+            if let Some(c) = self.docker.container(&service.container).await? {
+                if !is_simulated(&c) {
+                    foreign.push(format!("container {}", service.container));
+                }
+            }
+        }
+        if let Some(net) = self.docker.network(&self.registry.network).await? {
+            if !net.labels.contains_key(SIM_LABEL) {
+                foreign.push(format!("network {}", self.registry.network));
+            }
+        }
+        for volume in &self.registry.volumes {
+            if let Some(labels) = self.docker.volume_labels(&volume.name).await? {
+                if !labels.contains_key(SIM_LABEL) {
+                    foreign.push(format!("volume {}", volume.name));
+                }
+            }
+        }
+        for service in &self.registry.services {
+            if let Some(image) = self.docker.image(&service.image).await? {
+                if !image.labels.contains_key(BUILD_LABEL) {
+                    foreign.push(format!("image {}", service.image));
+                }
+            }
+        }
+        foreign.dedup();
+        if foreign.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Refused(format!(
+            "refusing to touch what gaia sim did not create:\n  {}\n\
+             These may belong to a real GAIA stack on this host. The simulated stack \
+             uses the same names, so it cannot run beside them.",
+            foreign.join("\n  ")
+        )))
+    }
+
+    /// Loads the images of every registry service that are missing or were
+    /// made from another gaia binary.
+    pub async fn ensure_images(&self) -> Result<()> {
+        let build = image::build_id()?;
+        let mut missing = Vec::new();
+        for service in &self.registry.services {
+            let current = self.docker.image(&service.image).await?.is_some_and(|image| {
+                image.labels.get(BUILD_LABEL) == Some(&build)
+                    && image.labels.get(VARIANT_LABEL).map(String::as_str) == Some(Variant::Standard.label())
+            });
+            if !current && !missing.iter().any(|s: &ImageSpec| s.tag == service.image) {
+                missing.push(ImageSpec::for_service(service, Variant::Standard));
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        self.printer
+            .step(format!("building {} simulated images from scratch", missing.len()));
+        self.load(&missing, &build).await
+    }
+
+    pub async fn load(&self, specs: &[ImageSpec], build: &str) -> Result<()> {
+        let archive = image::archive(specs, build)?;
+        self.docker.load_images(archive).await
+    }
+
+    /// Creates the registry's shared directories in every volume `container`
+    /// mounts, owned as the registry says, through the Docker API.
+    pub async fn prepare_shared_dirs(&self, service: &Service) -> Result<()> {
+        for volume in service.volumes.iter().filter_map(|v| self.registry.volume(v)) {
+            if volume.shared_dirs.is_empty() {
+                continue;
+            }
+            let dirs: Vec<(&str, u32)> = volume
+                .shared_dirs
+                .iter()
+                .map(|d| (d.path.as_str(), d.owner))
+                .collect();
+            let archive = image::directories_archive(&dirs, 0o755)?;
+            self.docker.upload(&service.container, &volume.mount, archive).await?;
+        }
+        Ok(())
+    }
+
+    /// Waits until every named container runs and, if it has a healthcheck, is healthy.
+    pub async fn wait_healthy(&self, services: &[&Service], timeout: Duration) -> Result<()> {
+        let started = Instant::now();
+        let spinner = self.printer.spinner("waiting for containers to become healthy");
+        loop {
+            let mut waiting = Vec::new();
+            for service in services {
+                match self.docker.container(&service.container).await? {
+                    Some(c) if c.is_running() && c.health.as_deref().is_none_or(|h| h == "healthy") => {}
+                    Some(c) => waiting.push(format!(
+                        "{} ({}{})",
+                        service.container,
+                        c.status,
+                        c.health.map(|h| format!(", {h}")).unwrap_or_default()
+                    )),
+                    None => waiting.push(format!("{} (missing)", service.container)),
+                }
+            }
+            if waiting.is_empty() {
+                spinner.finish_and_clear();
+                return Ok(());
+            }
+            if started.elapsed() > timeout {
+                spinner.finish_and_clear();
+                return Err(Error::Failed(format!(
+                    "not healthy after {}s: {}\nSee why with `docker logs <container>`.",
+                    timeout.as_secs(),
+                    waiting.join(", ")
+                )));
+            }
+            spinner.set_message(format!("waiting for {}", waiting.join(", ")));
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
+
+/// One row per registry container that exists, plus the live ones that should.
+pub async fn status_rows(docker: &Docker, registry: &Registry) -> Result<Vec<serde_json::Value>> {
+    let mut rows = Vec::new();
+    for service in &registry.services {
+        let container = docker.container(&service.container).await?;
+        let expected = service.role == Role::Live && service.profile.is_none();
+        if container.is_none() && !expected {
+            continue;
+        }
+        let (state, health, owner) = match &container {
+            Some(c) if is_simulated(c) => (c.status.clone(), c.health.clone(), "gaia sim"),
+            Some(c) => (c.status.clone(), c.health.clone(), "not gaia sim"),
+            None => ("missing".to_owned(), None, "-"),
+        };
+        rows.push(json!({
+            "service": service.name,
+            "container": service.container,
+            "state": state,
+            "health": health,
+            "host_port": service.host_port,
+            "owner": owner,
+        }));
+    }
+    Ok(rows)
+}
+
+pub fn render_status(printer: &Printer, rows: &[serde_json::Value]) -> String {
+    let mut table = printer.table(&["SERVICE", "STATE", "HEALTH", "PORT", "OWNER"]);
+    for row in rows {
+        let health = row["health"].as_str().unwrap_or("-");
+        let tone = match (row["state"].as_str(), health) {
+            (Some("running"), "healthy" | "-") => Tone::Good,
+            (Some("running"), "starting") => Tone::Warn,
+            _ => Tone::Bad,
+        };
+        table.add_row(vec![
+            row["service"].as_str().unwrap_or_default().to_owned(),
+            printer.paint(row["state"].as_str().unwrap_or_default(), tone),
+            health.to_owned(),
+            row["host_port"]
+                .as_u64()
+                .map(|p| format!("127.0.0.1:{p}"))
+                .unwrap_or_else(|| "internal".into()),
+            row["owner"].as_str().unwrap_or_default().to_owned(),
+        ]);
+    }
+    table.to_string()
+}

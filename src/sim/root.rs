@@ -1,0 +1,185 @@
+//! The rehearsal root: a directory laid out like the real GAIA project root
+//! (compose files, service sources, `candidates/`, `gaia-common/`), which
+//! the simulated containers bind-mount as the real ones do.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+
+use crate::compose::FileSet;
+use crate::error::{Error, Result};
+use crate::registry::{HA_PROFILE, Registry, Role};
+
+const MARKER: &str = ".gaia-sim.json";
+pub const LIVE_COMPOSE: &str = "docker-compose.yml";
+pub const CANDIDATE_COMPOSE: &str = "docker-compose.candidate.yml";
+pub const HA_COMPOSE: &str = "docker-compose.ha.yml";
+
+const TEMPLATES: [(&str, &str); 3] = [
+    (LIVE_COMPOSE, include_str!("compose/docker-compose.yml")),
+    (CANDIDATE_COMPOSE, include_str!("compose/docker-compose.candidate.yml")),
+    (HA_COMPOSE, include_str!("compose/docker-compose.ha.yml")),
+];
+
+/// The model the rehearsal prime serves and every core asks for.
+pub const MODEL: &str = "/models/Qwen3-4B-Instruct-2507-heretic";
+
+/// The shared-library files gaia compares between live and candidate.
+pub const LIBRARY_FILES: [&str; 5] = [
+    "utils/service_client.py",
+    "utils/resilience.py",
+    "utils/tools_registry.py",
+    "protocols/cognition_packet.py",
+    "constants/gaia_constants.json",
+];
+
+/// What `gaia sim up` was asked for, kept for `heal`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Settings {
+    pub ha: bool,
+    pub retry_base_delay_ms: u64,
+}
+
+pub struct Root {
+    pub path: PathBuf,
+}
+
+impl Root {
+    /// A root `gaia sim up` may write: new, empty, or one it made before.
+    pub fn create_or_reuse(path: &Path) -> Result<Root> {
+        let is_ours = path.join(MARKER).is_file();
+        let is_empty = match std::fs::read_dir(path) {
+            Ok(mut entries) => entries.next().is_none(),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => true,
+            Err(err) => {
+                return Err(Error::PreFlight(format!("cannot read {}: {err}", path.display())));
+            }
+        };
+        if !is_ours && !is_empty {
+            return Err(Error::Refused(format!(
+                "{} is not empty and was not made by `gaia sim up`; the rehearsal stack \
+                 will not write its compose files there. Choose an empty directory with \
+                 --root DIR (or GAIA_ROOT).",
+                path.display()
+            )));
+        }
+        std::fs::create_dir_all(path)
+            .map_err(|err| Error::PreFlight(format!("cannot create {}: {err}", path.display())))?;
+        let path = path
+            .canonicalize()
+            .map_err(|err| Error::PreFlight(format!("cannot resolve {}: {err}", path.display())))?;
+        Ok(Root { path })
+    }
+
+    /// The root of a simulated stack that is already up.
+    pub fn existing(path: &Path) -> Result<Root> {
+        if !path.join(MARKER).is_file() {
+            return Err(Error::PreFlight(format!(
+                "{} holds no simulated stack: run `gaia sim up` first, or pass the --root it used",
+                path.display()
+            )));
+        }
+        Ok(Root {
+            path: path.canonicalize().unwrap_or_else(|_| path.to_owned()),
+        })
+    }
+
+    pub fn settings(&self) -> Result<Settings> {
+        let text = std::fs::read_to_string(self.path.join(MARKER))
+            .with_context(|| format!("reading {}", self.path.join(MARKER).display()))?;
+        Ok(serde_json::from_str(&text).context("reading the rehearsal root's settings")?)
+    }
+
+    /// Writes the compose files, sources and settings. Existing sources are
+    /// kept: a rehearsal may have changed them on purpose.
+    pub fn lay_out(&self, registry: &Registry, settings: &Settings) -> Result<()> {
+        let write = |relative: &str, contents: &str| -> Result<()> {
+            let file = self.path.join(relative);
+            if let Some(parent) = file.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
+            }
+            std::fs::write(&file, contents).with_context(|| format!("writing {}", file.display()))?;
+            Ok(())
+        };
+        for (name, text) in TEMPLATES {
+            write(name, text)?;
+        }
+        let delay = Duration::from_millis(settings.retry_base_delay_ms).as_secs_f64();
+        write(
+            ".env",
+            &format!(
+                "# Written by `gaia sim up`: settings of the rehearsal stack.\n\
+                 COMPOSE_PROJECT_NAME=gaia-sim\n\
+                 PRIME_MODEL={MODEL}\n\
+                 PRIME_MODEL_PATH={MODEL}\n\
+                 CORE_RETRY_BASE_DELAY={delay}\n\
+                 GAIA_SIM_HEALTH_INTERVAL=2s\n\
+                 GROQ_API_KEY=gsk_rehearsal_0000000000000000\n"
+            ),
+        )?;
+        write(".env.discord", "DISCORD_BOT_TOKEN=rehearsal-discord-token-0000\n")?;
+        for dir in ["knowledge/vector_store", "gaia-models", "logs", "gaia-wiki/docs"] {
+            std::fs::create_dir_all(self.path.join(dir))
+                .with_context(|| format!("creating {dir}"))?;
+        }
+        for service in &registry.services {
+            let version = self.path.join(&service.source).join("VERSION");
+            if !version.exists() {
+                let label = match service.role {
+                    Role::Live => "1.0.0",
+                    Role::Candidate => "1.1.0-candidate",
+                };
+                write(
+                    &format!("{}/VERSION", service.source),
+                    &format!("{} {label}\n", service.name.trim_end_matches("-candidate")),
+                )?;
+            }
+        }
+        for common in ["gaia-common", "candidates/gaia-common"] {
+            write(&format!("{common}/gaia_common/__init__.py"), "")?;
+            for package in ["utils", "protocols"] {
+                write(&format!("{common}/gaia_common/{package}/__init__.py"), "")?;
+            }
+            for file in LIBRARY_FILES {
+                let path = format!("{common}/gaia_common/{file}");
+                if !self.path.join(&path).exists() {
+                    write(&path, &library_file(file))?;
+                }
+            }
+        }
+        let marker = serde_json::to_string_pretty(settings).context("writing settings")?;
+        write(MARKER, &marker)
+    }
+
+    /// Puts a shared-library file of `common` back as `gaia sim up` wrote it.
+    pub fn restore_library_file(&self, common: &str, file: &str) -> Result<()> {
+        let path = self.path.join(common).join("gaia_common").join(file);
+        std::fs::write(&path, library_file(file))
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
+    }
+
+    pub fn live_files() -> FileSet {
+        FileSet {
+            files: vec![LIVE_COMPOSE.into()],
+            profiles: vec![],
+        }
+    }
+
+    pub fn ha_files() -> FileSet {
+        FileSet {
+            files: vec![CANDIDATE_COMPOSE.into(), HA_COMPOSE.into()],
+            profiles: vec![HA_PROFILE.into()],
+        }
+    }
+}
+
+fn library_file(file: &str) -> String {
+    if file.ends_with(".json") {
+        return "{\n  \"protocol_version\": \"0.3\",\n  \"max_retries\": 3\n}\n".into();
+    }
+    format!("\"\"\"gaia_common/{file} (rehearsal copy).\"\"\"\n\nVERSION = \"0.3\"\n")
+}
