@@ -72,7 +72,7 @@ impl Printer {
     pub fn table(&self, header: &[&str]) -> comfy_table::Table {
         let mut table = comfy_table::Table::new();
         table
-            .load_style(comfy_table::presets::UTF8_HORIZONTAL_ONLY)
+            .load_style(comfy_table::presets::NOTHING)
             .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
             .set_header(header.iter().copied());
         if !self.color {

@@ -309,6 +309,18 @@ impl Sim<'_> {
                 self.docker.rename(&c.name, service).await?;
             }
         }
+        // Switches first: compose refuses to start anything whose
+        // dependency is unhealthy, and a cleared switch heals within one interval.
+        let mut running = Vec::new();
+        for service in &services {
+            if let Some(c) = self.docker.container(&service.container).await? {
+                if c.is_running() {
+                    self.docker.exec(&service.container, &["gaia-simctl", "clear"], Some("0")).await?;
+                    running.push(*service);
+                }
+            }
+        }
+        self.wait_healthy(&running, timeout).await?;
         for common in ["gaia-common", "candidates/gaia-common"] {
             self.root.restore_library_file(common, DRIFTED_FILE)?;
         }
@@ -350,9 +362,6 @@ impl Sim<'_> {
                 self.docker
                     .connect_network(&self.registry.network, &service.container, vec![service.name.clone()])
                     .await?;
-            }
-            if c.is_running() {
-                self.docker.exec(&service.container, &["gaia-simctl", "clear"], Some("0")).await?;
             }
         }
         let holder = self.holder_of("gaia-shared")?;
