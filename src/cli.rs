@@ -70,7 +70,9 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the state of every GAIA container against the registry
-    #[command(after_help = "Examples:\n  gaia doctor\n  gaia doctor --service gaia-core --format json")]
+    #[command(
+        after_help = "Examples:\n  gaia doctor\n  gaia doctor --service gaia-core --format json"
+    )]
     Doctor(DoctorArgs),
 
     /// Run a simulated GAIA stack on the local Docker engine, to rehearse on
@@ -99,7 +101,9 @@ pub struct CompletionsArgs {
 #[derive(Debug, Subcommand)]
 pub enum SimCommand {
     /// Build the simulated images if needed, start the live stack and wait until it is healthy
-    #[command(after_help = "Examples:\n  gaia --root /tmp/gaia-sim sim up\n  gaia sim up --ha --retry-base-delay 200ms")]
+    #[command(
+        after_help = "Examples:\n  gaia --root /tmp/gaia-sim sim up\n  gaia sim up --ha --retry-base-delay 200ms"
+    )]
     Up(SimUpArgs),
 
     /// Remove every container, network and volume the simulated stack created
@@ -109,7 +113,9 @@ pub enum SimCommand {
     Status,
 
     /// Break the simulated stack in a way the doctor must notice
-    #[command(after_help = "Examples:\n  gaia sim fault --list\n  gaia sim fault exited --service gaia-web\n  gaia sim fault no-model")]
+    #[command(
+        after_help = "Examples:\n  gaia sim fault --list\n  gaia sim fault exited --service gaia-web\n  gaia sim fault no-model"
+    )]
     Fault(SimFaultArgs),
 
     /// Undo every injected fault and wait until the stack is healthy again

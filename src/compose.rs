@@ -63,8 +63,14 @@ impl Compose {
         let shown = format!(
             "{} {}{}{}",
             self.program(),
-            set.files.iter().map(|f| format!("-f {f} ")).collect::<String>(),
-            set.profiles.iter().map(|p| format!("--profile {p} ")).collect::<String>(),
+            set.files
+                .iter()
+                .map(|f| format!("-f {f} "))
+                .collect::<String>(),
+            set.profiles
+                .iter()
+                .map(|p| format!("--profile {p} "))
+                .collect::<String>(),
             args.join(" ")
         );
         tracing::debug!(command = %shown, "running compose");

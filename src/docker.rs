@@ -110,7 +110,8 @@ impl Docker {
                  (for example DOCKER_HOST=unix:///var/run/docker.sock)."
             ))
         };
-        let api = bollard::Docker::connect_with_defaults().map_err(|e| unreachable(e.to_string()))?;
+        let api =
+            bollard::Docker::connect_with_defaults().map_err(|e| unreachable(e.to_string()))?;
         let api = tokio::time::timeout(CONNECT_TIMEOUT, api.negotiate_version())
             .await
             .map_err(|_| unreachable(format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
@@ -119,7 +120,11 @@ impl Docker {
     }
 
     pub async fn engine_version(&self) -> Result<String> {
-        let version = self.api.version().await.context("asking the engine its version")?;
+        let version = self
+            .api
+            .version()
+            .await
+            .context("asking the engine its version")?;
         Ok(version.version.unwrap_or_else(|| "unknown".into()))
     }
 
@@ -221,7 +226,9 @@ impl Docker {
     }
 
     pub async fn rename(&self, name: &str, new_name: &str) -> Result<()> {
-        let options = RenameContainerOptionsBuilder::default().name(new_name).build();
+        let options = RenameContainerOptionsBuilder::default()
+            .name(new_name)
+            .build();
         self.api
             .rename_container(name, options)
             .await
@@ -230,7 +237,12 @@ impl Docker {
     }
 
     /// Runs `argv` inside a running container and collects what it printed.
-    pub async fn exec(&self, container: &str, argv: &[&str], user: Option<&str>) -> Result<ExecOutput> {
+    pub async fn exec(
+        &self,
+        container: &str,
+        argv: &[&str],
+        user: Option<&str>,
+    ) -> Result<ExecOutput> {
         let context = || format!("running `{}` in {container}", argv.join(" "));
         let exec = self
             .api
@@ -248,8 +260,11 @@ impl Docker {
             .with_context(context)?;
         let mut stdout = String::new();
         let mut stderr = String::new();
-        if let StartExecResults::Attached { mut output, .. } =
-            self.api.start_exec(&exec.id, None).await.with_context(context)?
+        if let StartExecResults::Attached { mut output, .. } = self
+            .api
+            .start_exec(&exec.id, None)
+            .await
+            .with_context(context)?
         {
             while let Some(chunk) = output.next().await {
                 match chunk.with_context(context)? {
@@ -260,7 +275,11 @@ impl Docker {
                 }
             }
         }
-        let inspect = self.api.inspect_exec(&exec.id).await.with_context(context)?;
+        let inspect = self
+            .api
+            .inspect_exec(&exec.id)
+            .await
+            .with_context(context)?;
         Ok(ExecOutput {
             exit_code: inspect.exit_code.unwrap_or(-1),
             stdout,
@@ -334,7 +353,9 @@ impl Docker {
         let options = RemoveImageOptionsBuilder::default().build();
         match self.api.remove_image(tag, Some(options), None).await {
             Err(err) if not_found(&err) => Ok(()),
-            other => Ok(other.map(drop).with_context(|| format!("removing image {tag}"))?),
+            other => Ok(other
+                .map(drop)
+                .with_context(|| format!("removing image {tag}"))?),
         }
     }
 
@@ -366,7 +387,12 @@ impl Docker {
         }
     }
 
-    pub async fn connect_network(&self, network: &str, container: &str, aliases: Vec<String>) -> Result<()> {
+    pub async fn connect_network(
+        &self,
+        network: &str,
+        container: &str,
+        aliases: Vec<String>,
+    ) -> Result<()> {
         let request = NetworkConnectRequest {
             container: container.to_owned(),
             endpoint_config: Some(EndpointSettings {
@@ -394,9 +420,14 @@ impl Docker {
     }
 
     /// Volumes carrying `label`: name and labels.
-    pub async fn volumes_with_label(&self, label: &str) -> Result<Vec<(String, HashMap<String, String>)>> {
+    pub async fn volumes_with_label(
+        &self,
+        label: &str,
+    ) -> Result<Vec<(String, HashMap<String, String>)>> {
         let filters = HashMap::from([("label".to_owned(), vec![label.to_owned()])]);
-        let options = ListVolumesOptionsBuilder::default().filters(&filters).build();
+        let options = ListVolumesOptionsBuilder::default()
+            .filters(&filters)
+            .build();
         let list = self
             .api
             .list_volumes(Some(options))

@@ -41,7 +41,11 @@ impl Printer {
     }
 
     pub fn warn(&self, message: impl AsRef<str>) {
-        eprintln!("{} {}", self.paint("warning:", Tone::Warn), message.as_ref());
+        eprintln!(
+            "{} {}",
+            self.paint("warning:", Tone::Warn),
+            message.as_ref()
+        );
     }
 
     /// A spinner on a terminal; nothing otherwise.

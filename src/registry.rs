@@ -251,7 +251,10 @@ impl RawRegistry {
             if let Some(live) = &service.stands_in_for {
                 let target = services.iter().find(|s| &s.name == live);
                 if target.is_some_and(|t| t.role != Role::Live) {
-                    let raw = self.services.iter().find(|r| *r.name.get_ref() == service.name);
+                    let raw = self
+                        .services
+                        .iter()
+                        .find(|r| *r.name.get_ref() == service.name);
                     let span = raw
                         .and_then(|r| r.stands_in_for.as_ref())
                         .map(|s| s.span())
@@ -280,13 +283,17 @@ impl RawService {
             (Role::Candidate, None) => {
                 return Err((
                     self.name.span(),
-                    format!("candidate `{name}` needs `stands_in_for`: the live service it replaces"),
+                    format!(
+                        "candidate `{name}` needs `stands_in_for`: the live service it replaces"
+                    ),
                 ));
             }
             (Role::Live, Some(target)) => {
                 return Err((
                     target.span(),
-                    format!("live service `{name}` cannot stand in for another; only candidates do"),
+                    format!(
+                        "live service `{name}` cannot stand in for another; only candidates do"
+                    ),
                 ));
             }
             (_, Some(target)) if !names.contains_key(target.get_ref()) => {
@@ -303,14 +310,20 @@ impl RawService {
         if !self.health_path.get_ref().starts_with('/') {
             return Err((
                 self.health_path.span(),
-                format!("health_path `{}` must start with `/`", self.health_path.get_ref()),
+                format!(
+                    "health_path `{}` must start with `/`",
+                    self.health_path.get_ref()
+                ),
             ));
         }
         for volume in &self.volumes {
             if !volumes.iter().any(|v| v.name == *volume.get_ref()) {
                 return Err((
                     volume.span(),
-                    format!("volume `{}` is not declared in a [[volume]] table", volume.get_ref()),
+                    format!(
+                        "volume `{}` is not declared in a [[volume]] table",
+                        volume.get_ref()
+                    ),
                 ));
             }
         }
@@ -327,7 +340,12 @@ impl RawService {
         }
         Ok(Service {
             name: name.clone(),
-            container: self.container.as_ref().unwrap_or(&self.name).get_ref().clone(),
+            container: self
+                .container
+                .as_ref()
+                .unwrap_or(&self.name)
+                .get_ref()
+                .clone(),
             role: self.role,
             stands_in_for,
             required: self.required,
@@ -383,7 +401,10 @@ mod tests {
         let standbys: Vec<_> = registry.standbys().map(|s| s.name.as_str()).collect();
         assert_eq!(standbys, ["gaia-core-candidate", "gaia-mcp-candidate"]);
         assert_eq!(registry.service("gaia-wiki").unwrap().host_port, None);
-        assert_eq!(registry.service("gaia-prime").unwrap().gpu, GpuExpectation::One);
+        assert_eq!(
+            registry.service("gaia-prime").unwrap().gpu,
+            GpuExpectation::One
+        );
     }
 
     #[test]

@@ -47,7 +47,9 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         .map_err(|e| Error::Config(format!("checks/containers.toml: {}", e.message())))?;
     for name in &args.services {
         if ctx.registry.service(name).is_none() {
-            return Err(Error::Config(format!("`{name}` is not a service in the registry")));
+            return Err(Error::Config(format!(
+                "`{name}` is not a service in the registry"
+            )));
         }
     }
     let docker = Docker::connect().await?;
@@ -57,10 +59,11 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         .iter()
         .filter(|s| args.services.is_empty() || args.services.contains(&s.name))
         .collect();
-    let findings: Vec<Finding> = join_all(services.iter().map(|s| inspect(&docker, s, &thresholds)))
-        .await
-        .into_iter()
-        .collect::<Result<_>>()?;
+    let findings: Vec<Finding> =
+        join_all(services.iter().map(|s| inspect(&docker, s, &thresholds)))
+            .await
+            .into_iter()
+            .collect::<Result<_>>()?;
 
     let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
     let outcome = match findings.iter().map(|f| f.severity).max() {
@@ -83,7 +86,9 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         }
         Format::Human => {
             let p = &ctx.printer;
-            let mut table = p.table(&["", "SERVICE", "STATE", "HEALTH", "RESTARTS", "UPTIME", "NOTE"]);
+            let mut table = p.table(&[
+                "", "SERVICE", "STATE", "HEALTH", "RESTARTS", "UPTIME", "NOTE",
+            ]);
             for f in &findings {
                 let (mark, tone) = match f.severity {
                     Severity::Pass => ("✓", Tone::Good),
@@ -134,9 +139,14 @@ async fn inspect(docker: &Docker, service: &Service, thresholds: &Thresholds) ->
         (finding.severity, finding.message) = match mangled.first() {
             Some(other) => (
                 Severity::Fail,
-                format!("runs under a mangled name: {} (left by a failed recreate)", other.name),
+                format!(
+                    "runs under a mangled name: {} (left by a failed recreate)",
+                    other.name
+                ),
             ),
-            None if service.required => (Severity::Fail, "required container does not exist".into()),
+            None if service.required => {
+                (Severity::Fail, "required container does not exist".into())
+            }
             None => (Severity::Skip, "optional, not present".into()),
         };
         return Ok(finding);
@@ -152,7 +162,11 @@ async fn inspect(docker: &Docker, service: &Service, thresholds: &Thresholds) ->
         .and_then(|t| SystemTime::now().duration_since(t).ok())
         .map(|d| d.as_secs());
     (finding.severity, finding.message) = if !c.is_running() {
-        let severity = if service.required { Severity::Fail } else { Severity::Warn };
+        let severity = if service.required {
+            Severity::Fail
+        } else {
+            Severity::Warn
+        };
         (severity, format!("container is {}", c.status))
     } else if c.health.as_deref() == Some("unhealthy") {
         (Severity::Fail, "Docker reports it unhealthy".into())

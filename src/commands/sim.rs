@@ -41,7 +41,9 @@ async fn up(ctx: &Context, args: &SimUpArgs) -> Result<Outcome> {
     if args.ha {
         ctx.printer.step("starting the HA standbys");
         // Created first, so their shared directories exist before they start.
-        sim.compose.run(&sim.ha_set(), &["up", "--no-start"]).await?;
+        sim.compose
+            .run(&sim.ha_set(), &["up", "--no-start"])
+            .await?;
         for standby in ctx.registry.standbys() {
             sim.prepare_shared_dirs(standby).await?;
         }
@@ -154,7 +156,9 @@ fn list_faults(ctx: &Context) -> Result<Outcome> {
     if ctx.printer.format == Format::Json {
         let faults: Vec<_> = CATALOGUE
             .iter()
-            .map(|f| serde_json::json!({ "name": f.name, "target": f.target, "summary": f.summary }))
+            .map(
+                |f| serde_json::json!({ "name": f.name, "target": f.target, "summary": f.summary }),
+            )
             .collect();
         println!("{}", serde_json::Value::Array(faults));
         return Ok(Outcome::Healthy);

@@ -49,7 +49,12 @@ pub fn crash_if_looping() {
 
 /// `gaia-simctl set NAME [VALUE]`, `gaia-simctl clear`, `gaia-simctl list`.
 pub fn simctl(args: &[String]) -> ExitCode {
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["set", name] => set(name, ""),
         ["set", name, value] => set(name, value),
         ["clear"] => std::fs::remove_dir_all(FAULT_DIR).or_else(|e| match e.kind() {

@@ -43,7 +43,9 @@ pub fn dispatch(args: &[OsString]) -> Option<ExitCode> {
         .collect();
     Some(match name {
         "python" | "python3" => tools::python(&rest),
-        "uvicorn" => tools::python(&[["-m".to_owned(), "uvicorn".to_owned()].as_slice(), &rest].concat()),
+        "uvicorn" => {
+            tools::python(&[["-m".to_owned(), "uvicorn".to_owned()].as_slice(), &rest].concat())
+        }
         "curl" => tools::curl(&rest),
         "nvidia-smi" => tools::nvidia_smi(&rest),
         "rm" => tools::rm(&rest),

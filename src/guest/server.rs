@@ -96,11 +96,18 @@ fn check_required_dirs() -> Result<(), String> {
     };
     for dir in dirs.split(',').map(str::trim).filter(|d| !d.is_empty()) {
         if !std::path::Path::new(dir).is_dir() {
-            return Err(format!("FileNotFoundError: [Errno 2] No such file or directory: '{dir}'"));
+            return Err(format!(
+                "FileNotFoundError: [Errno 2] No such file or directory: '{dir}'"
+            ));
         }
         let probe = std::path::Path::new(dir).join(".gaia-write-probe");
-        if std::fs::write(&probe, b"").and_then(|_| std::fs::remove_file(&probe)).is_err() {
-            return Err(format!("PermissionError: [Errno 13] Permission denied: '{dir}'"));
+        if std::fs::write(&probe, b"")
+            .and_then(|_| std::fs::remove_file(&probe))
+            .is_err()
+        {
+            return Err(format!(
+                "PermissionError: [Errno 13] Permission denied: '{dir}'"
+            ));
         }
     }
     Ok(())
@@ -114,7 +121,10 @@ async fn run(role: Role, port: &str) -> ExitCode {
     let app = Arc::new(App {
         role: role.clone(),
         instance,
-        upstream: Http::new(Duration::from_secs(3), Duration::from_secs_f64(upstream_timeout)),
+        upstream: Http::new(
+            Duration::from_secs(3),
+            Duration::from_secs_f64(upstream_timeout),
+        ),
     });
 
     let mut router = Router::new()
@@ -151,7 +161,14 @@ async fn run(role: Role, port: &str) -> ExitCode {
     if role == Role::Core {
         tokio::spawn(save_sessions(app.clone()));
     }
-    log("INFO", format!("{} ({}) listening on port {port}", app.instance, role.service()));
+    log(
+        "INFO",
+        format!(
+            "{} ({}) listening on port {port}",
+            app.instance,
+            role.service()
+        ),
+    );
     if let Err(err) = axum::serve(listener, router).await {
         eprintln!("ERROR server stopped: {err}");
         return ExitCode::FAILURE;
@@ -163,8 +180,10 @@ async fn run(role: Role, port: &str) -> ExitCode {
 /// wait out its grace period and kill.
 async fn exit_on_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
-    else {
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         return;
     };
     tokio::select! {
@@ -181,7 +200,9 @@ async fn save_sessions(app: Shared) {
     let every = env("GAIA_SIM_SESSION_INTERVAL")
         .and_then(|v| v.parse().ok())
         .unwrap_or(10.0);
-    let Some(shared) = env("SHARED_DIR") else { return };
+    let Some(shared) = env("SHARED_DIR") else {
+        return;
+    };
     let file = std::path::Path::new(&shared).join("sessions.json");
     loop {
         if !faults::active(faults::SESSIONS_FROZEN) {
@@ -207,7 +228,10 @@ async fn health(State(app): State<Shared>) -> Response {
         std::future::pending::<()>().await;
     }
     if faults::active(faults::HEALTH_500) {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "simulated internal error");
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "simulated internal error",
+        );
     }
     Json(json!({ "status": "healthy", "service": app.role.service(), "instance": app.instance }))
         .into_response()
@@ -306,7 +330,12 @@ async fn jsonrpc(State(app): State<Shared>, body: String) -> Response {
 async fn process_packet(State(app): State<Shared>, body: String) -> Response {
     let packet: Value = match serde_json::from_str(&body) {
         Ok(Value::Object(map)) => Value::Object(map),
-        _ => return error(StatusCode::UNPROCESSABLE_ENTITY, "body must be a cognition packet (a JSON object)"),
+        _ => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "body must be a cognition packet (a JSON object)",
+            );
+        }
     };
     if packet.get("version").is_none() {
         return error(
@@ -320,11 +349,21 @@ async fn process_packet(State(app): State<Shared>, body: String) -> Response {
         "model": model,
         "messages": [{ "role": "user", "content": packet["content"].as_str().unwrap_or_default() }],
     });
-    let prime_said = match app.upstream.post_json(&format!("{prime}/v1/chat/completions"), &ask).await {
+    let prime_said = match app
+        .upstream
+        .post_json(&format!("{prime}/v1/chat/completions"), &ask)
+        .await
+    {
         Ok(r) if r.is_success() => r.json().unwrap_or_default(),
         Ok(r) => {
-            log("ERROR", format!("prime at {prime} answered {}: {}", r.status, r.body));
-            return error(StatusCode::BAD_GATEWAY, format!("prime answered {}: {}", r.status, r.body));
+            log(
+                "ERROR",
+                format!("prime at {prime} answered {}: {}", r.status, r.body),
+            );
+            return error(
+                StatusCode::BAD_GATEWAY,
+                format!("prime answered {}: {}", r.status, r.body),
+            );
         }
         Err(err) => {
             log("ERROR", format!("prime at {prime} unreachable: {err}"));
@@ -347,7 +386,10 @@ async fn process_packet(State(app): State<Shared>, body: String) -> Response {
 async fn call_mcp(app: &App) -> (Option<String>, bool) {
     let ping = json!({ "jsonrpc": "2.0", "id": 1, "method": "ping" });
     let primary = env("MCP_ENDPOINT").unwrap_or_else(|| "http://gaia-mcp:8765/jsonrpc".into());
-    let served_by = |r: crate::http::Response| r.json().and_then(|v| v["result"]["served_by"].as_str().map(str::to_owned));
+    let served_by = |r: crate::http::Response| {
+        r.json()
+            .and_then(|v| v["result"]["served_by"].as_str().map(str::to_owned))
+    };
     match app.upstream.post_json(&primary, &ping).await {
         Ok(r) => return (served_by(r), false),
         Err(err @ (HttpError::Connect(_) | HttpError::Timeout(_))) => {
@@ -359,7 +401,10 @@ async fn call_mcp(app: &App) -> (Option<String>, bool) {
         }
     }
     let Some(fallback) = env("MCP_FALLBACK_ENDPOINT") else {
-        log("ERROR", "MCP unavailable and no MCP_FALLBACK_ENDPOINT configured");
+        log(
+            "ERROR",
+            "MCP unavailable and no MCP_FALLBACK_ENDPOINT configured",
+        );
         return (None, false);
     };
     match app.upstream.post_json(&fallback, &ping).await {
@@ -386,15 +431,25 @@ enum Attempt {
 }
 
 async fn post_to_core(app: &App, endpoint: &str, packet: &Value) -> Attempt {
-    match app.upstream.post_json(&format!("{endpoint}/process_packet"), packet).await {
+    match app
+        .upstream
+        .post_json(&format!("{endpoint}/process_packet"), packet)
+        .await
+    {
         Ok(r) if matches!(r.status, 502..=504) => Attempt::Retryable(format!("HTTP {}", r.status)),
         Ok(r) => Attempt::Served(r),
         Err(err @ HttpError::Connect(_)) => Attempt::Retryable(err.to_string()),
         Err(err @ HttpError::Timeout(_)) => {
-            log("ERROR", format!("core at {endpoint} {err}; not retrying: slow is not down"));
+            log(
+                "ERROR",
+                format!("core at {endpoint} {err}; not retrying: slow is not down"),
+            );
             Attempt::Final(error(StatusCode::GATEWAY_TIMEOUT, format!("core {err}")))
         }
-        Err(err) => Attempt::Final(error(StatusCode::BAD_GATEWAY, format!("core failed: {err}"))),
+        Err(err) => Attempt::Final(error(
+            StatusCode::BAD_GATEWAY,
+            format!("core failed: {err}"),
+        )),
     }
 }
 
@@ -412,7 +467,10 @@ fn relay(response: crate::http::Response, attempts: u32, fallback: bool) -> Resp
 }
 
 async fn process_user_input(State(app): State<Shared>, Json(body): Json<Value>) -> Response {
-    let text = body["user_input"].as_str().or(body["message"].as_str()).unwrap_or_default();
+    let text = body["user_input"]
+        .as_str()
+        .or(body["message"].as_str())
+        .unwrap_or_default();
     let packet = json!({
         "version": "0.3",
         "header": { "source": "gaia-web", "session_id": "web:rehearsal" },
@@ -432,40 +490,70 @@ async fn process_user_input(State(app): State<Shared>, Json(body): Json<Value>) 
             let delay = base_delay * f64::from(2u32.pow(attempt - 1));
             log(
                 "WARNING",
-                format!("core attempt {attempt}/{CORE_ATTEMPTS} to {endpoint} failed: {reason}; retrying in {delay:.1}s"),
+                format!(
+                    "core attempt {attempt}/{CORE_ATTEMPTS} to {endpoint} failed: {reason}; retrying in {delay:.1}s"
+                ),
             );
             tokio::time::sleep(Duration::from_secs_f64(delay)).await;
         } else {
             log(
                 "ERROR",
-                format!("core attempt {attempt}/{CORE_ATTEMPTS} to {endpoint} failed: {reason}; exhausted {CORE_ATTEMPTS} attempts"),
+                format!(
+                    "core attempt {attempt}/{CORE_ATTEMPTS} to {endpoint} failed: {reason}; exhausted {CORE_ATTEMPTS} attempts"
+                ),
             );
         }
     }
     if std::path::Path::new(MAINTENANCE_FLAG).exists() {
-        log("WARNING", format!("HA maintenance mode is on ({MAINTENANCE_FLAG}): not failing over"));
-        return error(StatusCode::SERVICE_UNAVAILABLE, "core unavailable; HA maintenance mode is on, no failover");
+        log(
+            "WARNING",
+            format!("HA maintenance mode is on ({MAINTENANCE_FLAG}): not failing over"),
+        );
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "core unavailable; HA maintenance mode is on, no failover",
+        );
     }
     let Some(fallback) = env("CORE_FALLBACK_ENDPOINT") else {
-        log("ERROR", "core unavailable and no CORE_FALLBACK_ENDPOINT configured");
-        return error(StatusCode::SERVICE_UNAVAILABLE, "core unavailable and no fallback configured");
+        log(
+            "ERROR",
+            "core unavailable and no CORE_FALLBACK_ENDPOINT configured",
+        );
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "core unavailable and no fallback configured",
+        );
     };
     match post_to_core(&app, &fallback, &packet).await {
         Attempt::Served(r) if r.is_success() => {
-            let served_by = r.json().and_then(|v| v["served_by"].as_str().map(str::to_owned));
+            let served_by = r
+                .json()
+                .and_then(|v| v["served_by"].as_str().map(str::to_owned));
             log(
                 "INFO",
-                format!("HA fallback to {fallback} succeeded (served by {})", served_by.as_deref().unwrap_or("?")),
+                format!(
+                    "HA fallback to {fallback} succeeded (served by {})",
+                    served_by.as_deref().unwrap_or("?")
+                ),
             );
             relay(r, CORE_ATTEMPTS + 1, true)
         }
         Attempt::Served(r) => {
-            log("ERROR", format!("HA fallback to {fallback} failed: HTTP {}", r.status));
+            log(
+                "ERROR",
+                format!("HA fallback to {fallback} failed: HTTP {}", r.status),
+            );
             relay(r, CORE_ATTEMPTS + 1, true)
         }
         Attempt::Retryable(reason) => {
-            log("ERROR", format!("HA fallback to {fallback} failed: {reason}"));
-            error(StatusCode::SERVICE_UNAVAILABLE, format!("core and its fallback are unavailable: {reason}"))
+            log(
+                "ERROR",
+                format!("HA fallback to {fallback} failed: {reason}"),
+            );
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("core and its fallback are unavailable: {reason}"),
+            )
         }
         Attempt::Final(response) => response,
     }
@@ -483,10 +571,19 @@ async fn status(State(app): State<Shared>) -> Response {
     let mut pairs = serde_json::Map::new();
     let (mut any_failed, mut any_failover, mut any_degraded) = (false, false, false);
     for (name, primary, standby) in [
-        ("gaia-core", "ORCHESTRATOR_CORE_URL", "ORCHESTRATOR_CORE_STANDBY_URL"),
-        ("gaia-mcp", "ORCHESTRATOR_MCP_URL", "ORCHESTRATOR_MCP_STANDBY_URL"),
+        (
+            "gaia-core",
+            "ORCHESTRATOR_CORE_URL",
+            "ORCHESTRATOR_CORE_STANDBY_URL",
+        ),
+        (
+            "gaia-mcp",
+            "ORCHESTRATOR_MCP_URL",
+            "ORCHESTRATOR_MCP_STANDBY_URL",
+        ),
     ] {
-        let (primary_up, standby_up) = tokio::join!(probe(&http, env(primary)), probe(&http, env(standby)));
+        let (primary_up, standby_up) =
+            tokio::join!(probe(&http, env(primary)), probe(&http, env(standby)));
         let (primary_up, standby_up) = (primary_up.unwrap_or(false), standby_up.unwrap_or(false));
         match (primary_up, standby_up) {
             (true, true) => {}
@@ -495,7 +592,10 @@ async fn status(State(app): State<Shared>) -> Response {
             (false, false) => any_failed = true,
         }
         let word = |up: bool| if up { "healthy" } else { "down" };
-        pairs.insert(name.into(), json!({ "primary": word(primary_up), "standby": word(standby_up) }));
+        pairs.insert(
+            name.into(),
+            json!({ "primary": word(primary_up), "standby": word(standby_up) }),
+        );
     }
     let ha_status = if any_failed {
         "failed"

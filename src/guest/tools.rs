@@ -43,8 +43,13 @@ pub fn python(args: &[String]) -> ExitCode {
             server::serve(role, option(rest, "--port").unwrap_or("8000"))
         }
         ["-m", "vllm.entrypoints.openai.api_server", rest @ ..] => {
-            let model = option(rest, "--model").unwrap_or("facebook/opt-125m").to_owned();
-            server::serve(server::Role::Prime { model }, option(rest, "--port").unwrap_or("8000"))
+            let model = option(rest, "--model")
+                .unwrap_or("facebook/opt-125m")
+                .to_owned();
+            server::serve(
+                server::Role::Prime { model },
+                option(rest, "--port").unwrap_or("8000"),
+            )
         }
         ["-m", "mkdocs", "serve", rest @ ..] => {
             let address = option(rest, "-a").unwrap_or("127.0.0.1:8000");
@@ -52,7 +57,9 @@ pub fn python(args: &[String]) -> ExitCode {
             server::serve(server::Role::Wiki, port)
         }
         _ => {
-            eprintln!("python (gaia sim): only -c, -m uvicorn, -m vllm… and -m mkdocs serve are simulated");
+            eprintln!(
+                "python (gaia sim): only -c, -m uvicorn, -m vllm… and -m mkdocs serve are simulated"
+            );
             ExitCode::from(2)
         }
     }
@@ -78,8 +85,13 @@ fn python_code(code: &str) -> ExitCode {
         };
         for module in modules {
             if !importable(module) {
-                eprintln!("Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>");
-                eprintln!("ModuleNotFoundError: No module named '{}'", module.split('.').next().unwrap_or(module));
+                eprintln!(
+                    "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>"
+                );
+                eprintln!(
+                    "ModuleNotFoundError: No module named '{}'",
+                    module.split('.').next().unwrap_or(module)
+                );
                 return ExitCode::FAILURE;
             }
         }
@@ -88,7 +100,10 @@ fn python_code(code: &str) -> ExitCode {
             match block_on(http.get(url)) {
                 Ok(r) if r.is_success() => {}
                 Ok(r) => {
-                    eprintln!("httpx.HTTPStatusError: Server error '{}' for url '{url}'", r.status);
+                    eprintln!(
+                        "httpx.HTTPStatusError: Server error '{}' for url '{url}'",
+                        r.status
+                    );
                     return ExitCode::FAILURE;
                 }
                 Err(err) => {
@@ -169,8 +184,11 @@ fn parse_curl(args: &[String]) -> Result<CurlRequest, String> {
             "-d" | "--data" | "--data-raw" => req.data = Some(value(arg)?),
             "-H" | "--header" => {
                 let header = value(arg)?;
-                let (name, val) = header.split_once(':').ok_or(format!("bad header {header}"))?;
-                req.headers.push((name.trim().to_owned(), val.trim().to_owned()));
+                let (name, val) = header
+                    .split_once(':')
+                    .ok_or(format!("bad header {header}"))?;
+                req.headers
+                    .push((name.trim().to_owned(), val.trim().to_owned()));
             }
             "-o" | "--output" => req.output = Some(value(arg)?),
             "-w" | "--write-out" => req.write_out = Some(value(arg)?),
@@ -225,13 +243,23 @@ pub fn curl(args: &[String]) -> ExitCode {
         .clone()
         .unwrap_or_else(|| if req.data.is_some() { "POST" } else { "GET" }.to_owned());
     let mut headers = req.headers.clone();
-    if req.data.is_some() && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
-        headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
+    if req.data.is_some()
+        && !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
     }
     match block_on(http.request(&method, &url, &headers, req.data.clone())) {
         Ok(response) => {
             if req.fail && response.status >= 400 {
-                return report(22, format!("The requested URL returned error: {}", response.status));
+                return report(
+                    22,
+                    format!("The requested URL returned error: {}", response.status),
+                );
             }
             match &req.output {
                 Some(file) if file != "-" => {
@@ -242,13 +270,22 @@ pub fn curl(args: &[String]) -> ExitCode {
                 _ => print!("{}", response.body),
             }
             if let Some(format) = &req.write_out {
-                print!("{}", format.replace("%{http_code}", &response.status.to_string()).replace("\\n", "\n"));
+                print!(
+                    "{}",
+                    format
+                        .replace("%{http_code}", &response.status.to_string())
+                        .replace("\\n", "\n")
+                );
             }
             ExitCode::SUCCESS
         }
-        Err(HttpError::Timeout(after)) => {
-            report(28, format!("Operation timed out after {} milliseconds", after.as_millis()))
-        }
+        Err(HttpError::Timeout(after)) => report(
+            28,
+            format!(
+                "Operation timed out after {} milliseconds",
+                after.as_millis()
+            ),
+        ),
         Err(HttpError::Connect(cause)) if cause.contains("dns") || cause.contains("resolve") => {
             report(6, format!("Could not resolve host: {cause}"))
         }
@@ -265,13 +302,7 @@ pub fn nvidia_smi(_args: &[String]) -> ExitCode {
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()?
-                .strip_prefix("nvidia")?
-                .parse()
-                .ok()
-        })
+        .filter_map(|e| e.file_name().to_str()?.strip_prefix("nvidia")?.parse().ok())
         .collect();
     gpus.sort_unstable();
     if gpus.is_empty() {

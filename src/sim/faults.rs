@@ -19,27 +19,111 @@ pub struct Fault {
 }
 
 pub const CATALOGUE: &[Fault] = &[
-    Fault { name: "exited", summary: "stop a required container", target: Some("gaia-web") },
-    Fault { name: "unhealthy", summary: "make the container's own healthcheck fail until Docker reports it unhealthy", target: Some("gaia-mcp") },
-    Fault { name: "restart-loop", summary: "crash the service six times so its restart count passes 5", target: Some("gaia-study") },
-    Fault { name: "health-500", summary: "make /health answer 500", target: Some("gaia-study") },
-    Fault { name: "health-hang", summary: "make /health accept connections and never answer", target: Some("gaia-study") },
-    Fault { name: "no-model", summary: "prime answers /health but serves no model", target: Some("gaia-prime") },
-    Fault { name: "core-gpu", summary: "recreate the container holding a GPU", target: Some("gaia-core") },
-    Fault { name: "standby-down", summary: "stop one HA standby", target: Some("gaia-mcp-candidate") },
-    Fault { name: "standbys-down", summary: "stop every HA standby", target: None },
-    Fault { name: "no-fallback-env", summary: "recreate the container without its fallback endpoint", target: Some("gaia-web") },
-    Fault { name: "maintenance-on", summary: "set the HA maintenance flag /shared/ha_maintenance", target: None },
-    Fault { name: "network-detached", summary: "disconnect the container from gaia-network", target: Some("gaia-core") },
-    Fault { name: "shared-dir-missing", summary: "remove a shared directory the registry requires", target: Some("gaia-core-candidate") },
-    Fault { name: "shared-dir-root-owned", summary: "give a required shared directory to root", target: Some("gaia-core-candidate") },
-    Fault { name: "library-drift", summary: "change a key gaia-common file in the candidate copy", target: None },
-    Fault { name: "sessions-stale", summary: "stop core saving /shared/sessions.json and age it by an hour", target: Some("gaia-core") },
-    Fault { name: "stale-candidate-image", summary: "replace the candidate image with one built 30 days ago", target: Some("gaia-core-candidate") },
-    Fault { name: "image-without-user", summary: "replace the image with one whose /etc/passwd lacks uid 1000", target: Some("gaia-core-candidate") },
-    Fault { name: "no-gaia-common", summary: "recreate the container with a PYTHONPATH that hides gaia_common", target: Some("gaia-web") },
-    Fault { name: "mangled-name", summary: "rename the container as a failed compose recreate leaves it (<hash>_name)", target: Some("gaia-core") },
-    Fault { name: "network-missing", summary: "detach every container and remove gaia-network", target: None },
+    Fault {
+        name: "exited",
+        summary: "stop a required container",
+        target: Some("gaia-web"),
+    },
+    Fault {
+        name: "unhealthy",
+        summary: "make the container's own healthcheck fail until Docker reports it unhealthy",
+        target: Some("gaia-mcp"),
+    },
+    Fault {
+        name: "restart-loop",
+        summary: "crash the service six times so its restart count passes 5",
+        target: Some("gaia-study"),
+    },
+    Fault {
+        name: "health-500",
+        summary: "make /health answer 500",
+        target: Some("gaia-study"),
+    },
+    Fault {
+        name: "health-hang",
+        summary: "make /health accept connections and never answer",
+        target: Some("gaia-study"),
+    },
+    Fault {
+        name: "no-model",
+        summary: "prime answers /health but serves no model",
+        target: Some("gaia-prime"),
+    },
+    Fault {
+        name: "core-gpu",
+        summary: "recreate the container holding a GPU",
+        target: Some("gaia-core"),
+    },
+    Fault {
+        name: "standby-down",
+        summary: "stop one HA standby",
+        target: Some("gaia-mcp-candidate"),
+    },
+    Fault {
+        name: "standbys-down",
+        summary: "stop every HA standby",
+        target: None,
+    },
+    Fault {
+        name: "no-fallback-env",
+        summary: "recreate the container without its fallback endpoint",
+        target: Some("gaia-web"),
+    },
+    Fault {
+        name: "maintenance-on",
+        summary: "set the HA maintenance flag /shared/ha_maintenance",
+        target: None,
+    },
+    Fault {
+        name: "network-detached",
+        summary: "disconnect the container from gaia-network",
+        target: Some("gaia-core"),
+    },
+    Fault {
+        name: "shared-dir-missing",
+        summary: "remove a shared directory the registry requires",
+        target: Some("gaia-core-candidate"),
+    },
+    Fault {
+        name: "shared-dir-root-owned",
+        summary: "give a required shared directory to root",
+        target: Some("gaia-core-candidate"),
+    },
+    Fault {
+        name: "library-drift",
+        summary: "change a key gaia-common file in the candidate copy",
+        target: None,
+    },
+    Fault {
+        name: "sessions-stale",
+        summary: "stop core saving /shared/sessions.json and age it by an hour",
+        target: Some("gaia-core"),
+    },
+    Fault {
+        name: "stale-candidate-image",
+        summary: "replace the candidate image with one built 30 days ago",
+        target: Some("gaia-core-candidate"),
+    },
+    Fault {
+        name: "image-without-user",
+        summary: "replace the image with one whose /etc/passwd lacks uid 1000",
+        target: Some("gaia-core-candidate"),
+    },
+    Fault {
+        name: "no-gaia-common",
+        summary: "recreate the container with a PYTHONPATH that hides gaia_common",
+        target: Some("gaia-web"),
+    },
+    Fault {
+        name: "mangled-name",
+        summary: "rename the container as a failed compose recreate leaves it (<hash>_name)",
+        target: Some("gaia-core"),
+    },
+    Fault {
+        name: "network-missing",
+        summary: "detach every container and remove gaia-network",
+        target: None,
+    },
 ];
 
 const SETTLE: Duration = Duration::from_secs(60);
@@ -59,7 +143,10 @@ impl Sim<'_> {
     fn target(&self, fault: &Fault, chosen: Option<&str>) -> Result<Option<&Service>> {
         let Some(name) = chosen.or(fault.target) else {
             if let Some(chosen) = chosen {
-                return Err(Error::Config(format!("fault `{}` takes no --service (got {chosen})", fault.name)));
+                return Err(Error::Config(format!(
+                    "fault `{}` takes no --service (got {chosen})",
+                    fault.name
+                )));
             }
             return Ok(None);
         };
@@ -98,7 +185,11 @@ impl Sim<'_> {
     async fn set_switch(&self, service: &Service, name: &str, value: &str) -> Result<()> {
         let out = self
             .docker
-            .exec(&service.container, &["gaia-simctl", "set", name, value], Some("0"))
+            .exec(
+                &service.container,
+                &["gaia-simctl", "set", name, value],
+                Some("0"),
+            )
             .await?;
         if out.exit_code != 0 {
             return Err(Error::Failed(format!(
@@ -112,15 +203,30 @@ impl Sim<'_> {
 
     async fn recreate(&self, service: &Service) -> Result<()> {
         self.compose
-            .run(&self.set_for(service), &["up", "-d", "--no-deps", &service.name])
+            .run(
+                &self.set_for(service),
+                &["up", "-d", "--no-deps", &service.name],
+            )
             .await
     }
 
-    async fn settle(&self, service: &Service, what: &str, done: impl Fn(&crate::docker::Container) -> bool) -> Result<()> {
+    async fn settle(
+        &self,
+        service: &Service,
+        what: &str,
+        done: impl Fn(&crate::docker::Container) -> bool,
+    ) -> Result<()> {
         let started = Instant::now();
-        let spinner = self.printer.spinner(format!("waiting until {} is {what}", service.container));
+        let spinner = self
+            .printer
+            .spinner(format!("waiting until {} is {what}", service.container));
         while started.elapsed() < SETTLE {
-            if self.docker.container(&service.container).await?.is_some_and(|c| done(&c)) {
+            if self
+                .docker
+                .container(&service.container)
+                .await?
+                .is_some_and(|c| done(&c))
+            {
                 spinner.finish_and_clear();
                 return Ok(());
             }
@@ -157,10 +263,16 @@ impl Sim<'_> {
                 Ok(format!("stopped {}", stopped.join(", ")))
             }
             "unhealthy" => {
-                self.set_switch(service(), switch::HEALTHCHECK_FAILS, "").await?;
-                self.settle(service(), "unhealthy", |c| c.health.as_deref() == Some("unhealthy"))
+                self.set_switch(service(), switch::HEALTHCHECK_FAILS, "")
                     .await?;
-                Ok(format!("{} fails its own healthcheck and is unhealthy", service().container))
+                self.settle(service(), "unhealthy", |c| {
+                    c.health.as_deref() == Some("unhealthy")
+                })
+                .await?;
+                Ok(format!(
+                    "{} fails its own healthcheck and is unhealthy",
+                    service().container
+                ))
             }
             "restart-loop" => {
                 self.set_switch(service(), switch::CRASH_LOOP, "6").await?;
@@ -168,7 +280,10 @@ impl Sim<'_> {
                     c.restart_count > 5 && c.is_running()
                 })
                 .await?;
-                Ok(format!("{} crashed and was restarted 6 times", service().container))
+                Ok(format!(
+                    "{} crashed and was restarted 6 times",
+                    service().container
+                ))
             }
             "health-500" => {
                 self.set_switch(service(), switch::HEALTH_500, "").await?;
@@ -183,39 +298,74 @@ impl Sim<'_> {
                 Ok(format!("{} serves no model", service().container))
             }
             "sessions-stale" => {
-                self.set_switch(service(), switch::SESSIONS_FROZEN, "").await?;
+                self.set_switch(service(), switch::SESSIONS_FROZEN, "")
+                    .await?;
                 let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
-                let archive = image::file_archive("sessions.json", b"{\"sessions\": {}}", 1000, an_hour_ago)?;
-                self.docker.upload(&service().container, "/shared", archive).await?;
-                Ok(format!("{} stopped saving sessions.json, last saved an hour ago", service().container))
+                let archive =
+                    image::file_archive("sessions.json", b"{\"sessions\": {}}", 1000, an_hour_ago)?;
+                self.docker
+                    .upload(&service().container, "/shared", archive)
+                    .await?;
+                Ok(format!(
+                    "{} stopped saving sessions.json, last saved an hour ago",
+                    service().container
+                ))
             }
             "core-gpu" => {
                 self.override_service(service(), json!({ "devices": ["/dev/null:/dev/nvidia0"] }))?;
                 self.recreate(service()).await?;
-                Ok(format!("recreated {} holding a (simulated) GPU", service().container))
+                Ok(format!(
+                    "recreated {} holding a (simulated) GPU",
+                    service().container
+                ))
             }
             "no-fallback-env" => {
                 let fallback = service().fallbacks.first().ok_or_else(|| {
-                    Error::Config(format!("{} reaches no standby: it has no fallback env", service().name))
+                    Error::Config(format!(
+                        "{} reaches no standby: it has no fallback env",
+                        service().name
+                    ))
                 })?;
-                self.override_service(service(), json!({ "environment": { fallback.env.clone(): "" } }))?;
+                self.override_service(
+                    service(),
+                    json!({ "environment": { fallback.env.clone(): "" } }),
+                )?;
                 self.recreate(service()).await?;
-                Ok(format!("recreated {} with {} empty", service().container, fallback.env))
+                Ok(format!(
+                    "recreated {} with {} empty",
+                    service().container,
+                    fallback.env
+                ))
             }
             "no-gaia-common" => {
-                self.override_service(service(), json!({ "environment": { "PYTHONPATH": "/app" } }))?;
+                self.override_service(
+                    service(),
+                    json!({ "environment": { "PYTHONPATH": "/app" } }),
+                )?;
                 self.recreate(service()).await?;
-                Ok(format!("recreated {} with PYTHONPATH=/app: gaia_common no longer imports", service().container))
+                Ok(format!(
+                    "recreated {} with PYTHONPATH=/app: gaia_common no longer imports",
+                    service().container
+                ))
             }
             "stale-candidate-image" | "image-without-user" => {
-                let variant = if fault.name == "stale-candidate-image" { Variant::Stale } else { Variant::WithoutServiceUser };
+                let variant = if fault.name == "stale-candidate-image" {
+                    Variant::Stale
+                } else {
+                    Variant::WithoutServiceUser
+                };
                 let build = image::build_id()?;
-                self.load(&[ImageSpec::for_service(service(), variant)], &build).await?;
+                self.load(&[ImageSpec::for_service(service(), variant)], &build)
+                    .await?;
                 self.recreate(service()).await?;
-                Ok(format!("{} now runs an image that is {}", service().container, match variant {
-                    Variant::Stale => "30 days old",
-                    _ => "missing the uid-1000 user",
-                }))
+                Ok(format!(
+                    "{} now runs an image that is {}",
+                    service().container,
+                    match variant {
+                        Variant::Stale => "30 days old",
+                        _ => "missing the uid-1000 user",
+                    }
+                ))
             }
             "maintenance-on" => {
                 let holder = self.holder_of("gaia-shared")?;
@@ -224,41 +374,75 @@ impl Sim<'_> {
                     "reason=rehearsal\nset_by=gaia sim fault\nset_at={}\n",
                     humantime::format_rfc3339_seconds(SystemTime::now())
                 );
-                let archive = image::file_archive("ha_maintenance", note.as_bytes(), 1000, SystemTime::now())?;
-                self.docker.upload(&holder.container, "/shared", archive).await?;
+                let archive = image::file_archive(
+                    "ha_maintenance",
+                    note.as_bytes(),
+                    1000,
+                    SystemTime::now(),
+                )?;
+                self.docker
+                    .upload(&holder.container, "/shared", archive)
+                    .await?;
                 Ok("HA maintenance flag set in gaia-shared".into())
             }
             "shared-dir-missing" => {
                 let path = format!("/shared/{SHARED_DIR_BROKEN}");
-                let out = self.docker.exec(&service().container, &["rm", "-rf", &path], Some("0")).await?;
+                let out = self
+                    .docker
+                    .exec(&service().container, &["rm", "-rf", &path], Some("0"))
+                    .await?;
                 if out.exit_code != 0 {
-                    return Err(Error::Failed(format!("could not remove {path}: {}", out.stderr.trim())));
+                    return Err(Error::Failed(format!(
+                        "could not remove {path}: {}",
+                        out.stderr.trim()
+                    )));
                 }
                 Ok(format!("removed {path} from {}", service().container))
             }
             "shared-dir-root-owned" => {
                 let archive = image::directories_archive(&[(SHARED_DIR_BROKEN, 0)], 0o755)?;
-                self.docker.upload(&service().container, "/shared", archive).await?;
-                Ok(format!("/shared/{SHARED_DIR_BROKEN} in {} now belongs to root", service().container))
+                self.docker
+                    .upload(&service().container, "/shared", archive)
+                    .await?;
+                Ok(format!(
+                    "/shared/{SHARED_DIR_BROKEN} in {} now belongs to root",
+                    service().container
+                ))
             }
             "library-drift" => {
-                let file = self.root.path.join("candidates/gaia-common/gaia_common").join(DRIFTED_FILE);
+                let file = self
+                    .root
+                    .path
+                    .join("candidates/gaia-common/gaia_common")
+                    .join(DRIFTED_FILE);
                 let mut text = std::fs::read_to_string(&file)
                     .map_err(|e| Error::Failed(format!("cannot read {}: {e}", file.display())))?;
                 text.push_str("\nRETRY_JITTER = 0.5  # changed in the candidate only\n");
                 std::fs::write(&file, text)
                     .map_err(|e| Error::Failed(format!("cannot write {}: {e}", file.display())))?;
-                Ok(format!("candidates/gaia-common/gaia_common/{DRIFTED_FILE} now differs from live"))
+                Ok(format!(
+                    "candidates/gaia-common/gaia_common/{DRIFTED_FILE} now differs from live"
+                ))
             }
             "mangled-name" => {
-                let c = self.docker.container(&service().container).await?.expect("checked running");
+                let c = self
+                    .docker
+                    .container(&service().container)
+                    .await?
+                    .expect("checked running");
                 let mangled = format!("{}_{}", &c.id[..12], service().container);
                 self.docker.rename(&service().container, &mangled).await?;
                 Ok(format!("{} is now named {mangled}", service().container))
             }
             "network-detached" => {
-                self.docker.disconnect_network(&self.registry.network, &service().container).await?;
-                Ok(format!("{} is off {}", service().container, self.registry.network))
+                self.docker
+                    .disconnect_network(&self.registry.network, &service().container)
+                    .await?;
+                Ok(format!(
+                    "{} is off {}",
+                    service().container,
+                    self.registry.network
+                ))
             }
             "network-missing" => {
                 let network = &self.registry.network;
@@ -266,10 +450,16 @@ impl Sim<'_> {
                     return Ok(format!("{network} was already missing"));
                 };
                 if !net.labels.contains_key(SIM_LABEL) {
-                    return Err(Error::Refused(format!("{network} was not created by gaia sim")));
+                    return Err(Error::Refused(format!(
+                        "{network} was not created by gaia sim"
+                    )));
                 }
                 for name in &net.containers {
-                    let owned = self.docker.container(name).await?.is_some_and(|c| is_simulated(&c));
+                    let owned = self
+                        .docker
+                        .container(name)
+                        .await?
+                        .is_some_and(|c| is_simulated(&c));
                     if !owned {
                         return Err(Error::Refused(format!(
                             "{name}, attached to {network}, was not created by gaia sim; leaving the network alone"
@@ -280,7 +470,10 @@ impl Sim<'_> {
                     self.docker.disconnect_network(network, name).await?;
                 }
                 self.docker.remove_network(network).await?;
-                Ok(format!("removed {network} after detaching {} containers", net.containers.len()))
+                Ok(format!(
+                    "removed {network} after detaching {} containers",
+                    net.containers.len()
+                ))
             }
             other => unreachable!("fault {other} is in the catalogue but not handled"),
         }
@@ -303,9 +496,12 @@ impl Sim<'_> {
         let owned = self.docker.containers_with_label(SIM_LABEL).await?;
 
         for c in &owned {
-            let Some(service) = c.labels.get("com.docker.compose.service") else { continue };
+            let Some(service) = c.labels.get("com.docker.compose.service") else {
+                continue;
+            };
             if &c.name != service && self.docker.container(service).await?.is_none() {
-                self.printer.step(format!("renaming {} back to {service}", c.name));
+                self.printer
+                    .step(format!("renaming {} back to {service}", c.name));
                 self.docker.rename(&c.name, service).await?;
             }
         }
@@ -313,11 +509,13 @@ impl Sim<'_> {
         // dependency is unhealthy, and a cleared switch heals within one interval.
         let mut running = Vec::new();
         for service in &services {
-            if let Some(c) = self.docker.container(&service.container).await? {
-                if c.is_running() {
-                    self.docker.exec(&service.container, &["gaia-simctl", "clear"], Some("0")).await?;
-                    running.push(*service);
-                }
+            if let Some(c) = self.docker.container(&service.container).await?
+                && c.is_running()
+            {
+                self.docker
+                    .exec(&service.container, &["gaia-simctl", "clear"], Some("0"))
+                    .await?;
+                running.push(*service);
             }
         }
         self.wait_healthy(&running, timeout).await?;
@@ -332,15 +530,17 @@ impl Sim<'_> {
         self.compose.run(&self.live_set(), &["up", "-d"]).await?;
         let mut looped = Vec::new();
         for service in &services {
-            if let Some(c) = self.docker.container(&service.container).await? {
-                if c.restart_count > 0 {
-                    looped.push(service.name.as_str());
-                }
+            if let Some(c) = self.docker.container(&service.container).await?
+                && c.restart_count > 0
+            {
+                looped.push(service.name.as_str());
             }
         }
         if settings.ha {
             self.printer.step("bringing the HA standbys back");
-            self.compose.run(&self.ha_set(), &["up", "--no-start"]).await?;
+            self.compose
+                .run(&self.ha_set(), &["up", "--no-start"])
+                .await?;
             for standby in self.registry.standbys() {
                 self.prepare_shared_dirs(standby).await?;
             }
@@ -348,28 +548,54 @@ impl Sim<'_> {
         }
         for service in &services {
             if looped.contains(&service.name.as_str()) {
-                self.printer.step(format!("recreating {} to reset its restart count", service.container));
+                self.printer.step(format!(
+                    "recreating {} to reset its restart count",
+                    service.container
+                ));
                 let set = self.set_for(service);
                 self.compose
-                    .run(&set, &["up", "-d", "--no-deps", "--force-recreate", &service.name])
+                    .run(
+                        &set,
+                        &["up", "-d", "--no-deps", "--force-recreate", &service.name],
+                    )
                     .await?;
             }
         }
         for service in &services {
-            let Some(c) = self.docker.container(&service.container).await? else { continue };
+            let Some(c) = self.docker.container(&service.container).await? else {
+                continue;
+            };
             if !c.networks.iter().any(|n| n == &self.registry.network) {
-                self.printer.step(format!("reconnecting {} to {}", service.container, self.registry.network));
+                self.printer.step(format!(
+                    "reconnecting {} to {}",
+                    service.container, self.registry.network
+                ));
                 self.docker
-                    .connect_network(&self.registry.network, &service.container, vec![service.name.clone()])
+                    .connect_network(
+                        &self.registry.network,
+                        &service.container,
+                        vec![service.name.clone()],
+                    )
                     .await?;
             }
         }
         let holder = self.holder_of("gaia-shared")?;
         self.docker
-            .exec(&holder.container, &["rm", "-f", "/shared/ha_maintenance"], Some("0"))
+            .exec(
+                &holder.container,
+                &["rm", "-f", "/shared/ha_maintenance"],
+                Some("0"),
+            )
             .await?;
-        let fresh = image::file_archive("sessions.json", b"{\"sessions\": {}}", 1000, SystemTime::now())?;
-        self.docker.upload(&holder.container, "/shared", fresh).await?;
+        let fresh = image::file_archive(
+            "sessions.json",
+            b"{\"sessions\": {}}",
+            1000,
+            SystemTime::now(),
+        )?;
+        self.docker
+            .upload(&holder.container, "/shared", fresh)
+            .await?;
         self.wait_healthy(&services, timeout).await
     }
 }
@@ -385,7 +611,11 @@ mod tests {
         let registry = Registry::load(None).unwrap();
         for fault in CATALOGUE {
             if let Some(target) = fault.target {
-                assert!(registry.service(target).is_some(), "{} targets {target}", fault.name);
+                assert!(
+                    registry.service(target).is_some(),
+                    "{} targets {target}",
+                    fault.name
+                );
             }
         }
     }
@@ -401,8 +631,12 @@ mod tests {
     #[test]
     fn the_live_files_start_the_live_services() {
         let registry = Registry::load(None).unwrap();
-        assert!(Sim::is_live_file_set(registry.service("gaia-core").unwrap()));
-        assert!(!Sim::is_live_file_set(registry.service("gaia-core-candidate").unwrap()));
+        assert!(Sim::is_live_file_set(
+            registry.service("gaia-core").unwrap()
+        ));
+        assert!(!Sim::is_live_file_set(
+            registry.service("gaia-core-candidate").unwrap()
+        ));
         assert_eq!(Root::live_files().files, ["docker-compose.yml"]);
     }
 }

@@ -59,16 +59,29 @@ impl ImageSpec {
         let port = service.port.to_string();
         let cmd: Vec<&str> = match role {
             "prime" => vec![
-                "python", "-m", "vllm.entrypoints.openai.api_server", "--model",
-                "/models/Qwen3-4B-Instruct-2507-heretic", "--host", "0.0.0.0", "--port", &port,
+                "python",
+                "-m",
+                "vllm.entrypoints.openai.api_server",
+                "--model",
+                "/models/Qwen3-4B-Instruct-2507-heretic",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                &port,
             ],
             "wiki" => vec!["python", "-m", "mkdocs", "serve", "-a", "0.0.0.0:8080"],
             _ => {
                 return ImageSpec {
                     tag: service.image.clone(),
                     cmd: [
-                        "python", "-m", "uvicorn", &format!("gaia_{role}.main:app"),
-                        "--host", "0.0.0.0", "--port", &port,
+                        "python",
+                        "-m",
+                        "uvicorn",
+                        &format!("gaia_{role}.main:app"),
+                        "--host",
+                        "0.0.0.0",
+                        "--port",
+                        &port,
                     ]
                     .map(str::to_owned)
                     .to_vec(),
@@ -87,7 +100,8 @@ impl ImageSpec {
 /// Identifies the running gaia binary, so images are rebuilt when it changes.
 pub fn build_id() -> Result<String> {
     let exe = std::env::current_exe().context("locating the gaia binary")?;
-    let mut file = std::fs::File::open(&exe).with_context(|| format!("reading {}", exe.display()))?;
+    let mut file =
+        std::fs::File::open(&exe).with_context(|| format!("reading {}", exe.display()))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 1 << 20];
     loop {
@@ -207,7 +221,12 @@ fn base_layer() -> Result<Layer> {
     let mut libraries: Vec<(String, std::path::PathBuf)> = deps
         .libraries
         .values()
-        .map(|lib| (lib.path.display().to_string(), lib.realpath.clone().unwrap_or(lib.path.clone())))
+        .map(|lib| {
+            (
+                lib.path.display().to_string(),
+                lib.realpath.clone().unwrap_or(lib.path.clone()),
+            )
+        })
         .collect();
     if let Some(interpreter) = &deps.interpreter {
         let real = std::fs::canonicalize(interpreter).unwrap_or_else(|_| interpreter.into());
@@ -216,11 +235,16 @@ fn base_layer() -> Result<Layer> {
     libraries.sort();
     libraries.dedup_by(|a, b| a.0 == b.0);
     for (path, real) in libraries {
-        let contents = std::fs::read(&real).with_context(|| format!("reading {}", real.display()))?;
+        let contents =
+            std::fs::read(&real).with_context(|| format!("reading {}", real.display()))?;
         tree.file(path.trim_start_matches('/'), 0o755, &contents)?;
     }
     tree.file("etc/passwd", 0o644, passwd(true).as_bytes())?;
-    tree.file("etc/group", 0o644, b"root:x:0:\ngaia:x:1000:\nnogroup:x:65534:\n")?;
+    tree.file(
+        "etc/group",
+        0o644,
+        b"root:x:0:\ngaia:x:1000:\nnogroup:x:65534:\n",
+    )?;
     tree.file("etc/nsswitch.conf", 0o644, b"hosts: files dns\n")?;
     Ok(Layer::new(tree.finish()?))
 }
@@ -245,7 +269,10 @@ pub fn archive(specs: &[ImageSpec], build: &str) -> Result<Vec<u8>> {
     let without_user = passwd_layer()?;
     let mut out = TreeBuilder::new();
     out.file(&base.path(), 0o644, &base.tar)?;
-    if specs.iter().any(|s| s.variant == Variant::WithoutServiceUser) {
+    if specs
+        .iter()
+        .any(|s| s.variant == Variant::WithoutServiceUser)
+    {
         out.file(&without_user.path(), 0o644, &without_user.tar)?;
     }
     let mut manifest = Vec::new();
@@ -311,8 +338,18 @@ pub fn directories_archive(dirs: &[(&str, u32)], mode: u32) -> Result<Vec<u8>> {
 }
 
 /// A tar holding one file, with its owner and modification time.
-pub fn file_archive(name: &str, contents: &[u8], owner: u32, modified: SystemTime) -> Result<Vec<u8>> {
-    let mut header = TreeBuilder::header(tar::EntryType::Regular, 0o644, u64::from(owner), contents.len() as u64);
+pub fn file_archive(
+    name: &str,
+    contents: &[u8],
+    owner: u32,
+    modified: SystemTime,
+) -> Result<Vec<u8>> {
+    let mut header = TreeBuilder::header(
+        tar::EntryType::Regular,
+        0o644,
+        u64::from(owner),
+        contents.len() as u64,
+    );
     let mtime = modified
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs())

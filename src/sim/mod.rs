@@ -35,13 +35,29 @@ pub struct Sim<'a> {
     pub root: Root,
 }
 
+/// Merges `patch` into `base`, object by object, so faults on one service add up.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+    match (base, patch) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+            for (key, value) in patch {
+                merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+            }
+        }
+        (base, patch) => *base = patch,
+    }
+}
+
 /// Whether a container belongs to the simulated stack.
 pub fn is_simulated(container: &Container) -> bool {
     container.labels.contains_key(SIM_LABEL)
 }
 
 impl<'a> Sim<'a> {
-    pub async fn connect(registry: &'a Registry, printer: &'a Printer, root: Root) -> Result<Sim<'a>> {
+    pub async fn connect(
+        registry: &'a Registry,
+        printer: &'a Printer,
+        root: Root,
+    ) -> Result<Sim<'a>> {
         let docker = Docker::connect().await?;
         let compose = Compose::detect(&root.path).await?;
         Ok(Sim {
@@ -103,7 +119,7 @@ impl<'a> Sim<'a> {
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .unwrap_or_else(|| json!({ "services": {} }));
-        doc["services"][&service.name] = settings;
+        merge(&mut doc["services"][&service.name], settings);
         // JSON is YAML: compose reads the overlay like any other file.
         let text = serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?;
         std::fs::write(&overlay, text)
@@ -130,29 +146,29 @@ impl<'a> Sim<'a> {
     pub async fn refuse_foreign_objects(&self, services: &[&Service]) -> Result<()> {
         let mut foreign = Vec::new();
         for service in services {
-            if let Some(c) = self.docker.container(&service.container).await? {
-                if !is_simulated(&c) {
-                    foreign.push(format!("container {}", service.container));
-                }
+            if let Some(c) = self.docker.container(&service.container).await?
+                && !is_simulated(&c)
+            {
+                foreign.push(format!("container {}", service.container));
             }
         }
-        if let Some(net) = self.docker.network(&self.registry.network).await? {
-            if !net.labels.contains_key(SIM_LABEL) {
-                foreign.push(format!("network {}", self.registry.network));
-            }
+        if let Some(net) = self.docker.network(&self.registry.network).await?
+            && !net.labels.contains_key(SIM_LABEL)
+        {
+            foreign.push(format!("network {}", self.registry.network));
         }
         for volume in &self.registry.volumes {
-            if let Some(labels) = self.docker.volume_labels(&volume.name).await? {
-                if !labels.contains_key(SIM_LABEL) {
-                    foreign.push(format!("volume {}", volume.name));
-                }
+            if let Some(labels) = self.docker.volume_labels(&volume.name).await?
+                && !labels.contains_key(SIM_LABEL)
+            {
+                foreign.push(format!("volume {}", volume.name));
             }
         }
         for service in &self.registry.services {
-            if let Some(image) = self.docker.image(&service.image).await? {
-                if !image.labels.contains_key(BUILD_LABEL) {
-                    foreign.push(format!("image {}", service.image));
-                }
+            if let Some(image) = self.docker.image(&service.image).await?
+                && !image.labels.contains_key(BUILD_LABEL)
+            {
+                foreign.push(format!("image {}", service.image));
             }
         }
         foreign.dedup();
@@ -173,10 +189,15 @@ impl<'a> Sim<'a> {
         let build = image::build_id()?;
         let mut missing = Vec::new();
         for service in &self.registry.services {
-            let current = self.docker.image(&service.image).await?.is_some_and(|image| {
-                image.labels.get(BUILD_LABEL) == Some(&build)
-                    && image.labels.get(VARIANT_LABEL).map(String::as_str) == Some(Variant::Standard.label())
-            });
+            let current = self
+                .docker
+                .image(&service.image)
+                .await?
+                .is_some_and(|image| {
+                    image.labels.get(BUILD_LABEL) == Some(&build)
+                        && image.labels.get(VARIANT_LABEL).map(String::as_str)
+                            == Some(Variant::Standard.label())
+                });
             if !current && !missing.iter().any(|s: &ImageSpec| s.tag == service.image) {
                 missing.push(ImageSpec::for_service(service, Variant::Standard));
             }
@@ -184,8 +205,10 @@ impl<'a> Sim<'a> {
         if missing.is_empty() {
             return Ok(());
         }
-        self.printer
-            .step(format!("building {} simulated images from scratch", missing.len()));
+        self.printer.step(format!(
+            "building {} simulated images from scratch",
+            missing.len()
+        ));
         self.load(&missing, &build).await
     }
 
@@ -197,7 +220,11 @@ impl<'a> Sim<'a> {
     /// Creates the registry's shared directories in every volume `container`
     /// mounts, owned as the registry says, through the Docker API.
     pub async fn prepare_shared_dirs(&self, service: &Service) -> Result<()> {
-        for volume in service.volumes.iter().filter_map(|v| self.registry.volume(v)) {
+        for volume in service
+            .volumes
+            .iter()
+            .filter_map(|v| self.registry.volume(v))
+        {
             if volume.shared_dirs.is_empty() {
                 continue;
             }
@@ -207,7 +234,9 @@ impl<'a> Sim<'a> {
                 .map(|d| (d.path.as_str(), d.owner))
                 .collect();
             let archive = image::directories_archive(&dirs, 0o755)?;
-            self.docker.upload(&service.container, &volume.mount, archive).await?;
+            self.docker
+                .upload(&service.container, &volume.mount, archive)
+                .await?;
         }
         Ok(())
     }
@@ -215,12 +244,16 @@ impl<'a> Sim<'a> {
     /// Waits until every named container runs and, if it has a healthcheck, is healthy.
     pub async fn wait_healthy(&self, services: &[&Service], timeout: Duration) -> Result<()> {
         let started = Instant::now();
-        let spinner = self.printer.spinner("waiting for containers to become healthy");
+        let spinner = self
+            .printer
+            .spinner("waiting for containers to become healthy");
         loop {
             let mut waiting = Vec::new();
             for service in services {
                 match self.docker.container(&service.container).await? {
-                    Some(c) if c.is_running() && c.health.as_deref().is_none_or(|h| h == "healthy") => {}
+                    Some(c)
+                        if c.is_running() && c.health.as_deref().is_none_or(|h| h == "healthy") => {
+                    }
                     Some(c) => waiting.push(format!(
                         "{} ({}{})",
                         service.container,
@@ -295,4 +328,27 @@ pub fn render_status(printer: &Printer, rows: &[serde_json::Value]) -> String {
         ]);
     }
     table.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge;
+    use serde_json::json;
+
+    #[test]
+    fn faults_on_one_service_add_up() {
+        let mut doc = json!({ "services": {} });
+        merge(
+            &mut doc["services"]["gaia-web"],
+            json!({ "environment": { "A": "" } }),
+        );
+        merge(
+            &mut doc["services"]["gaia-web"],
+            json!({ "environment": { "B": "/app" } }),
+        );
+        assert_eq!(
+            doc,
+            json!({ "services": { "gaia-web": { "environment": { "A": "", "B": "/app" } } } })
+        );
+    }
 }

@@ -19,7 +19,10 @@ pub const HA_COMPOSE: &str = "docker-compose.ha.yml";
 
 const TEMPLATES: [(&str, &str); 3] = [
     (LIVE_COMPOSE, include_str!("compose/docker-compose.yml")),
-    (CANDIDATE_COMPOSE, include_str!("compose/docker-compose.candidate.yml")),
+    (
+        CANDIDATE_COMPOSE,
+        include_str!("compose/docker-compose.candidate.yml"),
+    ),
     (HA_COMPOSE, include_str!("compose/docker-compose.ha.yml")),
 ];
 
@@ -54,7 +57,10 @@ impl Root {
             Ok(mut entries) => entries.next().is_none(),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => true,
             Err(err) => {
-                return Err(Error::PreFlight(format!("cannot read {}: {err}", path.display())));
+                return Err(Error::PreFlight(format!(
+                    "cannot read {}: {err}",
+                    path.display()
+                )));
             }
         };
         if !is_ours && !is_empty {
@@ -101,7 +107,8 @@ impl Root {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("creating {}", parent.display()))?;
             }
-            std::fs::write(&file, contents).with_context(|| format!("writing {}", file.display()))?;
+            std::fs::write(&file, contents)
+                .with_context(|| format!("writing {}", file.display()))?;
             Ok(())
         };
         for (name, text) in TEMPLATES {
@@ -120,8 +127,16 @@ impl Root {
                  GROQ_API_KEY=gsk_rehearsal_0000000000000000\n"
             ),
         )?;
-        write(".env.discord", "DISCORD_BOT_TOKEN=rehearsal-discord-token-0000\n")?;
-        for dir in ["knowledge/vector_store", "gaia-models", "logs", "gaia-wiki/docs"] {
+        write(
+            ".env.discord",
+            "DISCORD_BOT_TOKEN=rehearsal-discord-token-0000\n",
+        )?;
+        for dir in [
+            "knowledge/vector_store",
+            "gaia-models",
+            "logs",
+            "gaia-wiki/docs",
+        ] {
             std::fs::create_dir_all(self.path.join(dir))
                 .with_context(|| format!("creating {dir}"))?;
         }

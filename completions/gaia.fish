@@ -1,0 +1,158 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_gaia_global_optspecs
+    string join \n config= root= format= color= v/verbose q/quiet h/help V/version
+end
+
+function __fish_gaia_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_gaia_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_gaia_using_subcommand
+    set -l cmd (__fish_gaia_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c gaia -n "__fish_gaia_needs_command" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_needs_command" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_needs_command" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c gaia -n "__fish_gaia_needs_command" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_needs_command" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_needs_command" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_needs_command" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "doctor" -d 'Check the state of every GAIA container against the registry'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l service -d 'Check only this service (repeatable)' -r
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -f -a "up" -d 'Build the simulated images if needed, start the live stack and wait until it is healthy'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -f -a "down" -d 'Remove every container, network and volume the simulated stack created'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -f -a "status" -d 'Show the simulated containers, their state and health'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -f -a "fault" -d 'Break the simulated stack in a way the doctor must notice'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -f -a "heal" -d 'Undo every injected fault and wait until the stack is healthy again'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l retry-base-delay -d 'First delay of web\'s retry backoff towards core (doubles on each retry)' -r
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l timeout -d 'How long to wait for the containers to become healthy' -r
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l ha -d 'Also start the HA hot standbys (gaia-core-candidate, gaia-mcp-candidate)'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l images -d 'Also remove the simulated images'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l service -d 'The container to break, instead of the fault\'s usual target' -r
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l list -d 'List the faults that can be injected'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l timeout -d 'How long to wait for the containers to become healthy' -r
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "up" -d 'Build the simulated images if needed, start the live stack and wait until it is healthy'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "down" -d 'Remove every container, network and volume the simulated stack created'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the simulated containers, their state and health'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "fault" -d 'Break the simulated stack in a way the doctor must notice'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "heal" -d 'Undo every injected fault and wait until the stack is healthy again'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor sim completions help" -f -a "doctor" -d 'Check the state of every GAIA container against the registry'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor sim completions help" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor sim completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor sim completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "up" -d 'Build the simulated images if needed, start the live stack and wait until it is healthy'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "down" -d 'Remove every container, network and volume the simulated stack created'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "status" -d 'Show the simulated containers, their state and health'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "fault" -d 'Break the simulated stack in a way the doctor must notice'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "heal" -d 'Undo every injected fault and wait until the stack is healthy again'

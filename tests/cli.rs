@@ -1,0 +1,192 @@
+//! The command line itself: help, completions, registry errors, and what
+//! happens without a Docker engine.
+
+mod common;
+
+use std::time::Duration;
+
+use common::gaia;
+
+#[test]
+fn help_teaches_the_commands() {
+    for args in [
+        vec!["--help"],
+        vec!["sim", "--help"],
+        vec!["doctor", "--help"],
+        vec!["sim", "fault", "--help"],
+    ] {
+        let ran = gaia(&args).run();
+        ran.succeeds();
+        let name = format!(
+            "help_{}",
+            args.join("_").replace("--help", "").trim_end_matches('_')
+        );
+        insta::assert_snapshot!(name, ran.stdout);
+    }
+}
+
+#[test]
+fn completions_in_the_repository_match_the_cli() {
+    for (shell, file) in [
+        ("bash", "gaia.bash"),
+        ("zsh", "_gaia"),
+        ("fish", "gaia.fish"),
+    ] {
+        let ran = gaia(["completions", shell]).run();
+        ran.succeeds();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("completions")
+            .join(file);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == ran.stdout,
+            "{} is out of date with the CLI; regenerate it with\n  cargo run -q -- completions {shell} > completions/{file}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn usage_errors_exit_3() {
+    gaia(["doctor", "--format", "yaml"])
+        .run()
+        .exits(3)
+        .says("invalid value 'yaml'");
+    gaia(["no-such-command"]).run().exits(3);
+}
+
+#[test]
+fn an_unreachable_engine_is_a_fast_preflight_failure() {
+    let ran = gaia(["doctor"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .run();
+    ran.exits(3)
+        .says("cannot reach the Docker engine at unix:///nonexistent/docker.sock")
+        .says("DOCKER_HOST");
+    assert!(
+        ran.elapsed < Duration::from_secs(2),
+        "took {:?}",
+        ran.elapsed
+    );
+}
+
+/// Runs `gaia doctor` with a registry made from the built-in one by `edit`.
+fn with_registry(edit: impl FnOnce(String) -> String) -> common::Ran {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edit(gaia::registry::DEFAULT_REGISTRY.to_owned());
+    std::fs::write(dir.path().join("services.toml"), text).unwrap();
+    gaia(["--config", "services.toml", "doctor"])
+        .in_dir(dir.path())
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .run()
+}
+
+fn only_error_line(ran: &common::Ran) -> String {
+    ran.exits(3);
+    assert_eq!(ran.stdout, "", "nothing on stdout");
+    let lines: Vec<&str> = ran.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line of error, got:\n{}", ran.stderr);
+    lines[0].to_owned()
+}
+
+#[test]
+fn registry_typo_in_a_key_is_rejected_with_its_position() {
+    let ran =
+        with_registry(|t| t.replacen("health_path = \"/health\"", "helth_path = \"/health\"", 1));
+    let line = only_error_line(&ran);
+    assert!(line.starts_with("error: services.toml:"), "{line}");
+    assert!(line.contains("unknown field `helth_path`"), "{line}");
+    assert!(line.contains("expected one of"), "{line}");
+}
+
+#[test]
+fn registry_duplicate_service_is_rejected() {
+    let ran = with_registry(|t| t.replacen("name = \"gaia-wiki\"", "name = \"gaia-core\"", 1));
+    let line = only_error_line(&ran);
+    let expected_line = gaia::registry::DEFAULT_REGISTRY
+        .lines()
+        .position(|l| l == "name = \"gaia-wiki\"")
+        .unwrap()
+        + 1;
+    assert_eq!(
+        line,
+        format!("error: services.toml:{expected_line}:8: duplicate service `gaia-core`")
+    );
+}
+
+#[test]
+fn registry_candidate_for_an_unknown_service_is_rejected() {
+    let ran = with_registry(|t| {
+        t.replacen(
+            "stands_in_for = \"gaia-web\"",
+            "stands_in_for = \"gaia-webb\"",
+            1,
+        )
+    });
+    let line = only_error_line(&ran);
+    assert!(
+        line.ends_with("candidate `gaia-web-candidate` stands in for `gaia-webb`, which is not a service in this registry"),
+        "{line}"
+    );
+}
+
+#[test]
+fn registry_port_out_of_range_is_rejected() {
+    for bad in ["70000", "0", "-1"] {
+        let ran =
+            with_registry(|t| t.replacen("host_port = 6415", &format!("host_port = {bad}"), 1));
+        let line = only_error_line(&ran);
+        assert!(
+            line.ends_with(&format!("port {bad} is out of range, expected 1-65535")),
+            "{line}"
+        );
+        assert!(line.starts_with("error: services.toml:"), "{line}");
+    }
+}
+
+#[test]
+fn registry_bad_values_and_syntax_are_rejected() {
+    let ran = with_registry(|t| t.replacen("gpu = \"one\"", "gpu = \"two\"", 1));
+    assert!(
+        only_error_line(&ran)
+            .contains("unknown variant `two`, expected one of `none`, `one`, `all`")
+    );
+    let ran = with_registry(|t| t.replacen("\n[stack]\n", "\n[stack\n", 1));
+    assert!(only_error_line(&ran).starts_with("error: services.toml:"));
+    let ran = with_registry(|t| t.replacen("required = true\n", "", 1));
+    assert!(only_error_line(&ran).contains("missing field `required`"));
+}
+
+#[test]
+fn a_missing_registry_file_is_a_configuration_error() {
+    gaia(["--config", "/nonexistent/services.toml", "doctor"])
+        .run()
+        .exits(3)
+        .says("cannot read registry /nonexistent/services.toml");
+}
+
+#[test]
+fn sim_refuses_to_write_into_a_directory_it_did_not_make() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("docker-compose.yml"), "services: {}\n").unwrap();
+    gaia(["sim", "up"])
+        .root(dir.path())
+        .run()
+        .exits(3)
+        .says("was not made by `gaia sim up`");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("docker-compose.yml")).unwrap(),
+        "services: {}\n"
+    );
+}
+
+#[test]
+fn unknown_faults_are_named() {
+    gaia(["sim", "fault", "no-such-fault"])
+        .run()
+        .exits(3)
+        .says("unknown fault `no-such-fault`");
+    let listed = gaia(["sim", "fault", "--list", "--format", "json"]).run();
+    listed.succeeds();
+    assert!(listed.json().as_array().unwrap().len() >= 20);
+}
