@@ -524,10 +524,18 @@ impl Sim<'_> {
         }
         self.clear_overrides()?;
         self.ensure_images().await?;
+        // Containers keep the id of the network they were created on: once it
+        // is gone, only recreating them attaches them to the new one.
+        let network_gone = self.docker.network(&self.registry.network).await?.is_none();
+        let up: &[&str] = if network_gone {
+            &["up", "-d", "--force-recreate"]
+        } else {
+            &["up", "-d"]
+        };
 
         // Compose starts what stopped and recreates what an overlay or image changed.
         self.printer.step("bringing the live stack back");
-        self.compose.run(&self.live_set(), &["up", "-d"]).await?;
+        self.compose.run(&self.live_set(), up).await?;
         let mut looped = Vec::new();
         for service in &services {
             if let Some(c) = self.docker.container(&service.container).await?
