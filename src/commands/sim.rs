@@ -32,23 +32,7 @@ async fn up(ctx: &Context, args: &SimUpArgs) -> Result<Outcome> {
     sim.root.lay_out(&ctx.registry, &settings)?;
     sim.ensure_images().await?;
 
-    ctx.printer.step(format!(
-        "starting the live stack in {} (with {})",
-        sim.root.path.display(),
-        sim.compose.program()
-    ));
-    sim.compose.run(&sim.live_set(), &["up", "-d"]).await?;
-    if args.ha {
-        ctx.printer.step("starting the HA standbys");
-        // Created first, so their shared directories exist before they start.
-        sim.compose
-            .run(&sim.ha_set(), &["up", "--no-start"])
-            .await?;
-        for standby in ctx.registry.standbys() {
-            sim.prepare_shared_dirs(standby).await?;
-        }
-        sim.compose.run(&sim.ha_set(), &["up", "-d"]).await?;
-    }
+    sim.converge(args.ha).await?;
     sim.wait_healthy(&services, args.wait.timeout).await?;
     print_status(ctx, &sim.docker).await?;
     if ctx.printer.format == Format::Human && !ctx.printer.quiet {

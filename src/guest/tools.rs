@@ -286,7 +286,7 @@ pub fn curl(args: &[String]) -> ExitCode {
                 after.as_millis()
             ),
         ),
-        Err(HttpError::Connect(cause)) if cause.contains("dns") || cause.contains("resolve") => {
+        Err(HttpError::Connect(cause)) if cause.contains("lookup") || cause.contains("resolve") => {
             report(6, format!("Could not resolve host: {cause}"))
         }
         Err(HttpError::Connect(cause)) => report(7, format!("Failed to connect: {cause}")),

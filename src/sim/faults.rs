@@ -524,69 +524,7 @@ impl Sim<'_> {
         }
         self.clear_overrides()?;
         self.ensure_images().await?;
-        // Containers keep the id of the network they were created on: once it
-        // is gone, only recreating them attaches them to the new one.
-        let network_gone = self.docker.network(&self.registry.network).await?.is_none();
-        let up: &[&str] = if network_gone {
-            &["up", "-d", "--force-recreate"]
-        } else {
-            &["up", "-d"]
-        };
-
-        // Compose starts what stopped and recreates what an overlay or image changed.
-        self.printer.step("bringing the live stack back");
-        self.compose.run(&self.live_set(), up).await?;
-        let mut looped = Vec::new();
-        for service in &services {
-            if let Some(c) = self.docker.container(&service.container).await?
-                && c.restart_count > 0
-            {
-                looped.push(service.name.as_str());
-            }
-        }
-        if settings.ha {
-            self.printer.step("bringing the HA standbys back");
-            self.compose
-                .run(&self.ha_set(), &["up", "--no-start"])
-                .await?;
-            for standby in self.registry.standbys() {
-                self.prepare_shared_dirs(standby).await?;
-            }
-            self.compose.run(&self.ha_set(), &["up", "-d"]).await?;
-        }
-        for service in &services {
-            if looped.contains(&service.name.as_str()) {
-                self.printer.step(format!(
-                    "recreating {} to reset its restart count",
-                    service.container
-                ));
-                let set = self.set_for(service);
-                self.compose
-                    .run(
-                        &set,
-                        &["up", "-d", "--no-deps", "--force-recreate", &service.name],
-                    )
-                    .await?;
-            }
-        }
-        for service in &services {
-            let Some(c) = self.docker.container(&service.container).await? else {
-                continue;
-            };
-            if !c.networks.iter().any(|n| n == &self.registry.network) {
-                self.printer.step(format!(
-                    "reconnecting {} to {}",
-                    service.container, self.registry.network
-                ));
-                self.docker
-                    .connect_network(
-                        &self.registry.network,
-                        &service.container,
-                        vec![service.name.clone()],
-                    )
-                    .await?;
-            }
-        }
+        self.converge(settings.ha).await?;
         let holder = self.holder_of("gaia-shared")?;
         self.docker
             .exec(

@@ -241,6 +241,70 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
+    /// Brings the live stack (and with `ha` the standbys) to what the compose
+    /// files say: starts what stopped, recreates what an overlay or an image
+    /// changed, resets crash-looped containers, reattaches detached ones.
+    pub async fn converge(&self, ha: bool) -> Result<()> {
+        // Containers keep the id of the network they were created on: once it
+        // is gone, only recreating them attaches them to the new one.
+        let network_gone = self.docker.network(&self.registry.network).await?.is_none();
+        let force: &[&str] = if network_gone {
+            &["--force-recreate"]
+        } else {
+            &[]
+        };
+        self.printer.step(format!(
+            "starting the live stack in {} (with {})",
+            self.root.path.display(),
+            self.compose.program()
+        ));
+        self.compose
+            .run(&self.live_set(), &[&["up", "-d"], force].concat())
+            .await?;
+        if ha {
+            self.printer.step("starting the HA standbys");
+            // Created first, so their shared directories exist before they start.
+            self.compose
+                .run(&self.ha_set(), &[&["up", "--no-start"], force].concat())
+                .await?;
+            for standby in self.registry.standbys() {
+                self.prepare_shared_dirs(standby).await?;
+            }
+            self.compose.run(&self.ha_set(), &["up", "-d"]).await?;
+        }
+        for service in self.expected(ha) {
+            let Some(c) = self.docker.container(&service.container).await? else {
+                continue;
+            };
+            if c.restart_count > 0 {
+                self.printer.step(format!(
+                    "recreating {} to reset its restart count",
+                    service.container
+                ));
+                let set = self.set_for(service);
+                self.compose
+                    .run(
+                        &set,
+                        &["up", "-d", "--no-deps", "--force-recreate", &service.name],
+                    )
+                    .await?;
+            } else if c.is_running() && !c.networks.iter().any(|n| n == &self.registry.network) {
+                self.printer.step(format!(
+                    "reconnecting {} to {}",
+                    service.container, self.registry.network
+                ));
+                self.docker
+                    .connect_network(
+                        &self.registry.network,
+                        &service.container,
+                        vec![service.name.clone()],
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Waits until every named container runs and, if it has a healthcheck, is healthy.
     pub async fn wait_healthy(&self, services: &[&Service], timeout: Duration) -> Result<()> {
         let started = Instant::now();
