@@ -27,7 +27,8 @@ end
 complete -c gaia -n "__fish_gaia_needs_command" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_needs_command" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_needs_command" -l format -d 'Output format' -r -f -a "human\t''
-json\t''"
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_needs_command" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -40,27 +41,47 @@ complete -c gaia -n "__fish_gaia_needs_command" -f -a "sim" -d 'Run a simulated 
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l service -d 'Check only this service (repeatable)' -r
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l category -d 'Run only this category of checks (repeatable)' -r -f -a "preflight\t''
+containers\t''
+http\t''
+ha\t''
+connectivity\t''
+volumes\t''
+library\t''
+sessions\t''
+resources\t''
+gpu\t''
+model\t''
+images\t''
+consistency\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l fail-on -d 'What makes the run fail: warnings too, or only failures' -r -f -a "warn\t'Warnings make the run fail (exit 2)'
+fail\t'Only failures make the run fail (exit 2; warnings exit 1)'"
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l output -d 'Write the report to FILE instead of standard output' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l timeout -d 'Deadline for the whole run' -r
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l format -d 'Output format' -r -f -a "human\t''
-json\t''"
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l list-checks -d 'List the checks that would run, without running them'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s q -l quiet -d 'Say only what went wrong'
-complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l format -d 'Output format' -r -f -a "human\t''
-json\t''"
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s q -l quiet -d 'Say only what went wrong'
-complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -f -a "up" -d 'Build the simulated images if needed, start the live stack and wait until it is healthy'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -f -a "down" -d 'Remove every container, network and volume the simulated stack created'
@@ -73,62 +94,67 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcomman
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l format -d 'Output format' -r -f -a "human\t''
-json\t''"
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l ha -d 'Also start the HA hot standbys (gaia-core-candidate, gaia-mcp-candidate)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s q -l quiet -d 'Say only what went wrong'
-complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l format -d 'Output format' -r -f -a "human\t''
-json\t''"
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l images -d 'Also remove the simulated images'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s q -l quiet -d 'Say only what went wrong'
-complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l format -d 'Output format' -r -f -a "human\t''
-json\t''"
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Say only what went wrong'
-complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l service -d 'The container to break, instead of the fault\'s usual target' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l format -d 'Output format' -r -f -a "human\t''
-json\t''"
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l list -d 'List the faults that can be injected'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s q -l quiet -d 'Say only what went wrong'
-complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l timeout -d 'How long to wait for the containers to become healthy' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l format -d 'Output format' -r -f -a "human\t''
-json\t''"
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s q -l quiet -d 'Say only what went wrong'
-complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "up" -d 'Build the simulated images if needed, start the live stack and wait until it is healthy'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "down" -d 'Remove every container, network and volume the simulated stack created'
@@ -139,13 +165,14 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcomman
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -l format -d 'Output format' -r -f -a "human\t''
-json\t''"
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s q -l quiet -d 'Say only what went wrong'
-complete -c gaia -n "__fish_gaia_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor sim completions help" -f -a "doctor" -d 'Check the state of every GAIA container against the registry'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor sim completions help" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'

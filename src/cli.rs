@@ -58,6 +58,8 @@ pub struct GlobalArgs {
 pub enum Format {
     Human,
     Json,
+    /// JUnit XML, one test suite per category (doctor only)
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,6 +91,26 @@ pub struct DoctorArgs {
     /// Check only this service (repeatable)
     #[arg(long = "service", value_name = "NAME")]
     pub services: Vec<String>,
+
+    /// Run only this category of checks (repeatable)
+    #[arg(long = "category", value_enum, value_name = "NAME")]
+    pub categories: Vec<crate::doctor::Category>,
+
+    /// List the checks that would run, without running them
+    #[arg(long)]
+    pub list_checks: bool,
+
+    /// What makes the run fail: warnings too, or only failures
+    #[arg(long, value_enum, default_value_t = crate::doctor::report::FailOn::Fail)]
+    pub fail_on: crate::doctor::report::FailOn,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Deadline for the whole run
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "30s", value_name = "DURATION")]
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Args)]

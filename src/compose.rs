@@ -49,6 +49,17 @@ impl Compose {
         self.program.join(" ")
     }
 
+    /// The tool's version, as `version --short` prints it.
+    pub async fn version(&self) -> Result<String> {
+        let output = Command::new(&self.program[0])
+            .args(&self.program[1..])
+            .args(["version", "--short"])
+            .output()
+            .await
+            .map_err(|err| Error::PreFlight(format!("cannot run {}: {err}", self.program())))?;
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    }
+
     /// Runs `compose -f … --profile … ARGS` in the root; output is shown only on failure.
     pub async fn run(&self, set: &FileSet, args: &[&str]) -> Result<()> {
         let mut command = Command::new(&self.program[0]);

@@ -41,6 +41,10 @@ pub struct Container {
     pub labels: HashMap<String, String>,
     pub env: Vec<String>,
     pub networks: Vec<String>,
+    /// Device mappings, as `host:container` paths (or CDI names).
+    pub devices: Vec<String>,
+    /// Device requests: (driver, count, device ids); count -1 means all.
+    pub device_requests: Vec<(String, i64, Vec<String>)>,
 }
 
 impl Container {
@@ -141,6 +145,31 @@ impl Docker {
             }
         };
         let state = inspect.state.unwrap_or_default();
+        let host = inspect.host_config.unwrap_or_default();
+        let devices = host
+            .devices
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| {
+                format!(
+                    "{}:{}",
+                    d.path_on_host.unwrap_or_default(),
+                    d.path_in_container.unwrap_or_default()
+                )
+            })
+            .collect();
+        let device_requests = host
+            .device_requests
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                (
+                    r.driver.unwrap_or_default(),
+                    r.count.unwrap_or(0),
+                    r.device_ids.unwrap_or_default(),
+                )
+            })
+            .collect();
         let config = inspect.config.unwrap_or_default();
         let networks = inspect
             .network_settings
@@ -170,6 +199,8 @@ impl Docker {
             labels: config.labels.unwrap_or_default(),
             env: config.env.unwrap_or_default(),
             networks,
+            devices,
+            device_requests,
         }))
     }
 
@@ -297,6 +328,52 @@ impl Docker {
             .await
             .with_context(|| format!("writing into {container}:{dir}"))?;
         Ok(())
+    }
+
+    /// A small file from a container, through the archive API (no exec, so
+    /// it works on any image); None when the path does not exist.
+    pub async fn read_file(&self, container: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        let options = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
+            .path(path)
+            .build();
+        let mut chunks = self.api.download_from_container(container, Some(options));
+        let mut archive = Vec::new();
+        while let Some(chunk) = chunks.next().await {
+            match chunk {
+                Ok(bytes) => archive.extend_from_slice(&bytes),
+                Err(err) if not_found(&err) => return Ok(None),
+                Err(err) => {
+                    return Err(anyhow::Error::new(err)
+                        .context(format!("reading {container}:{path}"))
+                        .into());
+                }
+            }
+        }
+        let mut entries = tar::Archive::new(&archive[..]);
+        let mut contents = Vec::new();
+        if let Some(entry) = entries
+            .entries()
+            .context("reading an archive from the engine")?
+            .next()
+        {
+            use std::io::Read as _;
+            entry
+                .context("reading an archive from the engine")?
+                .read_to_end(&mut contents)
+                .context("reading an archive from the engine")?;
+        }
+        Ok(Some(contents))
+    }
+
+    /// Bytes held by the engine's images (a cheap listing, not `docker system df`,
+    /// which walks every layer and volume).
+    pub async fn images_size(&self) -> Result<(usize, i64)> {
+        let images = self
+            .api
+            .list_images(None::<bollard::query_parameters::ListImagesOptions>)
+            .await
+            .context("listing images")?;
+        Ok((images.len(), images.iter().map(|i| i.size).sum()))
     }
 
     /// The container's output since `since` (unix seconds), stdout and stderr interleaved.

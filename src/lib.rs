@@ -9,7 +9,9 @@ pub mod commands;
 pub mod compose;
 pub mod config;
 pub mod docker;
+pub mod doctor;
 pub mod error;
+pub mod gpu;
 pub mod guest;
 pub mod http;
 pub mod output;
@@ -26,6 +28,7 @@ use crate::error::{EXIT_PREFLIGHT, Outcome, Result};
 
 /// Runs gaia with the process arguments and returns its documented exit code.
 pub fn run() -> ExitCode {
+    restore_default_sigpipe();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(code) = guest::dispatch(&args) {
         return code;
@@ -87,4 +90,13 @@ fn init_logging(verbose: u8) {
         .with_writer(std::io::stderr)
         .without_time()
         .init();
+}
+
+/// `gaia doctor | head` must end quietly, as Unix tools do, not panic on a
+/// closed pipe: Rust ignores SIGPIPE by default, so put the default back.
+fn restore_default_sigpipe() {
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: installing the default disposition runs no handler code, and
+    // nothing has spawned threads yet.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }

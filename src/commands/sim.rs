@@ -3,13 +3,18 @@
 use crate::cli::{Format, SimCommand, SimDownArgs, SimFaultArgs, SimUpArgs, SimWaitArgs};
 use crate::config::Context;
 use crate::docker::Docker;
-use crate::error::{Outcome, Result};
+use crate::error::{Error, Outcome, Result};
 use crate::sim::faults::CATALOGUE;
 use crate::sim::image::BUILD_LABEL;
 use crate::sim::root::{Root, Settings};
 use crate::sim::{SIM_LABEL, Sim, render_status, status_rows};
 
 pub async fn run(ctx: &Context, command: &SimCommand) -> Result<Outcome> {
+    if ctx.printer.format == Format::Junit {
+        return Err(Error::Config(
+            "--format junit is only for `gaia doctor`".into(),
+        ));
+    }
     match command {
         SimCommand::Up(args) => up(ctx, args).await,
         SimCommand::Down(args) => down(ctx, args).await,
@@ -111,7 +116,7 @@ async fn print_status(ctx: &Context, docker: &Docker) -> Result<()> {
     let rows = status_rows(docker, &ctx.registry).await?;
     match ctx.printer.format {
         Format::Json => println!("{}", serde_json::Value::Array(rows)),
-        Format::Human => println!("{}", render_status(&ctx.printer, &rows)),
+        _ => println!("{}", render_status(&ctx.printer, &rows)),
     }
     Ok(())
 }
@@ -131,7 +136,7 @@ async fn fault(ctx: &Context, args: &SimFaultArgs) -> Result<Outcome> {
     let done = sim.inject(name, args.service.as_deref()).await?;
     match ctx.printer.format {
         Format::Json => println!("{}", serde_json::json!({ "fault": name, "result": done })),
-        Format::Human => ctx.printer.step(format!("{name}: {done}")),
+        _ => ctx.printer.step(format!("{name}: {done}")),
     }
     Ok(Outcome::Healthy)
 }

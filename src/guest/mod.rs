@@ -25,6 +25,7 @@ pub const TOOL_NAMES: &[&str] = &[
     "curl",
     "nvidia-smi",
     "rm",
+    "stat",
     "gaia-simctl",
 ];
 
@@ -49,6 +50,7 @@ pub fn dispatch(args: &[OsString]) -> Option<ExitCode> {
         "curl" => tools::curl(&rest),
         "nvidia-smi" => tools::nvidia_smi(&rest),
         "rm" => tools::rm(&rest),
+        "stat" => tools::stat(&rest),
         _ => faults::simctl(&rest),
     })
 }

@@ -347,3 +347,69 @@ pub fn rm(args: &[String]) -> ExitCode {
     }
     status
 }
+
+// ── stat ────────────────────────────────────────────────────────────────────
+
+/// `stat -c FORMAT PATH…` with the format sequences gaia's checks use.
+pub fn stat(args: &[String]) -> ExitCode {
+    use std::os::unix::fs::MetadataExt;
+    let (format, paths) = match args {
+        [flag, format, paths @ ..] if flag == "-c" || flag == "--format" => {
+            (format.as_str(), paths)
+        }
+        _ => {
+            eprintln!("stat (gaia sim): only `stat -c FORMAT PATH...` is simulated");
+            return ExitCode::from(2);
+        }
+    };
+    let mut status = ExitCode::SUCCESS;
+    for path in paths {
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(meta) => meta,
+            Err(err) => {
+                eprintln!("stat: cannot statx '{path}': {}", describe(&err));
+                status = ExitCode::FAILURE;
+                continue;
+            }
+        };
+        let kind = if meta.is_dir() {
+            "directory"
+        } else if meta.file_type().is_symlink() {
+            "symbolic link"
+        } else {
+            "regular file"
+        };
+        let mut line = String::new();
+        let mut chars = format.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                line.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('u') => line.push_str(&meta.uid().to_string()),
+                Some('g') => line.push_str(&meta.gid().to_string()),
+                Some('a') => line.push_str(&format!("{:o}", meta.mode() & 0o7777)),
+                Some('s') => line.push_str(&meta.size().to_string()),
+                Some('Y') => line.push_str(&meta.mtime().to_string()),
+                Some('F') => line.push_str(kind),
+                Some('n') => line.push_str(path),
+                Some(other) => {
+                    line.push('%');
+                    line.push(other);
+                }
+                None => line.push('%'),
+            }
+        }
+        println!("{line}");
+    }
+    status
+}
+
+fn describe(err: &std::io::Error) -> &'static str {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory",
+        std::io::ErrorKind::PermissionDenied => "Permission denied",
+        _ => "Input/output error",
+    }
+}

@@ -1,0 +1,81 @@
+//! Container state: exists, running, Docker health, restart count, uptime.
+
+use std::time::{Duration, SystemTime};
+
+use super::check;
+use crate::doctor::{Check, Ctx, Finding};
+use crate::registry::{Registry, Service};
+
+pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
+    registry
+        .services
+        .iter()
+        .map(|s| Box::new(State(s.clone())) as Box<dyn Check>)
+        .collect()
+}
+
+struct State(Service);
+check!(State, Containers, |self| id: format!("containers.{}", self.0.name), service: Some(&self.0.name));
+
+impl State {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        let service = &self.0;
+        let Some(c) = ctx.container(service) else {
+            let label = format!("com.docker.compose.service={}", service.name);
+            let mangled = ctx
+                .docker
+                .containers_with_label(&label)
+                .await
+                .unwrap_or_default();
+            return match mangled.first() {
+                Some(other) => Finding::fail(format!(
+                    "{} runs under a mangled name, {} (left by a failed recreate)",
+                    service.name, other.name
+                ))
+                .fix(format!(
+                    "docker rename {} {}",
+                    other.name, service.container
+                )),
+                None if service.required => {
+                    Finding::fail(format!("{} does not exist", service.container)).fix(format!(
+                        "docker-compose -f {} up -d {}",
+                        service.compose_files.join(" -f "),
+                        service.name
+                    ))
+                }
+                None => Finding::skip(format!("{} (optional) is not present", service.container)),
+            };
+        };
+        let uptime = c
+            .started_at
+            .as_deref()
+            .filter(|_| c.is_running())
+            .and_then(|s| humantime::parse_rfc3339_weak(s).ok())
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .map(|d| humantime::format_duration(Duration::from_secs(d.as_secs())).to_string());
+        let health = c.health.as_deref().unwrap_or("no healthcheck");
+        let summary = format!(
+            "{} {} ({health}), {} restarts{}",
+            service.container,
+            c.status,
+            c.restart_count,
+            uptime.map(|u| format!(", up {u}")).unwrap_or_default()
+        );
+        let limit = ctx.catalogue.thresholds.restart_count_warn_above;
+        if !c.is_running() {
+            Finding::bad(service.required, summary)
+                .fix(format!("docker start {}", service.container))
+        } else if c.health.as_deref() == Some("unhealthy") {
+            Finding::fail(summary).fix(format!("docker restart {}", service.container))
+        } else if c.health.as_deref() == Some("starting") {
+            Finding::warn(summary)
+        } else if c.restart_count > limit {
+            Finding::warn(format!(
+                "{summary}: more than {limit} restarts, a crash loop?"
+            ))
+            .fix(format!("docker logs --tail 50 {}", service.container))
+        } else {
+            Finding::pass(summary)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! High availability: standbys running, fallback wiring in the live
+//! containers, the maintenance flag, the orchestrator's `ha_status`.
+
+use super::check;
+use crate::doctor::{Check, Ctx, Finding};
+use crate::registry::{Fallback, Registry, Role, Service};
+
+pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
+    let mut checks: Vec<Box<dyn Check>> = vec![Box::new(Standbys)];
+    for service in registry.services.iter().filter(|s| s.role == Role::Live) {
+        for fallback in &service.fallbacks {
+            checks.push(Box::new(Wiring(service.clone(), fallback.clone())));
+        }
+    }
+    checks.push(Box::new(Maintenance));
+    checks.push(Box::new(Orchestrator));
+    checks
+}
+
+const HA_UP: &str =
+    "docker-compose -f docker-compose.candidate.yml -f docker-compose.ha.yml --profile ha up -d";
+
+struct Standbys;
+check!(Standbys, Ha, |self| id: "ha.standbys".into(), service: None);
+impl Standbys {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        let standbys: Vec<&Service> = ctx.registry.standbys().collect();
+        let down: Vec<&str> = standbys
+            .iter()
+            .filter(|s| ctx.running(s).is_err())
+            .map(|s| s.name.as_str())
+            .collect();
+        match down.len() {
+            0 => Finding::pass(format!("all {} standbys running", standbys.len())),
+            n if n == standbys.len() => {
+                Finding::warn("no HA standby is running: failover is off").fix(HA_UP)
+            }
+            _ => Finding::warn(format!(
+                "{} of {} standbys running; down: {}",
+                standbys.len() - down.len(),
+                standbys.len(),
+                down.join(", ")
+            ))
+            .fix(HA_UP),
+        }
+    }
+}
+
+struct Wiring(Service, Fallback);
+check!(Wiring, Ha, |self| id: format!("ha.fallback.{}", self.0.name), service: Some(&self.0.name));
+impl Wiring {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        let (service, fallback) = (&self.0, &self.1);
+        let container = match ctx.running(service) {
+            Ok(c) => c,
+            Err(skip) => return skip,
+        };
+        match container.env_var(&fallback.env).filter(|v| !v.is_empty()) {
+            Some(url) => Finding::pass(format!(
+                "{} reaches {} through {}={url}",
+                service.name, fallback.standby, fallback.env
+            )),
+            None => Finding::fail(format!(
+                "{} has no {}: it cannot fail over to {}",
+                service.name, fallback.env, fallback.standby
+            ))
+            .fix(format!(
+                "docker-compose -f {} up -d {}",
+                service.compose_files.join(" -f "),
+                service.name
+            )),
+        }
+    }
+}
+
+/// The running container that sees the maintenance flag, if any.
+fn flag_holder(ctx: &Ctx) -> Option<&Service> {
+    let flag = &ctx.catalogue.ha.maintenance_flag;
+    ctx.registry.services.iter().find(|s| {
+        s.role == Role::Live
+            && ctx.running(s).is_ok()
+            && s.volumes
+                .iter()
+                .filter_map(|v| ctx.registry.volume(v))
+                .any(|v| flag.starts_with(&format!("{}/", v.mount)))
+    })
+}
+
+struct Maintenance;
+check!(Maintenance, Ha, |self| id: "ha.maintenance".into(), service: None);
+impl Maintenance {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        let flag = &ctx.catalogue.ha.maintenance_flag;
+        let Some(holder) = flag_holder(ctx) else {
+            return Finding::skip(format!("no running live container mounts {flag}"));
+        };
+        match ctx.docker.read_file(&holder.container, flag).await {
+            Ok(None) => Finding::pass("maintenance mode off"),
+            Ok(Some(note)) => {
+                let note = String::from_utf8_lossy(&note);
+                let note = note.lines().collect::<Vec<_>>().join("; ");
+                Finding::warn(format!(
+                    "maintenance mode ON: failover is disabled ({note})"
+                ))
+                .fix(format!("docker exec -u 0 {} rm {flag}", holder.container))
+            }
+            Err(err) => Finding::warn(format!("cannot read {flag}: {err:#}")),
+        }
+    }
+}
+
+struct Orchestrator;
+check!(Orchestrator, Ha, |self| id: "ha.orchestrator".into(), service: None);
+impl Orchestrator {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        let service = ctx.service(&ctx.catalogue.ha.orchestrator);
+        if let Err(skip) = ctx.running(service) {
+            return skip;
+        }
+        let Some(port) = service.host_port else {
+            return Finding::skip(format!("{} publishes no port", service.name));
+        };
+        let url = format!("http://127.0.0.1:{port}{}", ctx.catalogue.ha.status_path);
+        let status = match ctx.http.get(&url).await {
+            Ok(r) if r.is_success() => r.json().unwrap_or_default(),
+            Ok(r) => return Finding::warn(format!("{url} answered {}", r.status)),
+            Err(err) => return Finding::warn(format!("{url}: {err}")),
+        };
+        match status["health_watchdog"]["ha_status"].as_str() {
+            Some("active") => Finding::pass("orchestrator ha_status: active"),
+            Some(s @ ("degraded" | "failover_active")) => {
+                Finding::warn(format!("orchestrator ha_status: {s}"))
+            }
+            Some(s @ "failed") => Finding::fail(format!("orchestrator ha_status: {s}")),
+            Some(other) => Finding::warn(format!("orchestrator ha_status: {other} (unknown)")),
+            None => Finding::warn(format!("{url} has no health_watchdog.ha_status")),
+        }
+    }
+}

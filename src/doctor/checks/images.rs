@@ -1,0 +1,134 @@
+//! Images: candidates not older than their live image, the service user in
+//! `/etc/passwd`, Python packages importable where they must be.
+
+use std::time::Duration;
+
+use super::check;
+use crate::doctor::catalogue::Import as ImportSpec;
+use crate::doctor::{Catalogue, Check, Ctx, Finding};
+use crate::registry::{Registry, Role, Service};
+
+pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+    let mut checks: Vec<Box<dyn Check>> = Vec::new();
+    for candidate in registry
+        .services
+        .iter()
+        .filter(|s| s.role == Role::Candidate)
+    {
+        checks.push(Box::new(Age(candidate.clone())));
+    }
+    for service in registry.services.iter().filter(|s| s.user.is_some()) {
+        checks.push(Box::new(User(service.clone())));
+    }
+    for import in &catalogue.imports {
+        checks.push(Box::new(Import(import.clone())));
+    }
+    checks
+}
+
+struct Age(Service);
+check!(Age, Images, |self| id: format!("images.age.{}", self.0.name), service: Some(&self.0.name));
+impl Age {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        let candidate = &self.0;
+        let live = ctx.service(candidate.stands_in_for.as_deref().unwrap_or_default());
+        let created = |tag: String| async move {
+            ctx.docker
+                .image(&tag)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|i| i.created)
+                .and_then(|c| humantime::parse_rfc3339_weak(&c).ok())
+        };
+        let (Some(theirs), Some(ours)) = (
+            created(live.image.clone()).await,
+            created(candidate.image.clone()).await,
+        ) else {
+            return Finding::skip(format!(
+                "{} or {} is not built",
+                live.image, candidate.image
+            ));
+        };
+        let behind = theirs.duration_since(ours).unwrap_or_default();
+        let behind = Duration::from_secs(behind.as_secs());
+        if behind > ctx.catalogue.thresholds.candidate_image_age_tolerance {
+            Finding::warn(format!(
+                "{} is {} older than {}",
+                candidate.image,
+                humantime::format_duration(behind),
+                live.image
+            ))
+            .fix(format!(
+                "docker-compose -f {} build {}",
+                candidate.compose_files[0], candidate.name
+            ))
+        } else {
+            Finding::pass(format!(
+                "{} is not older than {}",
+                candidate.image, live.image
+            ))
+        }
+    }
+}
+
+struct User(Service);
+check!(User, Images, |self| id: format!("images.user.{}", self.0.name), service: Some(&self.0.name));
+impl User {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        let service = &self.0;
+        let uid = service.user.unwrap_or_default().to_string();
+        let Some(container) = ctx.container(service) else {
+            return Finding::skip(format!("{} does not exist", service.name));
+        };
+        let passwd = match ctx.docker.read_file(&container.name, "/etc/passwd").await {
+            Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(None) => String::new(),
+            Err(err) => {
+                return Finding::fail(format!(
+                    "cannot read /etc/passwd of {}: {err:#}",
+                    service.name
+                ));
+            }
+        };
+        let has_user = passwd
+            .lines()
+            .any(|l| l.split(':').nth(2) == Some(uid.as_str()));
+        if has_user {
+            Finding::pass(format!("{} has uid {uid} in /etc/passwd", service.image))
+        } else {
+            Finding::fail(format!(
+                "{} runs as uid {uid}, which its image's /etc/passwd lacks (PyTorch and friends fail confusingly)",
+                service.name
+            ))
+            .fix(format!("docker-compose -f {} build {}", service.compose_files[0], service.name))
+        }
+    }
+}
+
+struct Import(ImportSpec);
+check!(Import, Images, |self| id: format!("images.import.{}.{}", self.0.service, self.0.module), service: Some(&self.0.service));
+impl Import {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        let service = ctx.service(&self.0.service);
+        let container = match ctx.running(service) {
+            Ok(c) => c,
+            Err(skip) => return skip,
+        };
+        let code = format!("import {}", self.0.module);
+        match ctx.exec(&container.name, &["python", "-c", &code]).await {
+            Ok(out) if out.exit_code == 0 => Finding::pass(format!("{} imports {}", service.name, self.0.module)),
+            Ok(out) => Finding::fail(format!(
+                "{} cannot import {}: {}",
+                service.name,
+                self.0.module,
+                out.stderr.lines().last().unwrap_or_default()
+            ))
+            .fix(format!(
+                "set PYTHONPATH in {}'s environment so it includes the mounted gaia-common, then recreate it",
+                service.name
+            )),
+            Err(err) => Finding::fail(format!("{}: {err}", service.name)),
+        }
+    }
+}

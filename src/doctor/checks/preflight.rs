@@ -1,0 +1,110 @@
+//! Pre-flight: the engine, compose, the network, the compose files, host GPUs.
+
+use std::collections::BTreeSet;
+
+use super::check;
+use crate::compose::Compose;
+use crate::doctor::{Check, Ctx, Finding};
+use crate::registry::Registry;
+
+pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
+    let files: BTreeSet<String> = registry
+        .services
+        .iter()
+        .flat_map(|s| s.compose_files.clone())
+        .collect();
+    vec![
+        Box::new(Engine),
+        Box::new(ComposeTool),
+        Box::new(Network),
+        Box::new(ComposeFiles(files.into_iter().collect())),
+        Box::new(Gpus),
+    ]
+}
+
+struct Engine;
+check!(Engine, Preflight, |self| id: "preflight.docker".into(), service: None);
+impl Engine {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        Finding::pass(format!("Docker engine {} reachable", ctx.engine_version))
+    }
+}
+
+struct ComposeTool;
+check!(ComposeTool, Preflight, |self| id: "preflight.compose".into(), service: None);
+impl ComposeTool {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        match Compose::detect(&ctx.root).await {
+            Ok(compose) => match compose.version().await {
+                Ok(version) => Finding::pass(format!("{} {version}", compose.program())),
+                Err(err) => Finding::warn(format!(
+                    "{} found, version unknown: {err}",
+                    compose.program()
+                )),
+            },
+            Err(err) => Finding::fail(err.to_string()).fix("apt-get install docker-compose"),
+        }
+    }
+}
+
+struct Network;
+check!(Network, Preflight, |self| id: "preflight.network".into(), service: None);
+impl Network {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        let name = &ctx.registry.network;
+        match ctx.docker.network(name).await {
+            Ok(Some(_)) => Finding::pass(format!("network {name} exists")),
+            Ok(None) => Finding::fail(format!("network {name} does not exist"))
+                .fix("docker-compose -f docker-compose.yml up --no-start"),
+            Err(err) => Finding::fail(format!("cannot inspect network {name}: {err:#}")),
+        }
+    }
+}
+
+struct ComposeFiles(Vec<String>);
+check!(ComposeFiles, Preflight, |self| id: "preflight.compose-files".into(), service: None);
+impl ComposeFiles {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        let missing: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|f| !ctx.root.join(f).is_file())
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() {
+            Finding::pass(format!("compose files present in {}", ctx.root.display()))
+        } else {
+            Finding::fail(format!(
+                "missing from {}: {}",
+                ctx.root.display(),
+                missing.join(", ")
+            ))
+            .fix("gaia --root /path/to/GAIA_Project doctor")
+        }
+    }
+}
+
+struct Gpus;
+check!(Gpus, Preflight, |self| id: "preflight.gpu".into(), service: None);
+impl Gpus {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        match &ctx.gpus {
+            Ok(gpus) if gpus.is_empty() => Finding::warn("the NVIDIA driver reports no GPU"),
+            Ok(gpus) => Finding::pass(
+                gpus.iter()
+                    .enumerate()
+                    .map(|(i, g)| {
+                        format!(
+                            "GPU {i}: {} ({} / {} MiB used)",
+                            g.name,
+                            g.memory_used >> 20,
+                            g.memory_total >> 20
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Err(why) => Finding::skip(why.clone()),
+        }
+    }
+}

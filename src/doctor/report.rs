@@ -1,0 +1,336 @@
+//! The one report of a doctor run, rendered as human text, JSON or JUnit.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::error::Outcome;
+use crate::output::{Printer, Tone};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Pass,
+    Skip,
+    Warn,
+    Fail,
+}
+
+/// The categories in the order they run and print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Preflight,
+    Containers,
+    Http,
+    Ha,
+    Connectivity,
+    Volumes,
+    Library,
+    Sessions,
+    Resources,
+    Gpu,
+    Model,
+    Images,
+    Consistency,
+}
+
+impl Category {
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Preflight => "preflight",
+            Category::Containers => "containers",
+            Category::Http => "http",
+            Category::Ha => "ha",
+            Category::Connectivity => "connectivity",
+            Category::Volumes => "volumes",
+            Category::Library => "library",
+            Category::Sessions => "sessions",
+            Category::Resources => "resources",
+            Category::Gpu => "gpu",
+            Category::Model => "model",
+            Category::Images => "images",
+            Category::Consistency => "consistency",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Category::Preflight => "Pre-flight",
+            Category::Containers => "Container state",
+            Category::Http => "HTTP health",
+            Category::Ha => "High availability",
+            Category::Connectivity => "Inter-service connectivity",
+            Category::Volumes => "Volumes and mounts",
+            Category::Library => "Shared-library sync",
+            Category::Sessions => "Session state",
+            Category::Resources => "Resources",
+            Category::Gpu => "GPU placement",
+            Category::Model => "Prime model",
+            Category::Images => "Images",
+            Category::Consistency => "Registry and compose consistency",
+        }
+    }
+}
+
+/// What one check found.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub severity: Severity,
+    pub message: String,
+    /// A command that fixes it, kept apart from the prose so it can be run.
+    pub remediation: Option<String>,
+    /// What the check saw, for `--verbose` and JSON.
+    pub evidence: Vec<String>,
+}
+
+impl Finding {
+    fn new(severity: Severity, message: impl Into<String>) -> Finding {
+        Finding {
+            severity,
+            message: message.into(),
+            remediation: None,
+            evidence: Vec::new(),
+        }
+    }
+
+    pub fn pass(message: impl Into<String>) -> Finding {
+        Finding::new(Severity::Pass, message)
+    }
+
+    pub fn warn(message: impl Into<String>) -> Finding {
+        Finding::new(Severity::Warn, message)
+    }
+
+    pub fn fail(message: impl Into<String>) -> Finding {
+        Finding::new(Severity::Fail, message)
+    }
+
+    pub fn skip(message: impl Into<String>) -> Finding {
+        Finding::new(Severity::Skip, message)
+    }
+
+    /// A failure for a required service, a warning for an optional one.
+    pub fn bad(required: bool, message: impl Into<String>) -> Finding {
+        if required {
+            Finding::fail(message)
+        } else {
+            Finding::warn(message)
+        }
+    }
+
+    pub fn fix(mut self, command: impl Into<String>) -> Finding {
+        self.remediation = Some(command.into());
+        self
+    }
+
+    pub fn saw(mut self, evidence: impl Into<String>) -> Finding {
+        self.evidence.push(evidence.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub category: Category,
+    pub service: Option<String>,
+    pub severity: Severity,
+    pub message: String,
+    pub remediation: Option<String>,
+    pub evidence: Vec<String>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Warnings make the run fail (exit 2)
+    Warn,
+    /// Only failures make the run fail (exit 2; warnings exit 1)
+    Fail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub passed: usize,
+    pub warnings: usize,
+    pub failures: usize,
+    pub skipped: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub results: Vec<CheckResult>,
+    pub elapsed: Duration,
+    pub root: String,
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let count = |s| self.results.iter().filter(|r| r.severity == s).count();
+        Summary {
+            passed: count(Severity::Pass),
+            warnings: count(Severity::Warn),
+            failures: count(Severity::Fail),
+            skipped: count(Severity::Skip),
+            total: self.results.len(),
+        }
+    }
+
+    pub fn outcome(&self, fail_on: FailOn) -> Outcome {
+        let summary = self.summary();
+        match (summary.failures, summary.warnings, fail_on) {
+            (0, 0, _) => Outcome::Healthy,
+            (0, _, FailOn::Fail) => Outcome::Warnings,
+            _ => Outcome::Failures,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let doc = serde_json::json!({
+            "schema": "gaia.doctor/1",
+            "root": self.root,
+            "duration_ms": self.elapsed.as_millis() as u64,
+            "summary": self.summary(),
+            "checks": self.results,
+        });
+        serde_json::to_string_pretty(&doc).expect("a report always serializes")
+    }
+
+    pub fn to_junit(&self) -> String {
+        use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, TestSuite};
+        let mut junit = Junit::new("gaia doctor");
+        junit.set_time(self.elapsed);
+        let mut categories: Vec<Category> = self.results.iter().map(|r| r.category).collect();
+        categories.dedup();
+        for category in categories {
+            let mut suite = TestSuite::new(category.name());
+            for result in self.results.iter().filter(|r| r.category == category) {
+                let mut status = match result.severity {
+                    Severity::Pass | Severity::Warn => TestCaseStatus::success(),
+                    Severity::Skip => TestCaseStatus::skipped(),
+                    Severity::Fail => TestCaseStatus::non_success(NonSuccessKind::Failure),
+                };
+                if result.severity != Severity::Pass {
+                    status.set_message(result.message.as_str());
+                }
+                let mut case = TestCase::new(result.id.as_str(), status);
+                case.set_classname(format!("gaia.doctor.{}", category.name()));
+                case.set_time(Duration::from_millis(result.duration_ms));
+                let mut out = result.message.clone();
+                if result.severity == Severity::Warn {
+                    out = format!("warning: {out}");
+                }
+                if let Some(fix) = &result.remediation {
+                    out.push_str(&format!("\nfix: {fix}"));
+                }
+                case.set_system_out(out);
+                suite.add_test_case(case);
+            }
+            junit.add_test_suite(suite);
+        }
+        junit.to_string().expect("a JUnit report always serializes")
+    }
+
+    pub fn to_human(&self, printer: &Printer) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let summary = self.summary();
+        let _ = writeln!(out, "gaia doctor — GAIA root {}", self.root);
+        let mut current = None;
+        for result in &self.results {
+            if current != Some(result.category) {
+                current = Some(result.category);
+                let _ = writeln!(
+                    out,
+                    "\n{}",
+                    printer.paint(result.category.title(), Tone::Accent)
+                );
+                if result.category == Category::Containers {
+                    out.push_str(&self.container_table(printer));
+                    continue;
+                }
+            }
+            if result.category == Category::Containers {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                mark(printer, result.severity),
+                result.message
+            );
+            if printer.verbose > 0 {
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    printer.paint(
+                        &format!("{} · {} ms", result.id, result.duration_ms),
+                        Tone::Dim
+                    )
+                );
+                for line in &result.evidence {
+                    let _ = writeln!(out, "      {}", printer.paint(line, Tone::Dim));
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\nSummary: {} passed, {} warnings, {} failures, {} skipped in {:.2} s",
+            summary.passed,
+            summary.warnings,
+            summary.failures,
+            summary.skipped,
+            self.elapsed.as_secs_f64()
+        );
+        for (title, severity, tone) in [
+            ("Failures", Severity::Fail, Tone::Bad),
+            ("Warnings", Severity::Warn, Tone::Warn),
+        ] {
+            let listed: Vec<&CheckResult> = self
+                .results
+                .iter()
+                .filter(|r| r.severity == severity)
+                .collect();
+            if listed.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\n{}", printer.paint(title, tone));
+            for (n, result) in listed.iter().enumerate() {
+                let _ = writeln!(out, "  {}. [{}] {}", n + 1, result.id, result.message);
+                if let Some(fix) = &result.remediation {
+                    let _ = writeln!(out, "     fix: {fix}");
+                }
+            }
+        }
+        out
+    }
+
+    fn container_table(&self, printer: &Printer) -> String {
+        let mut table = printer.table(&["", "SERVICE", "RESULT"]);
+        for result in self
+            .results
+            .iter()
+            .filter(|r| r.category == Category::Containers)
+        {
+            table.add_row(vec![
+                mark(printer, result.severity),
+                result.service.clone().unwrap_or_default(),
+                result.message.clone(),
+            ]);
+        }
+        let mut text = table.to_string();
+        text.push('\n');
+        text
+    }
+}
+
+fn mark(printer: &Printer, severity: Severity) -> String {
+    match severity {
+        Severity::Pass => printer.paint("✓", Tone::Good),
+        Severity::Warn => printer.paint("!", Tone::Warn),
+        Severity::Fail => printer.paint("✗", Tone::Bad),
+        Severity::Skip => printer.paint("–", Tone::Dim),
+    }
+}
