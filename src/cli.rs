@@ -157,6 +157,11 @@ pub struct SimUpArgs {
     #[arg(long)]
     pub ha: bool,
 
+    /// Add N light services, and a registry naming them (services.scaled.toml
+    /// in the root), to measure the doctor on a large stack
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub scale: u16,
+
     /// First delay of web's retry backoff towards core (doubles on each retry)
     #[arg(long, value_parser = humantime::parse_duration, default_value = "2s", value_name = "DURATION")]
     pub retry_base_delay: Duration,

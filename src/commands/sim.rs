@@ -4,9 +4,10 @@ use crate::cli::{Format, SimCommand, SimDownArgs, SimFaultArgs, SimUpArgs, SimWa
 use crate::config::Context;
 use crate::docker::Docker;
 use crate::error::{Error, Outcome, Result};
+use crate::registry::Registry;
 use crate::sim::faults::CATALOGUE;
 use crate::sim::image::BUILD_LABEL;
-use crate::sim::root::{Root, Settings};
+use crate::sim::root::{Root, SCALED_REGISTRY, Settings};
 use crate::sim::{SIM_LABEL, Sim, render_status, status_rows};
 
 pub async fn run(ctx: &Context, command: &SimCommand) -> Result<Outcome> {
@@ -26,14 +27,22 @@ pub async fn run(ctx: &Context, command: &SimCommand) -> Result<Outcome> {
 
 async fn up(ctx: &Context, args: &SimUpArgs) -> Result<Outcome> {
     let root = Root::create_or_reuse(&ctx.root)?;
-    let sim = Sim::connect(&ctx.registry, &ctx.printer, root).await?;
-    let services = sim.expected(args.ha);
-    sim.refuse_foreign_objects(&services).await?;
-
     let settings = Settings {
         ha: args.ha,
         retry_base_delay_ms: u64::try_from(args.retry_base_delay.as_millis()).unwrap_or(u64::MAX),
+        scale: args.scale,
     };
+    // A scaled stack is described by the registry laid out beside it.
+    let scaled = if args.scale > 0 {
+        root.lay_out(&ctx.registry, &settings)?;
+        Some(Registry::load(Some(&root.path.join(SCALED_REGISTRY)))?)
+    } else {
+        None
+    };
+    let registry = scaled.as_ref().unwrap_or(&ctx.registry);
+    let sim = Sim::connect(registry, &ctx.printer, root).await?;
+    let services = sim.expected(args.ha);
+    sim.refuse_foreign_objects(&services).await?;
     sim.root.lay_out(&ctx.registry, &settings)?;
     sim.ensure_images().await?;
 

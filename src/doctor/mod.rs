@@ -41,9 +41,10 @@ pub trait Check: Send + Sync {
 /// stack, few enough not to flood the engine on a large one.
 const POOL: usize = 32;
 /// No single check may take longer than this.
-const CHECK_DEADLINE: Duration = Duration::from_secs(8);
-/// An exec inside a container gets this long.
-const EXEC_TIMEOUT: Duration = Duration::from_secs(5);
+const CHECK_DEADLINE: Duration = Duration::from_secs(10);
+/// An exec inside a container gets this long: a probe's own timeout (curl
+/// -m) plus what the engine needs to start and reap the process.
+const EXEC_TIMEOUT: Duration = Duration::from_secs(7);
 
 /// What every check may look at: gathered once, shared by all.
 pub struct Ctx {
@@ -57,6 +58,24 @@ pub struct Ctx {
     pub containers: HashMap<String, Container>,
     /// The host's GPUs, or why they cannot be known.
     pub gpus: Result<Vec<HostGpu>, String>,
+    /// Values of the containers' secret env vars, which no output may show.
+    secrets: Vec<String>,
+}
+
+/// Env var names whose values are secrets.
+pub fn is_secret(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    ["KEY", "TOKEN", "SECRET", "PASSWORD"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// `NAME=value` with the value hidden when the name marks a secret.
+pub fn redacted(assignment: &str) -> String {
+    match assignment.split_once('=') {
+        Some((name, value)) if is_secret(name) && !value.is_empty() => format!("{name}=***"),
+        _ => assignment.to_owned(),
+    }
 }
 
 impl Ctx {
@@ -84,6 +103,15 @@ impl Ctx {
                 containers.insert(container.name.clone(), container);
             }
         }
+        let mut secrets: Vec<String> = containers
+            .values()
+            .flat_map(|c: &Container| c.env.iter())
+            .filter_map(|kv| kv.split_once('='))
+            .filter(|(name, value)| is_secret(name) && value.len() >= 4)
+            .map(|(_, value)| value.to_owned())
+            .collect();
+        secrets.sort();
+        secrets.dedup();
         let http = Http::new(
             catalogue.thresholds.http_connect_timeout,
             catalogue.thresholds.http_timeout,
@@ -97,7 +125,16 @@ impl Ctx {
             engine_version,
             containers,
             gpus,
+            secrets,
         })
+    }
+
+    /// `text` with every secret value replaced: a last line of defence, so a
+    /// check that quotes a container's output or env cannot leak one.
+    pub fn scrub(&self, text: String) -> String {
+        self.secrets
+            .iter()
+            .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
     }
 
     pub fn container(&self, service: &Service) -> Option<&Container> {
@@ -166,9 +203,9 @@ pub async fn run(
                         category: check.category(),
                         service: check.service().map(str::to_owned),
                         severity: finding.severity,
-                        message: finding.message,
-                        remediation: finding.remediation,
-                        evidence: finding.evidence,
+                        message: ctx.scrub(finding.message),
+                        remediation: finding.remediation.map(|r| ctx.scrub(r)),
+                        evidence: finding.evidence.into_iter().map(|e| ctx.scrub(e)).collect(),
                         duration_ms: begun.elapsed().as_millis() as u64,
                     };
                     (order, result)

@@ -252,7 +252,9 @@ impl Report {
                     continue;
                 }
             }
-            if result.category == Category::Containers {
+            if result.category == Category::Containers
+                || (result.severity == Severity::Skip && printer.verbose == 0)
+            {
                 continue;
             }
             let _ = writeln!(
@@ -274,6 +276,13 @@ impl Report {
                     let _ = writeln!(out, "      {}", printer.paint(line, Tone::Dim));
                 }
             }
+        }
+        if summary.skipped > 0 && printer.verbose == 0 {
+            let note = format!(
+                "{} checks skipped: their service is absent or stopped (-v lists them)",
+                summary.skipped
+            );
+            let _ = writeln!(out, "\n{}", printer.paint(&note, Tone::Dim));
         }
         let _ = writeln!(
             out,

@@ -201,15 +201,17 @@ impl Sim<'_> {
         Ok(())
     }
 
+    /// Recreates `service` through compose and waits until it is healthy
+    /// again, so what the fault changed is all that differs.
     async fn recreate(&self, service: &Service) -> Result<()> {
         self.compose
             .run(
                 &self.set_for(service),
                 &["up", "-d", "--no-deps", &service.name],
             )
-            .await
+            .await?;
+        self.wait_healthy(&[service], SETTLE).await
     }
-
     async fn settle(
         &self,
         service: &Service,

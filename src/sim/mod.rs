@@ -93,7 +93,11 @@ impl<'a> Sim<'a> {
     }
 
     pub fn live_set(&self) -> FileSet {
-        self.with_faults(Root::live_files(), LIVE_FAULTS)
+        let mut set = Root::live_files();
+        if self.root.path.join(root::SCALE_COMPOSE).is_file() {
+            set.files.push(root::SCALE_COMPOSE.into());
+        }
+        self.with_faults(set, LIVE_FAULTS)
     }
 
     pub fn ha_set(&self) -> FileSet {

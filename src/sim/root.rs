@@ -16,6 +16,10 @@ const MARKER: &str = ".gaia-sim.json";
 pub const LIVE_COMPOSE: &str = "docker-compose.yml";
 pub const CANDIDATE_COMPOSE: &str = "docker-compose.candidate.yml";
 pub const HA_COMPOSE: &str = "docker-compose.ha.yml";
+pub const SCALE_COMPOSE: &str = "docker-compose.scale.yml";
+pub const SCALED_REGISTRY: &str = "services.scaled.toml";
+/// Host ports of the scale services start above this.
+const SCALE_PORT_BASE: u16 = 20000;
 
 const TEMPLATES: [(&str, &str); 3] = [
     (LIVE_COMPOSE, include_str!("compose/docker-compose.yml")),
@@ -43,6 +47,9 @@ pub const LIBRARY_FILES: [&str; 5] = [
 pub struct Settings {
     pub ha: bool,
     pub retry_base_delay_ms: u64,
+    /// Extra light services for benchmarks.
+    #[serde(default)]
+    pub scale: u16,
 }
 
 pub struct Root {
@@ -165,8 +172,61 @@ impl Root {
                 }
             }
         }
+        self.lay_out_scale(settings.scale)?;
         let marker = serde_json::to_string_pretty(settings).context("writing settings")?;
         write(MARKER, &marker)
+    }
+
+    /// `scale` copies of a light service (the study image, no healthcheck, so
+    /// the engine is not kept busy) in their own compose file, and a registry
+    /// that adds them to the built-in one; none when `scale` is 0.
+    fn lay_out_scale(&self, scale: u16) -> Result<()> {
+        let (compose, registry) = (
+            self.path.join(SCALE_COMPOSE),
+            self.path.join(SCALED_REGISTRY),
+        );
+        if scale == 0 {
+            for file in [&compose, &registry] {
+                if file.exists() {
+                    std::fs::remove_file(file)
+                        .with_context(|| format!("removing {}", file.display()))?;
+                }
+            }
+            return Ok(());
+        }
+        let mut services = serde_json::Map::new();
+        let mut entries = String::from(crate::registry::DEFAULT_REGISTRY);
+        for n in 1..=scale {
+            let name = format!("gaia-scale-{n:03}");
+            let port = SCALE_PORT_BASE + n;
+            services.insert(
+                name.clone(),
+                serde_json::json!({
+                    "image": "localhost:5000/gaia-study:local",
+                    "container_name": name,
+                    "hostname": name,
+                    "restart": "unless-stopped",
+                    "labels": { "io.gaia.sim": "true" },
+                    "command": ["python", "-m", "uvicorn", "gaia_study.main:app", "--host", "0.0.0.0", "--port", "8766"],
+                    "ports": [format!("127.0.0.1:{port}:8766")],
+                    "networks": ["gaia-net"],
+                }),
+            );
+            entries.push_str(&format!(
+                "\n[[service]]\nname = \"{name}\"\nrole = \"live\"\nrequired = true\nhost_port = {port}\n\
+                 port = 8766\nhealth_path = \"/health\"\ncompose_files = [\"{SCALE_COMPOSE}\"]\n\
+                 image = \"localhost:5000/gaia-study:local\"\ngpu = \"none\"\nsource = \"gaia-study\"\n"
+            ));
+        }
+        let doc = serde_json::json!({
+            "services": services,
+            "networks": { "gaia-net": { "name": "gaia-network", "driver": "bridge", "labels": { "io.gaia.sim": "true" } } },
+        });
+        let text = serde_json::to_string_pretty(&doc).context("writing the scale compose file")?;
+        std::fs::write(&compose, text).with_context(|| format!("writing {}", compose.display()))?;
+        std::fs::write(&registry, entries)
+            .with_context(|| format!("writing {}", registry.display()))?;
+        Ok(())
     }
 
     /// Puts a shared-library file of `common` back as `gaia sim up` wrote it.

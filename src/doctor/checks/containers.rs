@@ -53,29 +53,33 @@ impl State {
             .and_then(|s| humantime::parse_rfc3339_weak(s).ok())
             .and_then(|t| SystemTime::now().duration_since(t).ok())
             .map(|d| humantime::format_duration(Duration::from_secs(d.as_secs())).to_string());
-        let health = c.health.as_deref().unwrap_or("no healthcheck");
+        let state = match (&c.health, c.is_running()) {
+            (Some(health), true) => format!("{} ({health})", c.status),
+            _ => c.status.clone(),
+        };
         let summary = format!(
-            "{} {} ({health}), {} restarts{}",
+            "{} {state}, {} restarts{}",
             service.container,
-            c.status,
             c.restart_count,
             uptime.map(|u| format!(", up {u}")).unwrap_or_default()
         );
         let limit = ctx.catalogue.thresholds.restart_count_warn_above;
         if !c.is_running() {
-            Finding::bad(service.required, summary)
-                .fix(format!("docker start {}", service.container))
-        } else if c.health.as_deref() == Some("unhealthy") {
-            Finding::fail(summary).fix(format!("docker restart {}", service.container))
-        } else if c.health.as_deref() == Some("starting") {
-            Finding::warn(summary)
-        } else if c.restart_count > limit {
-            Finding::warn(format!(
+            return Finding::bad(service.required, summary)
+                .fix(format!("docker start {}", service.container));
+        }
+        if c.health.as_deref() == Some("unhealthy") {
+            return Finding::fail(summary).fix(format!("docker restart {}", service.container));
+        }
+        if c.restart_count > limit {
+            return Finding::warn(format!(
                 "{summary}: more than {limit} restarts, a crash loop?"
             ))
-            .fix(format!("docker logs --tail 50 {}", service.container))
-        } else {
-            Finding::pass(summary)
+            .fix(format!("docker logs --tail 50 {}", service.container));
         }
+        if c.health.as_deref() == Some("starting") {
+            return Finding::warn(summary);
+        }
+        Finding::pass(summary)
     }
 }

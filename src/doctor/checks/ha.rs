@@ -59,6 +59,15 @@ impl Wiring {
             Some(url) => Finding::pass(format!(
                 "{} reaches {} through {}={url}",
                 service.name, fallback.standby, fallback.env
+            ))
+            .saw(format!(
+                "env: {}",
+                container
+                    .env
+                    .iter()
+                    .map(|kv| crate::doctor::redacted(kv))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )),
             None => Finding::fail(format!(
                 "{} has no {}: it cannot fail over to {}",

@@ -33,16 +33,13 @@ impl Engine {
 struct ComposeTool;
 check!(ComposeTool, Preflight, |self| id: "preflight.compose".into(), service: None);
 impl ComposeTool {
-    async fn check(&self, ctx: &Ctx) -> Finding {
-        match Compose::detect(&ctx.root).await {
-            Ok(compose) => match compose.version().await {
-                Ok(version) => Finding::pass(format!("{} {version}", compose.program())),
-                Err(err) => Finding::warn(format!(
-                    "{} found, version unknown: {err}",
-                    compose.program()
-                )),
-            },
-            Err(err) => Finding::fail(err.to_string()).fix("apt-get install docker-compose"),
+    async fn check(&self, _ctx: &Ctx) -> Finding {
+        match Compose::locate() {
+            Some(path) => Finding::pass(format!("compose installed: {}", path.display())),
+            None => {
+                Finding::fail("neither the docker compose plugin nor docker-compose is installed")
+                    .fix("apt-get install docker-compose")
+            }
         }
     }
 }
