@@ -604,13 +604,17 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__up)
-            opts="-v -q -h -V --ha --scale --retry-base-delay --timeout --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --ha --scale --health-interval --retry-base-delay --timeout --config --root --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --scale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

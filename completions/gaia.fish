@@ -90,6 +90,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subco
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -f -a "heal" -d 'Undo every injected fault and wait until the stack is healthy again'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l scale -d 'Add N light services, and a registry naming them (services.scaled.toml in the root), to measure the doctor on a large stack' -r
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l health-interval -d 'How often Docker runs the containers\' healthchecks (the real stack: 30s)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l retry-base-delay -d 'First delay of web\'s retry backoff towards core (doubles on each retry)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l timeout -d 'How long to wait for the containers to become healthy' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F

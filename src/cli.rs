@@ -162,6 +162,10 @@ pub struct SimUpArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub scale: u16,
 
+    /// How often Docker runs the containers' healthchecks (the real stack: 30s)
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "2s", value_name = "DURATION")]
+    pub health_interval: Duration,
+
     /// First delay of web's retry backoff towards core (doubles on each retry)
     #[arg(long, value_parser = humantime::parse_duration, default_value = "2s", value_name = "DURATION")]
     pub retry_base_delay: Duration,

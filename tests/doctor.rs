@@ -342,6 +342,40 @@ fn each_fault_turns_the_check_meant_to_catch_it() {
 }
 
 #[test]
+fn warnings_exit_1_unless_they_are_made_to_fail() {
+    let stack = stack();
+    stack
+        .gaia(["sim", "fault", "maintenance-on"])
+        .run()
+        .succeeds();
+    let human = stack
+        .gaia(["doctor", "--category", "ha", "--color", "never"])
+        .run();
+    human.exits(1);
+    stack
+        .gaia(["doctor", "--category", "ha", "--fail-on", "warn"])
+        .run()
+        .exits(2);
+    stack.heal();
+    let report = human
+        .stdout
+        .replace(stack.root.to_str().unwrap(), "[root]")
+        .lines()
+        .map(|l| {
+            l.split(" in ")
+                .next()
+                .unwrap_or(l)
+                .split(" (reason=")
+                .next()
+                .unwrap_or(l)
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("doctor_ha_in_maintenance", report);
+}
+
+#[test]
 fn a_missing_network_stops_nothing_but_is_reported() {
     let stack = stack();
     stack

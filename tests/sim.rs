@@ -574,6 +574,6 @@ fn gaia_doctor_sees_the_container_state_of_the_simulated_stack() {
         .run()
         .succeeds();
     let ran = gaia(["doctor", "--service", "gaia-study"]).run();
-    ran.exits(2).says("container is exited");
+    ran.exits(2).says("gaia-study exited");
     stack.heal();
 }

@@ -34,8 +34,9 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
     let started = Instant::now();
     let docker = Docker::connect().await?;
     let root = ctx.root.canonicalize().unwrap_or_else(|_| ctx.root.clone());
+    let wants = checks.iter().flat_map(|c| c.wants()).collect();
     let shared =
-        Arc::new(Ctx::gather(ctx.registry.clone(), catalogue, root.clone(), docker).await?);
+        Arc::new(Ctx::gather(ctx.registry.clone(), catalogue, root.clone(), docker, wants).await?);
     let spinner = ctx.printer.spinner("running checks");
     let results = doctor::run(shared, checks, args.timeout, |done, total| {
         spinner.set_message(format!("{done}/{total} checks"));

@@ -30,6 +30,7 @@ async fn up(ctx: &Context, args: &SimUpArgs) -> Result<Outcome> {
     let settings = Settings {
         ha: args.ha,
         retry_base_delay_ms: u64::try_from(args.retry_base_delay.as_millis()).unwrap_or(u64::MAX),
+        health_interval_ms: u64::try_from(args.health_interval.as_millis()).unwrap_or(u64::MAX),
         scale: args.scale,
     };
     // A scaled stack is described by the registry laid out beside it.

@@ -35,6 +35,37 @@ pub trait Check: Send + Sync {
         None
     }
     fn run<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, Finding>;
+    /// What this check will look at inside containers, declared up front so
+    /// that one `stat` and one `curl` per container serve every check
+    /// (execs into one container queue behind each other).
+    fn wants(&self) -> Vec<Want> {
+        Vec::new()
+    }
+}
+
+/// Something a check will look at inside a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Want {
+    /// `stat` of a path.
+    Stat { container: String, path: String },
+    /// An HTTP GET of a URL, from inside.
+    Get { container: String, url: String },
+}
+
+/// A path as `stat` saw it inside a container.
+#[derive(Debug, Clone)]
+pub struct Stat {
+    pub uid: u32,
+    pub modified: u64,
+}
+
+/// What one batched exec into a container found, shared by the checks.
+#[derive(Default)]
+struct Batch {
+    paths: Vec<String>,
+    urls: Vec<String>,
+    stats: tokio::sync::OnceCell<Result<HashMap<String, Stat>, String>>,
+    codes: tokio::sync::OnceCell<Result<HashMap<String, u16>, String>>,
 }
 
 /// Checks running at once: enough to overlap every probe of an 11-service
@@ -60,6 +91,7 @@ pub struct Ctx {
     pub gpus: Result<Vec<HostGpu>, String>,
     /// Values of the containers' secret env vars, which no output may show.
     secrets: Vec<String>,
+    batches: HashMap<String, Batch>,
 }
 
 /// Env var names whose values are secrets.
@@ -84,6 +116,7 @@ impl Ctx {
         catalogue: Catalogue,
         root: PathBuf,
         docker: Docker,
+        wants: Vec<Want>,
     ) -> Result<Ctx> {
         let gpus = tokio::task::spawn_blocking(crate::gpu::host_gpus);
         let engine_version = docker.engine_version().await?;
@@ -126,6 +159,7 @@ impl Ctx {
             containers,
             gpus,
             secrets,
+            batches: batches(wants),
         })
     }
 
@@ -157,6 +191,92 @@ impl Ctx {
             .expect("the catalogue was validated against the registry")
     }
 
+    /// `path` inside `container`, from the one `stat` that serves every check
+    /// there; Ok(None) when it does not exist.
+    pub async fn stat(&self, container: &str, path: &str) -> Result<Option<Stat>, String> {
+        let batch = self
+            .batches
+            .get(container)
+            .filter(|b| b.paths.iter().any(|p| p == path));
+        let Some(batch) = batch else {
+            return Err(format!("no check declared a stat of {container}:{path}"));
+        };
+        let found = batch
+            .stats
+            .get_or_init(|| async {
+                let mut argv = vec!["stat", "-c", "%u %Y %n"];
+                argv.extend(batch.paths.iter().map(String::as_str));
+                let out = self.exec(container, &argv).await?;
+                Ok(out
+                    .stdout
+                    .lines()
+                    .filter_map(|line| {
+                        let mut fields = line.splitn(3, ' ');
+                        let uid = fields.next()?.parse().ok()?;
+                        let modified = fields.next()?.parse().ok()?;
+                        Some((fields.next()?.to_owned(), Stat { uid, modified }))
+                    })
+                    .collect())
+            })
+            .await;
+        found
+            .as_ref()
+            .map(|f| f.get(path).cloned())
+            .map_err(Clone::clone)
+    }
+
+    /// The HTTP status of GET `url` from inside `container` (0: no response),
+    /// from the one `curl` that probes every URL checks declared there.
+    pub async fn get_inside(&self, container: &str, url: &str) -> Result<u16, String> {
+        let batch = self
+            .batches
+            .get(container)
+            .filter(|b| b.urls.iter().any(|u| u == url));
+        let Some(batch) = batch else {
+            return Err(format!(
+                "no check declared a probe of {url} from {container}"
+            ));
+        };
+        let codes = batch
+            .codes
+            .get_or_init(|| async {
+                let timeout = self
+                    .catalogue
+                    .thresholds
+                    .http_timeout
+                    .as_secs()
+                    .max(1)
+                    .to_string();
+                let mut argv = vec![
+                    "curl",
+                    "-s",
+                    "-Z",
+                    "-m",
+                    &timeout,
+                    "-w",
+                    "%{url_effective} %{http_code}\n",
+                ];
+                for _ in &batch.urls {
+                    argv.extend(["-o", "/dev/null"]);
+                }
+                argv.extend(batch.urls.iter().map(String::as_str));
+                let out = self.exec(container, &argv).await?;
+                Ok(out
+                    .stdout
+                    .lines()
+                    .filter_map(|line| {
+                        let (url, code) = line.rsplit_once(' ')?;
+                        Some((url.to_owned(), code.parse().ok()?))
+                    })
+                    .collect())
+            })
+            .await;
+        codes
+            .as_ref()
+            .map(|c| c.get(url).copied().unwrap_or(0))
+            .map_err(Clone::clone)
+    }
+
     /// Runs a command inside a container with the probe timeout.
     pub async fn exec(&self, container: &str, argv: &[&str]) -> Result<ExecOutput, String> {
         match tokio::time::timeout(EXEC_TIMEOUT, self.docker.exec(container, argv, None)).await {
@@ -169,6 +289,27 @@ impl Ctx {
             )),
         }
     }
+}
+
+fn batches(wants: Vec<Want>) -> HashMap<String, Batch> {
+    let mut batches: HashMap<String, Batch> = HashMap::new();
+    for want in wants {
+        match want {
+            Want::Stat { container, path } => {
+                let paths = &mut batches.entry(container).or_default().paths;
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
+            Want::Get { container, url } => {
+                let urls = &mut batches.entry(container).or_default().urls;
+                if !urls.contains(&url) {
+                    urls.push(url);
+                }
+            }
+        }
+    }
+    batches
 }
 
 /// Every check the registry and catalogue call for, in report order.

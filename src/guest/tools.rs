@@ -147,11 +147,11 @@ struct CurlRequest {
     method: Option<String>,
     data: Option<String>,
     headers: Vec<(String, String)>,
-    output: Option<String>,
+    outputs: Vec<String>,
     write_out: Option<String>,
     max_time: Option<f64>,
     connect_timeout: Option<f64>,
-    url: Option<String>,
+    urls: Vec<String>,
 }
 
 fn parse_curl(args: &[String]) -> Result<CurlRequest, String> {
@@ -162,11 +162,11 @@ fn parse_curl(args: &[String]) -> Result<CurlRequest, String> {
         method: None,
         data: None,
         headers: Vec::new(),
-        output: None,
+        outputs: Vec::new(),
         write_out: None,
         max_time: None,
         connect_timeout: None,
-        url: None,
+        urls: Vec::new(),
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -180,6 +180,7 @@ fn parse_curl(args: &[String]) -> Result<CurlRequest, String> {
             "--fail" => req.fail = true,
             "--silent" => req.silent = true,
             "--show-error" => req.show_error = true,
+            "--parallel" => {}
             "-X" | "--request" => req.method = Some(value(arg)?),
             "-d" | "--data" | "--data-raw" => req.data = Some(value(arg)?),
             "-H" | "--header" => {
@@ -190,7 +191,7 @@ fn parse_curl(args: &[String]) -> Result<CurlRequest, String> {
                 req.headers
                     .push((name.trim().to_owned(), val.trim().to_owned()));
             }
-            "-o" | "--output" => req.output = Some(value(arg)?),
+            "-o" | "--output" => req.outputs.push(value(arg)?),
             "-w" | "--write-out" => req.write_out = Some(value(arg)?),
             "-m" | "--max-time" => req.max_time = Some(seconds(value(arg)?)?),
             "--connect-timeout" => req.connect_timeout = Some(seconds(value(arg)?)?),
@@ -200,39 +201,35 @@ fn parse_curl(args: &[String]) -> Result<CurlRequest, String> {
                         'f' => req.fail = true,
                         's' => req.silent = true,
                         'S' => req.show_error = true,
-                        'L' | 'k' => {}
+                        // -Z (parallel): transfers always run in parallel here.
+                        'L' | 'k' | 'Z' => {}
                         other => return Err(format!("option -{other}: is unknown")),
                     }
                 }
             }
-            url if !url.starts_with('-') => req.url = Some(url.to_owned()),
+            url if !url.starts_with('-') => req.urls.push(url.to_owned()),
             other => return Err(format!("option {other}: is unknown")),
         }
     }
     Ok(req)
 }
 
-pub fn curl(args: &[String]) -> ExitCode {
-    let req = match parse_curl(args) {
-        Ok(req) => req,
-        Err(err) => {
-            eprintln!("curl: {err}");
-            return ExitCode::from(2);
-        }
-    };
-    let Some(url) = req.url.clone() else {
-        eprintln!("curl: no URL specified");
-        return ExitCode::from(2);
-    };
-    let report = |code: u8, message: String| {
-        if !req.silent || req.show_error {
-            eprintln!("curl: ({code}) {message}");
-        }
-        ExitCode::from(code)
+/// The outcome of one transfer: curl's exit code for it, and the HTTP status.
+struct Transfer {
+    code: u8,
+    status: u16,
+    error: Option<String>,
+}
+
+async fn transfer(req: &CurlRequest, url: &str, output: Option<&str>) -> Transfer {
+    let failed = |code: u8, message: String| Transfer {
+        code,
+        status: 0,
+        error: Some(message),
     };
     let to_localhost = url.contains("://localhost") || url.contains("://127.0.0.1");
     if to_localhost && faults::active(faults::HEALTHCHECK_FAILS) {
-        return report(7, format!("Failed to connect to {url}: Connection refused"));
+        return failed(7, format!("Failed to connect to {url}: Connection refused"));
     }
     let http = Http::new(
         Duration::from_secs_f64(req.connect_timeout.unwrap_or(30.0)),
@@ -253,33 +250,33 @@ pub fn curl(args: &[String]) -> ExitCode {
             "application/x-www-form-urlencoded".into(),
         ));
     }
-    match block_on(http.request(&method, &url, &headers, req.data.clone())) {
+    match http.request(&method, url, &headers, req.data.clone()).await {
         Ok(response) => {
             if req.fail && response.status >= 400 {
-                return report(
-                    22,
-                    format!("The requested URL returned error: {}", response.status),
-                );
+                return Transfer {
+                    code: 22,
+                    status: response.status,
+                    error: Some(format!(
+                        "The requested URL returned error: {}",
+                        response.status
+                    )),
+                };
             }
-            match &req.output {
+            match output {
                 Some(file) if file != "-" => {
                     if let Err(err) = std::fs::write(file, &response.body) {
-                        return report(23, format!("Failure writing output to destination: {err}"));
+                        return failed(23, format!("Failure writing output to destination: {err}"));
                     }
                 }
                 _ => print!("{}", response.body),
             }
-            if let Some(format) = &req.write_out {
-                print!(
-                    "{}",
-                    format
-                        .replace("%{http_code}", &response.status.to_string())
-                        .replace("\\n", "\n")
-                );
+            Transfer {
+                code: 0,
+                status: response.status,
+                error: None,
             }
-            ExitCode::SUCCESS
         }
-        Err(HttpError::Timeout(after)) => report(
+        Err(HttpError::Timeout(after)) => failed(
             28,
             format!(
                 "Operation timed out after {} milliseconds",
@@ -287,11 +284,52 @@ pub fn curl(args: &[String]) -> ExitCode {
             ),
         ),
         Err(HttpError::Connect(cause)) if cause.contains("lookup") || cause.contains("resolve") => {
-            report(6, format!("Could not resolve host: {cause}"))
+            failed(6, format!("Could not resolve host: {cause}"))
         }
-        Err(HttpError::Connect(cause)) => report(7, format!("Failed to connect: {cause}")),
-        Err(HttpError::Other(cause)) => report(56, format!("Failure when receiving data: {cause}")),
+        Err(HttpError::Connect(cause)) => failed(7, format!("Failed to connect: {cause}")),
+        Err(HttpError::Other(cause)) => failed(56, format!("Failure when receiving data: {cause}")),
     }
+}
+
+pub fn curl(args: &[String]) -> ExitCode {
+    let req = match parse_curl(args) {
+        Ok(req) => req,
+        Err(err) => {
+            eprintln!("curl: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if req.urls.is_empty() {
+        eprintln!("curl: no URL specified");
+        return ExitCode::from(2);
+    }
+    let transfers = block_on(futures_util::future::join_all(
+        req.urls
+            .iter()
+            .enumerate()
+            .map(|(i, url)| transfer(&req, url, req.outputs.get(i).map(String::as_str))),
+    ));
+    let mut code = 0;
+    for (url, t) in req.urls.iter().zip(&transfers) {
+        if let Some(error) = &t.error
+            && (!req.silent || req.show_error)
+        {
+            eprintln!("curl: ({}) {error}", t.code);
+        }
+        if let Some(format) = &req.write_out {
+            print!(
+                "{}",
+                format
+                    .replace("%{http_code}", &format!("{:03}", t.status))
+                    .replace("%{url_effective}", url)
+                    .replace("\\n", "\n")
+            );
+        }
+        if t.code != 0 {
+            code = t.code;
+        }
+    }
+    ExitCode::from(code)
 }
 
 // ── nvidia-smi ──────────────────────────────────────────────────────────────

@@ -412,19 +412,16 @@ impl Sim<'_> {
                 ))
             }
             "library-drift" => {
-                let file = self
-                    .root
-                    .path
-                    .join("candidates/gaia-common/gaia_common")
-                    .join(DRIFTED_FILE);
+                let candidate = crate::doctor::Catalogue::load(self.registry)?
+                    .library
+                    .candidate;
+                let file = self.root.path.join(&candidate).join(DRIFTED_FILE);
                 let mut text = std::fs::read_to_string(&file)
                     .map_err(|e| Error::Failed(format!("cannot read {}: {e}", file.display())))?;
                 text.push_str("\nRETRY_JITTER = 0.5  # changed in the candidate only\n");
                 std::fs::write(&file, text)
                     .map_err(|e| Error::Failed(format!("cannot write {}: {e}", file.display())))?;
-                Ok(format!(
-                    "candidates/gaia-common/gaia_common/{DRIFTED_FILE} now differs from live"
-                ))
+                Ok(format!("{candidate}/{DRIFTED_FILE} now differs from live"))
             }
             "mangled-name" => {
                 let c = self
@@ -521,8 +518,9 @@ impl Sim<'_> {
             }
         }
         self.wait_healthy(&running, timeout).await?;
-        for common in ["gaia-common", "candidates/gaia-common"] {
-            self.root.restore_library_file(common, DRIFTED_FILE)?;
+        let library = crate::doctor::Catalogue::load(self.registry)?.library;
+        for package in [&library.live, &library.candidate] {
+            self.root.restore_library_file(package, DRIFTED_FILE)?;
         }
         self.clear_overrides()?;
         self.ensure_images().await?;

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use crate::compose::FileSet;
+use crate::doctor::Catalogue;
 use crate::error::{Error, Result};
 use crate::registry::{HA_PROFILE, Registry, Role};
 
@@ -33,23 +34,20 @@ const TEMPLATES: [(&str, &str); 3] = [
 /// The model the rehearsal prime serves and every core asks for.
 pub const MODEL: &str = "/models/Qwen3-4B-Instruct-2507-heretic";
 
-/// The shared-library files gaia compares between live and candidate.
-pub const LIBRARY_FILES: [&str; 5] = [
-    "utils/service_client.py",
-    "utils/resilience.py",
-    "utils/tools_registry.py",
-    "protocols/cognition_packet.py",
-    "constants/gaia_constants.json",
-];
-
 /// What `gaia sim up` was asked for, kept for `heal`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Settings {
     pub ha: bool,
     pub retry_base_delay_ms: u64,
+    #[serde(default = "default_health_interval_ms")]
+    pub health_interval_ms: u64,
     /// Extra light services for benchmarks.
     #[serde(default)]
     pub scale: u16,
+}
+
+fn default_health_interval_ms() -> u64 {
+    2000
 }
 
 pub struct Root {
@@ -122,6 +120,7 @@ impl Root {
             write(name, text)?;
         }
         let delay = Duration::from_millis(settings.retry_base_delay_ms).as_secs_f64();
+        let interval = settings.health_interval_ms;
         write(
             ".env",
             &format!(
@@ -130,7 +129,7 @@ impl Root {
                  PRIME_MODEL={MODEL}\n\
                  PRIME_MODEL_PATH={MODEL}\n\
                  CORE_RETRY_BASE_DELAY={delay}\n\
-                 GAIA_SIM_HEALTH_INTERVAL=2s\n\
+                 GAIA_SIM_HEALTH_INTERVAL={interval}ms\n\
                  GROQ_API_KEY=gsk_rehearsal_0000000000000000\n"
             ),
         )?;
@@ -160,13 +159,15 @@ impl Root {
                 )?;
             }
         }
-        for common in ["gaia-common", "candidates/gaia-common"] {
-            write(&format!("{common}/gaia_common/__init__.py"), "")?;
-            for package in ["utils", "protocols"] {
-                write(&format!("{common}/gaia_common/{package}/__init__.py"), "")?;
-            }
-            for file in LIBRARY_FILES {
-                let path = format!("{common}/gaia_common/{file}");
+        // The key files the doctor compares, in both copies of gaia-common.
+        let library = Catalogue::load(registry)?.library;
+        for package in [&library.live, &library.candidate] {
+            write(&format!("{package}/__init__.py"), "")?;
+            for file in &library.files {
+                let path = format!("{package}/{file}");
+                if let Some((subpackage, _)) = file.split_once('/') {
+                    write(&format!("{package}/{subpackage}/__init__.py"), "")?;
+                }
                 if !self.path.join(&path).exists() {
                     write(&path, &library_file(file))?;
                 }
@@ -229,9 +230,9 @@ impl Root {
         Ok(())
     }
 
-    /// Puts a shared-library file of `common` back as `gaia sim up` wrote it.
-    pub fn restore_library_file(&self, common: &str, file: &str) -> Result<()> {
-        let path = self.path.join(common).join("gaia_common").join(file);
+    /// Puts a shared-library file of `package` back as `gaia sim up` wrote it.
+    pub fn restore_library_file(&self, package: &str, file: &str) -> Result<()> {
+        let path = self.path.join(package).join(file);
         std::fs::write(&path, library_file(file))
             .with_context(|| format!("writing {}", path.display()))?;
         Ok(())

@@ -1,50 +1,49 @@
-//! Inter-service routes, probed from inside the source container.
+//! Inter-service routes, probed from inside the source container (one curl
+//! per source container probes all of its routes).
 
 use super::check;
 use crate::doctor::catalogue::Route as RouteSpec;
-use crate::doctor::{Catalogue, Check, Ctx, Finding};
+use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
+use crate::registry::Registry;
 
-pub fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     catalogue
         .routes
         .iter()
-        .map(|r| Box::new(Route(r.clone())) as Box<dyn Check>)
+        .filter_map(|r| {
+            let container = registry.service(&r.from)?.container.clone();
+            Some(Box::new(Route(r.clone(), container)) as Box<dyn Check>)
+        })
         .collect()
 }
 
-struct Route(RouteSpec);
-check!(Route, Connectivity, |self| id: format!("connectivity.{}.{}", self.0.from, self.0.to), service: Some(&self.0.from));
+/// A route and the container it is probed from.
+struct Route(RouteSpec, String);
+check!(Route, Connectivity, |self| id: format!("connectivity.{}.{}", self.0.from, self.0.to),
+    service: Some(&self.0.from),
+    wants: vec![Want::Get { container: self.1.clone(), url: self.0.url.clone() }]);
 impl Route {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let route = &self.0;
-        let from = ctx.service(&route.from);
-        let container = match ctx.running(from) {
-            Ok(c) => c,
-            Err(skip) => return skip,
-        };
+        if let Err(skip) = ctx.running(ctx.service(&route.from)) {
+            return skip;
+        }
         if let Err(skip) = ctx.running(ctx.service(&route.to)) {
             return skip;
         }
-        let timeout = ctx
-            .catalogue
-            .thresholds
-            .http_timeout
-            .as_secs()
-            .max(1)
-            .to_string();
-        let argv = ["curl", "-sf", "-m", &timeout, "-o", "/dev/null", &route.url];
-        match ctx.exec(&container.name, &argv).await {
-            Ok(out) if out.exit_code == 0 => {
+        let fix = format!("docker network connect {} {}", ctx.registry.network, self.1);
+        match ctx.get_inside(&self.1, &route.url).await {
+            Ok(code) if (200..400).contains(&code) => {
                 Finding::pass(format!("{} → {}", route.from, route.to))
             }
-            Ok(out) => Finding::fail(format!(
-                "{} cannot reach {} at {} (curl exit {})",
-                route.from, route.to, route.url, out.exit_code
+            Ok(0) => Finding::fail(format!(
+                "{} cannot reach {} at {}: no response",
+                route.from, route.to, route.url
             ))
-            .saw(out.stderr.trim().to_owned())
-            .fix(format!(
-                "docker network connect {} {}",
-                ctx.registry.network, container.name
+            .fix(fix),
+            Ok(code) => Finding::fail(format!(
+                "{} reaches {} at {}, which answers {code}",
+                route.from, route.to, route.url
             )),
             Err(err) => Finding::fail(format!("{} → {}: {err}", route.from, route.to)),
         }

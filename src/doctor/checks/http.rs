@@ -2,7 +2,7 @@
 //! container for internal-only services.
 
 use super::check;
-use crate::doctor::{Check, Ctx, Finding};
+use crate::doctor::{Check, Ctx, Finding, Want};
 use crate::registry::{Registry, Service};
 
 pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
@@ -14,9 +14,17 @@ pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
 }
 
 struct Health(Service);
-check!(Health, Http, |self| id: format!("http.{}", self.0.name), service: Some(&self.0.name));
+check!(Health, Http, |self| id: format!("http.{}", self.0.name), service: Some(&self.0.name),
+wants: match self.0.host_port {
+    Some(_) => Vec::new(),
+    None => vec![Want::Get { container: self.0.container.clone(), url: self.inside_url() }],
+});
 
 impl Health {
+    fn inside_url(&self) -> String {
+        format!("http://localhost:{}{}", self.0.port, self.0.health_path)
+    }
+
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = &self.0;
         let container = match ctx.running(service) {
@@ -50,33 +58,29 @@ impl Health {
                     }
                 }
             }
-            None => {
-                let url = format!("http://localhost:{}{}", service.port, service.health_path);
-                let timeout = ctx
-                    .catalogue
-                    .thresholds
-                    .http_timeout
-                    .as_secs()
-                    .max(1)
-                    .to_string();
-                let argv = ["curl", "-sf", "-m", &timeout, "-o", "/dev/null", &url];
-                match ctx.exec(&container.name, &argv).await {
-                    Ok(out) if out.exit_code == 0 => Finding::pass(format!(
-                        "{} {} answers inside its container",
+            None => match ctx.get_inside(&container.name, &self.inside_url()).await {
+                Ok(code) if (200..400).contains(&code) => Finding::pass(format!(
+                    "{} {} {code} inside its container",
+                    service.name, service.health_path
+                )),
+                Ok(0) => Finding::bad(
+                    service.required,
+                    format!(
+                        "{} {} gives no response inside its container",
                         service.name, service.health_path
-                    )),
-                    Ok(out) => Finding::bad(
-                        service.required,
-                        format!(
-                            "{} {url} from inside: curl exit {}",
-                            service.name, out.exit_code
-                        ),
-                    )
-                    .saw(out.stderr.trim().to_owned())
-                    .fix(fix),
-                    Err(err) => Finding::bad(service.required, format!("{}: {err}", service.name)),
-                }
-            }
+                    ),
+                )
+                .fix(fix),
+                Ok(code) => Finding::bad(
+                    service.required,
+                    format!(
+                        "{} {} answered {code} inside its container",
+                        service.name, service.health_path
+                    ),
+                )
+                .fix(fix),
+                Err(err) => Finding::bad(service.required, format!("{}: {err}", service.name)),
+            },
         }
     }
 }

@@ -23,10 +23,10 @@ pub fn all(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     checks.extend(containers::plan(registry));
     checks.extend(http::plan(registry));
     checks.extend(ha::plan(registry));
-    checks.extend(connectivity::plan(catalogue));
+    checks.extend(connectivity::plan(registry, catalogue));
     checks.extend(volumes::plan(registry, catalogue));
     checks.extend(library::plan(catalogue));
-    checks.extend(sessions::plan());
+    checks.extend(sessions::plan(registry, catalogue));
     checks.extend(resources::plan());
     checks.extend(gpu::plan(registry));
     checks.extend(model::plan(catalogue));
@@ -38,6 +38,9 @@ pub fn all(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
 /// Implements `Check` for a struct with an async `check(&self, &Ctx)`.
 macro_rules! check {
     ($ty:ty, $category:ident, |$self:ident| id: $id:expr, service: $service:expr) => {
+        check!($ty, $category, |$self| id: $id, service: $service, wants: Vec::new());
+    };
+    ($ty:ty, $category:ident, |$self:ident| id: $id:expr, service: $service:expr, wants: $wants:expr) => {
         impl $crate::doctor::Check for $ty {
             fn id(&$self) -> String {
                 $id
@@ -47,6 +50,9 @@ macro_rules! check {
             }
             fn service(&$self) -> Option<&str> {
                 $service
+            }
+            fn wants(&$self) -> Vec<$crate::doctor::Want> {
+                $wants
             }
             fn run<'a>(
                 &'a $self,

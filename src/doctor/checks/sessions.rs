@@ -4,50 +4,68 @@
 use std::time::{Duration, SystemTime};
 
 use super::check;
-use crate::doctor::{Check, Ctx, Finding};
-use crate::registry::Service;
+use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
+use crate::registry::Registry;
 
-pub fn plan() -> Vec<Box<dyn Check>> {
-    vec![Box::new(Age), Box::new(Drift)]
+pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+    let container = |name: &str| registry.service(name).map(|s| s.container.clone());
+    let spec = &catalogue.sessions;
+    let (Some(live), Some(candidate)) = (container(&spec.live), container(&spec.candidate)) else {
+        return Vec::new();
+    };
+    let file = spec.file.clone();
+    vec![
+        Box::new(Age {
+            live: live.clone(),
+            file: file.clone(),
+        }),
+        Box::new(Drift {
+            live,
+            candidate,
+            file,
+        }),
+    ]
 }
 
-/// When `file` was last written inside `service`'s container.
-async fn modified(ctx: &Ctx, service: &Service, file: &str) -> Result<SystemTime, Finding> {
-    let container = ctx.running(service)?;
-    let out = ctx
-        .exec(&container.name, &["stat", "-c", "%Y", file])
-        .await
-        .map_err(|e| Finding::fail(format!("cannot look inside {}: {e}", service.name)))?;
-    out.stdout
-        .trim()
-        .parse::<u64>()
-        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
-        .map_err(|_| {
-            Finding::warn(format!("{file} is missing in {}", service.name))
-                .saw(out.stderr.trim().to_owned())
-        })
+fn want(container: &str, file: &str) -> Want {
+    Want::Stat {
+        container: container.to_owned(),
+        path: file.to_owned(),
+    }
 }
 
-fn age(when: SystemTime) -> Duration {
-    Duration::from_secs(
-        SystemTime::now()
-            .duration_since(when)
-            .unwrap_or_default()
-            .as_secs(),
-    )
+/// When the sessions file was last written inside `container`.
+async fn modified(ctx: &Ctx, service: &str, container: &str) -> Result<SystemTime, Finding> {
+    ctx.running(ctx.service(service))?;
+    let file = &ctx.catalogue.sessions.file;
+    match ctx.stat(container, file).await {
+        Ok(Some(stat)) => Ok(SystemTime::UNIX_EPOCH + Duration::from_secs(stat.modified)),
+        Ok(None) => Err(Finding::warn(format!("{file} is missing in {service}"))),
+        Err(err) => Err(Finding::fail(format!(
+            "cannot look inside {service}: {err}"
+        ))),
+    }
 }
 
-struct Age;
-check!(Age, Sessions, |self| id: "sessions.age".into(), service: None);
+struct Age {
+    live: String,
+    file: String,
+}
+check!(Age, Sessions, |self| id: "sessions.age".into(), service: None,
+    wants: vec![want(&self.live, &self.file)]);
 impl Age {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let spec = &ctx.catalogue.sessions;
-        let live = ctx.service(&spec.live);
-        let when = match modified(ctx, live, &spec.file).await {
+        let when = match modified(ctx, &spec.live, &self.live).await {
             Ok(when) => when,
             Err(finding) => return finding,
         };
-        let age = age(when);
+        let age = Duration::from_secs(
+            SystemTime::now()
+                .duration_since(when)
+                .unwrap_or_default()
+                .as_secs(),
+        );
         let fresh = ctx.catalogue.thresholds.sessions_fresh_under;
         if age < fresh {
             Finding::pass(format!(
@@ -59,35 +77,36 @@ impl Age {
             Finding::warn(format!(
                 "{} in {} is stale: saved {} ago (fresh under {})",
                 spec.file,
-                live.name,
+                spec.live,
                 humantime::format_duration(age),
                 humantime::format_duration(fresh)
             ))
-            .fix(format!("docker logs --tail 50 {}", live.container))
+            .fix(format!("docker logs --tail 50 {}", self.live))
         }
     }
 }
 
-struct Drift;
-check!(Drift, Sessions, |self| id: "sessions.drift".into(), service: None);
+struct Drift {
+    live: String,
+    candidate: String,
+    file: String,
+}
+check!(Drift, Sessions, |self| id: "sessions.drift".into(), service: None,
+    wants: vec![want(&self.live, &self.file), want(&self.candidate, &self.file)]);
 impl Drift {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let spec = &ctx.catalogue.sessions;
-        let (live, candidate) = (ctx.service(&spec.live), ctx.service(&spec.candidate));
-        if let Err(skip) = ctx.running(candidate) {
+        if let Err(skip) = ctx.running(ctx.service(&spec.candidate)) {
             return skip;
         }
         let (a, b) = match (
-            modified(ctx, live, &spec.file).await,
-            modified(ctx, candidate, &spec.file).await,
+            modified(ctx, &spec.live, &self.live).await,
+            modified(ctx, &spec.candidate, &self.candidate).await,
         ) {
             (Ok(a), Ok(b)) => (a, b),
             (Err(finding), _) | (_, Err(finding)) => return finding,
         };
-        let drift = a
-            .duration_since(b)
-            .or_else(|e| Ok::<_, ()>(e.duration()))
-            .unwrap_or_default();
+        let drift = a.duration_since(b).unwrap_or_else(|e| e.duration());
         let drift = Duration::from_secs(drift.as_secs());
         let t = &ctx.catalogue.thresholds;
         let message = format!(

@@ -4,7 +4,7 @@
 
 use super::check;
 use crate::doctor::catalogue::Mount;
-use crate::doctor::{Catalogue, Check, Ctx, Finding};
+use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
 use crate::registry::{Registry, Volume as VolumeSpec};
 
 pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
@@ -13,14 +13,22 @@ pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
         checks.push(Box::new(Exists(volume.clone())));
     }
     for mount in &catalogue.mounts {
-        checks.push(Box::new(Paths(mount.clone())));
+        if let Some(service) = registry.service(&mount.service) {
+            checks.push(Box::new(Paths(mount.clone(), service.container.clone())));
+        }
     }
     for volume in registry
         .volumes
         .iter()
         .filter(|v| !v.shared_dirs.is_empty())
     {
-        checks.push(Box::new(SharedDirs(volume.clone())));
+        let holders = registry
+            .services
+            .iter()
+            .filter(|s| s.volumes.contains(&volume.name))
+            .map(|s| (s.name.clone(), s.container.clone()))
+            .collect();
+        checks.push(Box::new(SharedDirs(volume.clone(), holders)));
     }
     checks
 }
@@ -56,76 +64,70 @@ impl Exists {
     }
 }
 
-struct Paths(Mount);
-check!(Paths, Volumes, |self| id: format!("mounts.{}", self.0.service), service: Some(&self.0.service));
+/// The paths, and the container they must exist in.
+struct Paths(Mount, String);
+check!(Paths, Volumes, |self| id: format!("mounts.{}", self.0.service), service: Some(&self.0.service),
+    wants: self.0.paths.iter().map(|p| Want::Stat { container: self.1.clone(), path: p.clone() }).collect());
 impl Paths {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = ctx.service(&self.0.service);
-        let container = match ctx.running(service) {
-            Ok(c) => c,
-            Err(skip) => return skip,
-        };
-        let mut argv = vec!["stat", "-c", "%n"];
-        argv.extend(self.0.paths.iter().map(String::as_str));
-        match ctx.exec(&container.name, &argv).await {
-            Ok(out) => {
-                let found: Vec<&str> = out.stdout.lines().collect();
-                let missing: Vec<&str> = self
-                    .0
-                    .paths
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|p| !found.contains(p))
-                    .collect();
-                if missing.is_empty() {
-                    Finding::pass(format!("{} sees {}", service.name, self.0.paths.join(", ")))
-                } else {
-                    Finding::fail(format!("{} lacks {}", service.name, missing.join(", ")))
-                        .saw(out.stderr.trim().to_owned())
+        if let Err(skip) = ctx.running(service) {
+            return skip;
+        }
+        let mut missing = Vec::new();
+        for path in &self.0.paths {
+            match ctx.stat(&self.1, path).await {
+                Ok(Some(_)) => {}
+                Ok(None) => missing.push(path.as_str()),
+                Err(err) => {
+                    return Finding::fail(format!("cannot look inside {}: {err}", service.name));
                 }
             }
-            Err(err) => Finding::fail(format!("cannot look inside {}: {err}", service.name)),
+        }
+        if missing.is_empty() {
+            Finding::pass(format!("{} sees {}", service.name, self.0.paths.join(", ")))
+        } else {
+            Finding::fail(format!("{} lacks {}", service.name, missing.join(", ")))
         }
     }
 }
 
-struct SharedDirs(VolumeSpec);
-check!(SharedDirs, Volumes, |self| id: format!("shared-dirs.{}", self.0.name), service: None);
+/// A volume's shared directories, and the (service, container) pairs that
+/// mount it: any running one can look.
+struct SharedDirs(VolumeSpec, Vec<(String, String)>);
+check!(SharedDirs, Volumes, |self| id: format!("shared-dirs.{}", self.0.name), service: None,
+    wants: self.1.iter().flat_map(|(_, container)| self.paths().into_iter().map(|path| Want::Stat {
+        container: container.clone(),
+        path,
+    })).collect());
 impl SharedDirs {
+    fn paths(&self) -> Vec<String> {
+        self.0
+            .shared_dirs
+            .iter()
+            .map(|d| format!("{}/{}", self.0.mount, d.path))
+            .collect()
+    }
+
     async fn check(&self, ctx: &Ctx) -> Finding {
         let volume = &self.0;
-        let Some(holder) = ctx
-            .registry
-            .services
+        let Some((_, holder)) = self
+            .1
             .iter()
-            .find(|s| s.volumes.contains(&volume.name) && ctx.running(s).is_ok())
+            .find(|(service, _)| ctx.running(ctx.service(service)).is_ok())
         else {
             return Finding::skip(format!("no running container mounts {}", volume.name));
         };
-        let paths: Vec<String> = volume
-            .shared_dirs
-            .iter()
-            .map(|d| format!("{}/{}", volume.mount, d.path))
-            .collect();
-        let mut argv = vec!["stat", "-c", "%u %n"];
-        argv.extend(paths.iter().map(String::as_str));
-        let out = match ctx.exec(&holder.container, &argv).await {
-            Ok(out) => out,
-            Err(err) => return Finding::fail(format!("cannot look inside {}: {err}", holder.name)),
-        };
-        let owners: Vec<(&str, &str)> = out
-            .stdout
-            .lines()
-            .filter_map(|l| l.split_once(' '))
-            .collect();
         let mut problems = Vec::new();
-        for (dir, path) in volume.shared_dirs.iter().zip(&paths) {
-            match owners.iter().find(|(_, p)| p == path) {
-                None => problems.push(format!("{path} is missing")),
-                Some((uid, _)) if *uid != dir.owner.to_string() => {
-                    problems.push(format!("{path} belongs to uid {uid}, not {}", dir.owner))
-                }
-                Some(_) => {}
+        for (dir, path) in volume.shared_dirs.iter().zip(self.paths()) {
+            match ctx.stat(holder, &path).await {
+                Ok(None) => problems.push(format!("{path} is missing")),
+                Ok(Some(stat)) if stat.uid != dir.owner => problems.push(format!(
+                    "{path} belongs to uid {}, not {}",
+                    stat.uid, dir.owner
+                )),
+                Ok(Some(_)) => {}
+                Err(err) => return Finding::fail(format!("cannot look inside {holder}: {err}")),
             }
         }
         if problems.is_empty() {
@@ -140,16 +142,10 @@ impl SharedDirs {
                     .join(", ")
             ));
         }
-        let fixes: Vec<String> = volume
-            .shared_dirs
-            .iter()
-            .map(|d| format!("{}/{}", volume.mount, d.path))
-            .collect();
         let owner = volume.shared_dirs[0].owner;
         Finding::fail(format!("{}: {}", volume.name, problems.join("; "))).fix(format!(
-            "docker exec -u 0 {} sh -c 'mkdir -p {dirs} && chown {owner}:{owner} {dirs}'",
-            holder.container,
-            dirs = fixes.join(" ")
+            "docker exec -u 0 {holder} sh -c 'mkdir -p {dirs} && chown {owner}:{owner} {dirs}'",
+            dirs = self.paths().join(" ")
         ))
     }
 }
