@@ -12,6 +12,9 @@ pub struct Context {
     pub registry: Registry,
     /// The GAIA project root (compose files, candidates/, gaia-common/).
     pub root: PathBuf,
+    /// Whether the operator named the root (`--root`, GAIA_ROOT) rather than
+    /// leaving it to the current directory.
+    pub root_given: bool,
     pub printer: Printer,
 }
 
@@ -23,6 +26,7 @@ impl Context {
         Ok(Context {
             registry,
             root,
+            root_given: global.root.is_some(),
             printer,
         })
     }

@@ -170,6 +170,15 @@ fn filters_and_the_check_list() {
         .run()
         .exits(3)
         .says("`gaia-nope` is not a service");
+
+    // Run from anywhere, the doctor finds the root compose ran the stack from.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let ran = common::gaia(["doctor", "--category", "preflight", "--format", "json"])
+        .in_dir(elsewhere.path())
+        .run();
+    ran.succeeds();
+    let root = stack.root.canonicalize().unwrap();
+    assert_eq!(ran.json()["root"], root.to_str().unwrap());
 }
 
 struct Case {

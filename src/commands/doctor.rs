@@ -33,7 +33,14 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
 
     let started = Instant::now();
     let docker = Docker::connect().await?;
-    let root = ctx.root.canonicalize().unwrap_or_else(|_| ctx.root.clone());
+    let root = if ctx.root_given || ctx.root.join("docker-compose.yml").is_file() {
+        ctx.root.clone()
+    } else {
+        project_dir(&docker, &ctx.registry)
+            .await
+            .unwrap_or_else(|| ctx.root.clone())
+    };
+    let root = root.canonicalize().unwrap_or(root);
     let wants = checks.iter().flat_map(|c| c.wants()).collect();
     let shared =
         Arc::new(Ctx::gather(ctx.registry.clone(), catalogue, root.clone(), docker, wants).await?);
@@ -71,6 +78,27 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         None => print!("{rendered}"),
     }
     Ok(report.outcome(args.fail_on))
+}
+
+/// Where compose ran the stack from, as its containers remember it: lets an
+/// operator run `gaia doctor` from any directory of the GAIA host.
+async fn project_dir(
+    docker: &Docker,
+    registry: &crate::registry::Registry,
+) -> Option<std::path::PathBuf> {
+    for service in &registry.services {
+        if let Ok(Some(container)) = docker.container(&service.container).await
+            && let Some(dir) = container
+                .labels
+                .get("com.docker.compose.project.working_dir")
+            && std::path::Path::new(dir)
+                .join("docker-compose.yml")
+                .is_file()
+        {
+            return Some(dir.into());
+        }
+    }
+    None
 }
 
 fn list(ctx: &Context, checks: &[Box<dyn Check>]) -> Result<Outcome> {
