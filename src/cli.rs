@@ -71,10 +71,13 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check the state of every GAIA container against the registry
-    #[command(
-        after_help = "Examples:\n  gaia doctor\n  gaia doctor --service gaia-core --format json"
-    )]
+    /// Check the health of the live and candidate stacks, every check at once
+    #[command(after_help = "Examples:\n  \
+        gaia doctor\n  \
+        gaia doctor --service gaia-core --category http\n  \
+        gaia doctor --format junit --output doctor.xml --fail-on warn\n  \
+        gaia doctor --list-checks\n\n\
+        Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error.")]
     Doctor(DoctorArgs),
 
     /// Run a simulated GAIA stack on the local Docker engine, to rehearse on
