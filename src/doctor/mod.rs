@@ -56,6 +56,8 @@ pub enum Want {
 #[derive(Debug, Clone)]
 pub struct Stat {
     pub uid: u32,
+    /// The owner's name in the container's /etc/passwd; `UNKNOWN` when absent.
+    pub user: String,
     pub modified: u64,
 }
 
@@ -204,17 +206,25 @@ impl Ctx {
         let found = batch
             .stats
             .get_or_init(|| async {
-                let mut argv = vec!["stat", "-c", "%u %Y %n"];
+                let mut argv = vec!["stat", "-c", "%u %Y %U %n"];
                 argv.extend(batch.paths.iter().map(String::as_str));
                 let out = self.exec(container, &argv).await?;
                 Ok(out
                     .stdout
                     .lines()
                     .filter_map(|line| {
-                        let mut fields = line.splitn(3, ' ');
+                        let mut fields = line.splitn(4, ' ');
                         let uid = fields.next()?.parse().ok()?;
                         let modified = fields.next()?.parse().ok()?;
-                        Some((fields.next()?.to_owned(), Stat { uid, modified }))
+                        let user = fields.next()?.to_owned();
+                        Some((
+                            fields.next()?.to_owned(),
+                            Stat {
+                                uid,
+                                user,
+                                modified,
+                            },
+                        ))
                     })
                     .collect())
             })

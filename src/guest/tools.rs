@@ -426,6 +426,7 @@ pub fn stat(args: &[String]) -> ExitCode {
             }
             match chars.next() {
                 Some('u') => line.push_str(&meta.uid().to_string()),
+                Some('U') => line.push_str(&user_name(meta.uid())),
                 Some('g') => line.push_str(&meta.gid().to_string()),
                 Some('a') => line.push_str(&format!("{:o}", meta.mode() & 0o7777)),
                 Some('s') => line.push_str(&meta.size().to_string()),
@@ -442,6 +443,17 @@ pub fn stat(args: &[String]) -> ExitCode {
         println!("{line}");
     }
     status
+}
+
+/// The name /etc/passwd gives `uid`, or `UNKNOWN`, as coreutils' stat says.
+fn user_name(uid: u32) -> String {
+    std::fs::read_to_string("/etc/passwd")
+        .unwrap_or_default()
+        .lines()
+        .find(|line| line.split(':').nth(2) == Some(uid.to_string().as_str()))
+        .and_then(|line| line.split(':').next())
+        .unwrap_or("UNKNOWN")
+        .to_owned()
 }
 
 fn describe(err: &std::io::Error) -> &'static str {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::check;
 use crate::doctor::catalogue::Import as ImportSpec;
-use crate::doctor::{Catalogue, Check, Ctx, Finding};
+use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
 use crate::registry::{Registry, Role, Service};
 
 pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
@@ -72,36 +72,37 @@ impl Age {
     }
 }
 
+/// The service's main process, whose owner `stat` names from the image's
+/// /etc/passwd: the lookup PyTorch and friends make, and fail confusingly.
+const MAIN_PROCESS: &str = "/proc/1";
+
 struct User(Service);
-check!(User, Images, |self| id: format!("images.user.{}", self.0.name), service: Some(&self.0.name));
+check!(User, Images, |self| id: format!("images.user.{}", self.0.name), service: Some(&self.0.name),
+    wants: vec![Want::Stat { container: self.0.container.clone(), path: MAIN_PROCESS.into() }]);
 impl User {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = &self.0;
-        let uid = service.user.unwrap_or_default().to_string();
-        let Some(container) = ctx.container(service) else {
-            return Finding::skip(format!("{} does not exist", service.name));
-        };
-        let passwd = match ctx.docker.read_file(&container.name, "/etc/passwd").await {
-            Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
-            Ok(None) => String::new(),
-            Err(err) => {
-                return Finding::fail(format!(
-                    "cannot read /etc/passwd of {}: {err:#}",
-                    service.name
-                ));
-            }
-        };
-        let has_user = passwd
-            .lines()
-            .any(|l| l.split(':').nth(2) == Some(uid.as_str()));
-        if has_user {
-            Finding::pass(format!("{} has uid {uid} in /etc/passwd", service.image))
-        } else {
-            Finding::fail(format!(
+        let uid = service.user.unwrap_or_default();
+        if let Err(skip) = ctx.running(service) {
+            return skip;
+        }
+        let rebuild = format!(
+            "docker-compose -f {} build {}",
+            service.compose_files[0], service.name
+        );
+        match ctx.stat(&service.container, MAIN_PROCESS).await {
+            Ok(Some(stat)) if stat.uid != uid => Finding::fail(format!(
+                "{} runs as uid {}; the registry expects uid {uid}",
+                service.name, stat.uid
+            )),
+            Ok(Some(stat)) if stat.user == "UNKNOWN" => Finding::fail(format!(
                 "{} runs as uid {uid}, which its image's /etc/passwd lacks (PyTorch and friends fail confusingly)",
                 service.name
             ))
-            .fix(format!("docker-compose -f {} build {}", service.compose_files[0], service.name))
+            .fix(rebuild),
+            Ok(Some(stat)) => Finding::pass(format!("{} knows uid {uid} as {}", service.image, stat.user)),
+            Ok(None) => Finding::fail(format!("{} has no {MAIN_PROCESS}", service.name)),
+            Err(err) => Finding::fail(format!("cannot look inside {}: {err}", service.name)),
         }
     }
 }
