@@ -310,10 +310,7 @@ fn each_fault_turns_the_check_meant_to_catch_it() {
     let stack = stack();
     let mut wrong = Vec::new();
     for case in MATRIX {
-        stack
-            .gaia([&["sim", "fault"][..], case.fault].concat())
-            .run()
-            .succeeds();
+        stack.fault(case.fault);
         let (report, elapsed, code) = doctor_json(&stack);
         let flagged: BTreeSet<String> = not_passing(&report, "warn")
             .union(&not_passing(&report, "fail"))
@@ -353,10 +350,7 @@ fn each_fault_turns_the_check_meant_to_catch_it() {
 #[test]
 fn warnings_exit_1_unless_they_are_made_to_fail() {
     let stack = stack();
-    stack
-        .gaia(["sim", "fault", "maintenance-on"])
-        .run()
-        .succeeds();
+    stack.fault(&["maintenance-on"]);
     let human = stack
         .gaia(["doctor", "--category", "ha", "--color", "never"])
         .run();
@@ -387,10 +381,7 @@ fn warnings_exit_1_unless_they_are_made_to_fail() {
 #[test]
 fn a_missing_network_stops_nothing_but_is_reported() {
     let stack = stack();
-    stack
-        .gaia(["sim", "fault", "network-missing"])
-        .run()
-        .succeeds();
+    stack.fault(&["network-missing"]);
     let (report, _, code) = doctor_json(&stack);
     assert_eq!(code, 2);
     let check = report["checks"]

@@ -229,10 +229,7 @@ fn web_fails_over_to_the_core_standby_after_the_retry_schedule() {
     assert!(body.contains("failover_active"), "{body}");
 
     // In maintenance mode web does not fail over.
-    stack
-        .gaia(["sim", "fault", "maintenance-on"])
-        .run()
-        .succeeds();
+    stack.fault(&["maintenance-on"]);
     let (status, body) = http(
         "POST",
         "http://127.0.0.1:6414/process_user_input",
@@ -249,20 +246,12 @@ fn web_fails_over_to_the_core_standby_after_the_retry_schedule() {
 #[test]
 fn faults_on_switches_and_files_show_and_heal_undoes_them() {
     let stack = stack();
-    let fault = |args: &[&str]| {
-        stack
-            .gaia([&["sim", "fault"][..], args].concat())
-            .run()
-            .succeeds()
-            .stdout
-            .clone()
-    };
-    fault(&["health-500"]);
-    fault(&["no-model"]);
-    fault(&["sessions-stale"]);
-    fault(&["library-drift"]);
-    fault(&["shared-dir-root-owned"]);
-    fault(&["health-hang", "--service", "gaia-orchestrator"]);
+    stack.fault(&["health-500"]);
+    stack.fault(&["no-model"]);
+    stack.fault(&["sessions-stale"]);
+    stack.fault(&["library-drift"]);
+    stack.fault(&["shared-dir-root-owned"]);
+    stack.fault(&["health-hang", "--service", "gaia-orchestrator"]);
 
     let t = Duration::from_secs(3);
     assert_eq!(
@@ -339,17 +328,11 @@ fn faults_on_switches_and_files_show_and_heal_undoes_them() {
 #[test]
 fn faults_that_recreate_containers_show_and_heal_undoes_them() {
     let stack = stack();
-    let fault = |args: &[&str]| {
-        stack
-            .gaia([&["sim", "fault"][..], args].concat())
-            .run()
-            .succeeds();
-    };
-    fault(&["core-gpu"]);
-    fault(&["no-fallback-env"]);
-    fault(&["no-gaia-common"]);
-    fault(&["stale-candidate-image"]);
-    fault(&["image-without-user", "--service", "gaia-mcp-candidate"]);
+    stack.fault(&["core-gpu"]);
+    stack.fault(&["no-fallback-env"]);
+    stack.fault(&["no-gaia-common"]);
+    stack.fault(&["stale-candidate-image"]);
+    stack.fault(&["image-without-user", "--service", "gaia-mcp-candidate"]);
 
     assert!(inspect("gaia-core", "{{json .HostConfig.Devices}}").contains("/dev/nvidia0"));
     assert_eq!(docker(&["exec", "gaia-core", "nvidia-smi", "-L"]).0, 0);
@@ -388,19 +371,13 @@ fn faults_that_recreate_containers_show_and_heal_undoes_them() {
 #[test]
 fn faults_on_containers_and_networks_show_and_heal_undoes_them() {
     let stack = stack();
-    let fault = |args: &[&str]| {
-        stack
-            .gaia([&["sim", "fault"][..], args].concat())
-            .run()
-            .succeeds();
-    };
-    fault(&["exited"]);
-    fault(&["unhealthy"]);
-    fault(&["restart-loop"]);
-    fault(&["standby-down"]);
-    fault(&["mangled-name"]);
-    fault(&["shared-dir-missing"]);
-    fault(&["network-detached", "--service", "gaia-wiki"]);
+    stack.fault(&["exited"]);
+    stack.fault(&["unhealthy"]);
+    stack.fault(&["restart-loop"]);
+    stack.fault(&["standby-down"]);
+    stack.fault(&["mangled-name"]);
+    stack.fault(&["shared-dir-missing"]);
+    stack.fault(&["network-detached", "--service", "gaia-wiki"]);
 
     assert_eq!(inspect("gaia-web", "{{.State.Status}}"), "exited");
     assert_eq!(inspect("gaia-mcp", "{{.State.Health.Status}}"), "unhealthy");
@@ -442,13 +419,13 @@ fn faults_on_containers_and_networks_show_and_heal_undoes_them() {
         0
     );
 
-    fault(&["standbys-down"]);
+    stack.fault(&["standbys-down"]);
     assert_eq!(
         inspect("gaia-core-candidate", "{{.State.Status}}"),
         "exited"
     );
     assert_eq!(inspect("gaia-mcp-candidate", "{{.State.Status}}"), "exited");
-    fault(&["network-missing"]);
+    stack.fault(&["network-missing"]);
     assert_ne!(docker(&["network", "inspect", "gaia-network"]).0, 0);
     stack.heal();
     assert_all_healthy();
@@ -569,10 +546,7 @@ fn gaia_doctor_sees_the_container_state_of_the_simulated_stack() {
     let report = ran.json();
     assert_eq!(report["summary"]["failures"], 0, "{report}");
     assert_eq!(report["summary"]["warnings"], 0, "{report}");
-    stack
-        .gaia(["sim", "fault", "exited", "--service", "gaia-study"])
-        .run()
-        .succeeds();
+    stack.fault(&["exited", "--service", "gaia-study"]);
     let ran = gaia(["doctor", "--service", "gaia-study"]).run();
     ran.exits(2).says("gaia-study exited");
     stack.heal();

@@ -172,6 +172,13 @@ impl Stack {
         gaia(args).root(&self.root)
     }
 
+    /// `gaia sim fault ARGS…`, which must succeed.
+    pub fn fault(&self, args: &[&str]) {
+        self.gaia([&["sim", "fault"][..], args].concat())
+            .run()
+            .succeeds();
+    }
+
     pub fn heal(&self) {
         self.gaia(["sim", "heal"]).run().succeeds();
     }
