@@ -286,18 +286,8 @@ fn faults_on_switches_and_files_show_and_heal_undoes_them() {
         entry.age()
     );
     assert_eq!(archived("gaia-core-candidate", "/shared/council").uid, 0);
-    let live = std::fs::read_to_string(
-        stack
-            .root
-            .join("gaia-common/gaia_common/utils/resilience.py"),
-    )
-    .unwrap();
-    let candidate = std::fs::read_to_string(
-        stack
-            .root
-            .join("candidates/gaia-common/gaia_common/utils/resilience.py"),
-    )
-    .unwrap();
+    let live = resilience(&stack, "gaia-common");
+    let candidate = resilience(&stack, "candidates/gaia-common");
     assert_ne!(live, candidate);
 
     stack.heal();
@@ -316,12 +306,7 @@ fn faults_on_switches_and_files_show_and_heal_undoes_them() {
     );
     assert!(archived("gaia-core", "/shared/sessions.json").age() < Duration::from_secs(60));
     assert_eq!(archived("gaia-core-candidate", "/shared/council").uid, 1000);
-    let candidate = std::fs::read_to_string(
-        stack
-            .root
-            .join("candidates/gaia-common/gaia_common/utils/resilience.py"),
-    )
-    .unwrap();
+    let candidate = resilience(&stack, "candidates/gaia-common");
     assert_eq!(live, candidate);
 }
 
@@ -501,6 +486,15 @@ impl Drop for LookAlike {
     fn drop(&mut self) {
         docker(&["rm", "-f", self.0]);
     }
+}
+
+/// The shared-library file the library-drift fault changes, in one copy.
+fn resilience(stack: &common::Stack, package: &str) -> String {
+    let file = stack
+        .root
+        .join(package)
+        .join("gaia_common/utils/resilience.py");
+    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
 }
 
 struct Archived {
