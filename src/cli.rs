@@ -76,7 +76,9 @@ pub enum Command {
         gaia doctor\n  \
         gaia doctor --service gaia-core --category http\n  \
         gaia doctor --format junit --output doctor.xml --fail-on warn\n  \
-        gaia doctor --list-checks\n\n\
+        gaia doctor --list-checks\n  \
+        gaia doctor --fix --dry-run\n  \
+        gaia doctor --fix\n\n\
         Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error.")]
     Doctor(DoctorArgs),
 
@@ -102,6 +104,14 @@ pub struct DoctorArgs {
     /// List the checks that would run, without running them
     #[arg(long)]
     pub list_checks: bool,
+
+    /// Repair what is safe to repair, in dependency order, then check again
+    #[arg(long, conflicts_with = "list_checks")]
+    pub fix: bool,
+
+    /// With --fix: print the repair plan and change nothing
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
 
     /// What makes the run fail: warnings too, or only failures
     #[arg(long, value_enum, default_value_t = crate::doctor::report::FailOn::Fail)]

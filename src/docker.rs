@@ -8,13 +8,14 @@ use std::time::Duration;
 use anyhow::Context as _;
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::models::{
-    ContainerStateStatusEnum, EndpointSettings, HealthStatusEnum, NetworkConnectRequest,
-    NetworkDisconnectRequest,
+    ContainerStateStatusEnum, EndpointSettings, HealthStatusEnum, Ipam, IpamConfig,
+    NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListVolumesOptionsBuilder, LogsOptionsBuilder,
     RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder, RemoveVolumeOptionsBuilder,
-    RenameContainerOptionsBuilder, StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+    RenameContainerOptionsBuilder, RestartContainerOptionsBuilder, StopContainerOptionsBuilder,
+    UploadToContainerOptionsBuilder,
 };
 use futures_util::{StreamExt, TryStreamExt};
 
@@ -23,6 +24,7 @@ use crate::error::{Error, Result};
 /// How long gaia waits for the engine to answer its first ping.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
+#[derive(Clone)]
 pub struct Docker {
     api: bollard::Docker,
 }
@@ -45,6 +47,26 @@ pub struct Container {
     pub devices: Vec<String>,
     /// Device requests: (driver, count, device ids); count -1 means all.
     pub device_requests: Vec<(String, i64, Vec<String>)>,
+    /// The container's healthcheck timing, when it has a healthcheck.
+    pub healthcheck: Option<HealthTiming>,
+}
+
+/// How a healthcheck is scheduled, which bounds how long reaching
+/// `healthy` can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HealthTiming {
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub start_period: Duration,
+}
+
+impl HealthTiming {
+    /// The longest a healthy service can take to be reported healthy: its
+    /// start period, then one interval plus one probe per allowed retry.
+    pub fn longest_start(&self) -> Duration {
+        self.start_period + (self.interval + self.timeout) * (self.retries + 1)
+    }
 }
 
 impl Container {
@@ -82,6 +104,15 @@ pub struct Network {
     pub labels: HashMap<String, String>,
     /// Names of the containers attached to it.
     pub containers: Vec<String>,
+}
+
+/// A network to create: what compose would pass to the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkSpec {
+    pub name: String,
+    pub driver: String,
+    pub labels: HashMap<String, String>,
+    pub subnets: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -171,6 +202,25 @@ impl Docker {
             })
             .collect();
         let config = inspect.config.unwrap_or_default();
+        // Docker's defaults where the image or compose leaves a field unset.
+        let nanos = |n: Option<i64>, default: Duration| match n {
+            Some(n) if n > 0 => Duration::from_nanos(n as u64),
+            _ => default,
+        };
+        let healthcheck = config
+            .healthcheck
+            .as_ref()
+            .filter(|h| {
+                h.test
+                    .as_ref()
+                    .is_some_and(|t| t.first().is_some_and(|c| c != "NONE"))
+            })
+            .map(|h| HealthTiming {
+                interval: nanos(h.interval, Duration::from_secs(30)),
+                timeout: nanos(h.timeout, Duration::from_secs(30)),
+                retries: h.retries.filter(|r| *r > 0).unwrap_or(3) as u32,
+                start_period: nanos(h.start_period, Duration::ZERO),
+            });
         let networks = inspect
             .network_settings
             .and_then(|n| n.networks)
@@ -201,6 +251,7 @@ impl Docker {
             networks,
             devices,
             device_requests,
+            healthcheck,
         }))
     }
 
@@ -236,6 +287,15 @@ impl Docker {
             .start_container(name, None)
             .await
             .with_context(|| format!("starting {name}"))?;
+        Ok(())
+    }
+
+    pub async fn restart(&self, name: &str) -> Result<()> {
+        let options = RestartContainerOptionsBuilder::default().t(10).build();
+        self.api
+            .restart_container(name, Some(options))
+            .await
+            .with_context(|| format!("restarting {name}"))?;
         Ok(())
     }
 
@@ -457,6 +517,33 @@ impl Docker {
         }
     }
 
+    pub async fn create_network(&self, spec: NetworkSpec) -> Result<()> {
+        let ipam = (!spec.subnets.is_empty()).then(|| Ipam {
+            config: Some(
+                spec.subnets
+                    .iter()
+                    .map(|subnet| IpamConfig {
+                        subnet: Some(subnet.clone()),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        });
+        let request = NetworkCreateRequest {
+            name: spec.name.clone(),
+            driver: Some(spec.driver),
+            labels: Some(spec.labels),
+            ipam,
+            ..Default::default()
+        };
+        self.api
+            .create_network(request)
+            .await
+            .with_context(|| format!("creating network {}", spec.name))?;
+        Ok(())
+    }
+
     pub async fn remove_network(&self, name: &str) -> Result<()> {
         match self.api.remove_network(name).await {
             Err(err) if not_found(&err) => Ok(()),
@@ -526,6 +613,25 @@ impl Docker {
                 .context(format!("inspecting volume {name}"))
                 .into()),
         }
+    }
+
+    pub async fn create_volume(
+        &self,
+        name: &str,
+        driver: &str,
+        labels: HashMap<String, String>,
+    ) -> Result<()> {
+        let request = VolumeCreateRequest {
+            name: Some(name.to_owned()),
+            driver: Some(driver.to_owned()),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        self.api
+            .create_volume(request)
+            .await
+            .with_context(|| format!("creating volume {name}"))?;
+        Ok(())
     }
 
     pub async fn remove_volume(&self, name: &str) -> Result<()> {

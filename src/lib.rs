@@ -4,6 +4,7 @@
 //! the simulated GAIA services and tools inside `gaia sim` images, chosen by
 //! the name it was started under (see `guest`).
 
+pub mod archive;
 pub mod cli;
 pub mod commands;
 pub mod compose;
@@ -16,7 +17,9 @@ pub mod guest;
 pub mod http;
 pub mod output;
 pub mod registry;
+pub mod repair;
 pub mod sim;
+pub mod stack;
 
 use std::process::ExitCode;
 

@@ -8,6 +8,7 @@ use crate::config::Context;
 use crate::docker::Docker;
 use crate::doctor::{self, Catalogue, Check, Ctx, Report};
 use crate::error::{Error, Outcome, Result};
+use crate::repair::{self, FixReport};
 
 pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
     for name in &args.services {
@@ -18,17 +19,8 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         }
     }
     let catalogue = Catalogue::load(&ctx.registry)?;
-    let checks: Vec<Box<dyn Check>> = doctor::plan(&ctx.registry, &catalogue)
-        .into_iter()
-        .filter(|c| args.categories.is_empty() || args.categories.contains(&c.category()))
-        .filter(|c| {
-            args.services.is_empty()
-                || c.service()
-                    .is_some_and(|s| args.services.iter().any(|n| n == s))
-        })
-        .collect();
     if args.list_checks {
-        return list(ctx, &checks);
+        return list(ctx, &select(ctx, &catalogue, args));
     }
 
     let started = Instant::now();
@@ -41,20 +33,20 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
             .unwrap_or_else(|| ctx.root.clone())
     };
     let root = root.canonicalize().unwrap_or(root);
-    let wants = checks.iter().flat_map(|c| c.wants()).collect();
-    let shared =
-        Arc::new(Ctx::gather(ctx.registry.clone(), catalogue, root.clone(), docker, wants).await?);
-    let spinner = ctx.printer.spinner("running checks");
-    let results = doctor::run(shared, checks, args.timeout, |done, total| {
-        spinner.set_message(format!("{done}/{total} checks"));
-    })
-    .await;
-    spinner.finish_and_clear();
-    let report = Report {
-        results,
-        elapsed: started.elapsed(),
-        root: root.display().to_string(),
-    };
+    let (mut report, shared) = examine(ctx, &catalogue, args, &root, &docker, started).await?;
+    if args.fix {
+        let plan = repair::plan(&report.results, &shared);
+        let before = report.summary();
+        let registry = ctx.registry.clone();
+        report.fix = Some(if args.dry_run || plan.repairs.is_empty() {
+            FixReport::planned(plan, before, args.dry_run, registry)
+        } else {
+            let attempts = repair::apply(&plan, &shared, &ctx.printer).await;
+            ctx.printer.step("checking again");
+            (report, _) = examine(ctx, &catalogue, args, &root, &docker, started).await?;
+            FixReport::applied(attempts, plan.declined, before, &report.results, registry)
+        });
+    }
 
     let rendered = match ctx.printer.format {
         Format::Human => report.to_human(&ctx.printer),
@@ -78,6 +70,55 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         None => print!("{rendered}"),
     }
     Ok(report.outcome(args.fail_on))
+}
+
+/// The checks the operator asked for, in report order.
+fn select(ctx: &Context, catalogue: &Catalogue, args: &DoctorArgs) -> Vec<Box<dyn Check>> {
+    doctor::plan(&ctx.registry, catalogue)
+        .into_iter()
+        .filter(|c| args.categories.is_empty() || args.categories.contains(&c.category()))
+        .filter(|c| {
+            args.services.is_empty()
+                || c.service()
+                    .is_some_and(|s| args.services.iter().any(|n| n == s))
+        })
+        .collect()
+}
+
+/// One doctor run over a fresh snapshot of the stack.
+async fn examine(
+    ctx: &Context,
+    catalogue: &Catalogue,
+    args: &DoctorArgs,
+    root: &std::path::Path,
+    docker: &Docker,
+    started: Instant,
+) -> Result<(Report, Arc<Ctx>)> {
+    let checks = select(ctx, catalogue, args);
+    let wants = checks.iter().flat_map(|c| c.wants()).collect();
+    let shared = Arc::new(
+        Ctx::gather(
+            ctx.registry.clone(),
+            catalogue.clone(),
+            root.to_owned(),
+            docker.clone(),
+            wants,
+        )
+        .await?,
+    );
+    let spinner = ctx.printer.spinner("running checks");
+    let results = doctor::run(shared.clone(), checks, args.timeout, |done, total| {
+        spinner.set_message(format!("{done}/{total} checks"));
+    })
+    .await;
+    spinner.finish_and_clear();
+    let report = Report {
+        results,
+        elapsed: started.elapsed(),
+        root: root.display().to_string(),
+        fix: None,
+    };
+    Ok((report, shared))
 }
 
 /// Where compose ran the stack from, as its containers remember it: lets an

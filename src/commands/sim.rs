@@ -48,7 +48,9 @@ async fn up(ctx: &Context, args: &SimUpArgs) -> Result<Outcome> {
     sim.ensure_images().await?;
 
     sim.converge(args.ha).await?;
-    sim.wait_healthy(&services, args.wait.timeout).await?;
+    sim.stack()
+        .wait_healthy(&services, args.wait.timeout)
+        .await?;
     print_status(ctx, &sim.docker).await?;
     if ctx.printer.format == Format::Human && !ctx.printer.quiet {
         println!(

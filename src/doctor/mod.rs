@@ -293,8 +293,8 @@ impl Ctx {
             Ok(Ok(out)) => Ok(out),
             Ok(Err(err)) => Err(format!("{err:#}")),
             Err(_) => Err(format!(
-                "`{}` did not finish within {}s",
-                argv.join(" "),
+                "`{}` in {container} did not finish within {}s",
+                argv[0],
                 EXEC_TIMEOUT.as_secs()
             )),
         }

@@ -164,6 +164,8 @@ pub struct Report {
     pub results: Vec<CheckResult>,
     pub elapsed: Duration,
     pub root: String,
+    /// What `--fix` planned or did; the results are then those after it.
+    pub fix: Option<crate::repair::FixReport>,
 }
 
 impl Report {
@@ -188,13 +190,16 @@ impl Report {
     }
 
     pub fn to_json(&self) -> String {
-        let doc = serde_json::json!({
+        let mut doc = serde_json::json!({
             "schema": "gaia.doctor/1",
             "root": self.root,
             "duration_ms": self.elapsed.as_millis() as u64,
             "summary": self.summary(),
             "checks": self.results,
         });
+        if let Some(fix) = &self.fix {
+            doc["fix"] = fix.to_json();
+        }
         serde_json::to_string_pretty(&doc).expect("a report always serializes")
     }
 
@@ -312,6 +317,9 @@ impl Report {
                     let _ = writeln!(out, "     fix: {fix}");
                 }
             }
+        }
+        if let Some(fix) = &self.fix {
+            out.push_str(&fix.to_human(printer));
         }
         out
     }

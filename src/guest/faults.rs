@@ -34,6 +34,17 @@ pub fn value(name: &str) -> Option<String> {
         .map(|v| v.trim().to_owned())
 }
 
+/// Faults of the running process (a wedged event loop, a handler stuck
+/// answering errors) which, as with the real services, a restart clears.
+const PROCESS_STATE: &[&str] = &[HEALTHCHECK_FAILS, HEALTH_500, HEALTH_HANG];
+
+/// Called as the service starts: a fresh process has none of PROCESS_STATE.
+pub fn forget_process_state() {
+    for name in PROCESS_STATE {
+        let _ = std::fs::remove_file(path(name));
+    }
+}
+
 /// Crashes the process when a crash-loop fault still has crashes left.
 pub fn crash_if_looping() {
     let Some(left) = value(CRASH_LOOP).and_then(|v| v.parse::<u32>().ok()) else {

@@ -76,6 +76,7 @@ fn log(level: &str, message: impl std::fmt::Display) {
 /// Starts the service; returns only if it cannot start.
 pub fn serve(role: Role, port: &str) -> ExitCode {
     faults::crash_if_looping();
+    faults::forget_process_state();
     if let Err(message) = check_required_dirs() {
         eprintln!("{message}");
         return ExitCode::FAILURE;

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::image::{self, ImageSpec, Variant};
 use super::{SIM_LABEL, Sim, is_simulated};
+use crate::archive;
 use crate::error::{Error, Result};
 use crate::guest::faults as switch;
 use crate::registry::Service;
@@ -210,7 +211,7 @@ impl Sim<'_> {
                 &["up", "-d", "--no-deps", &service.name],
             )
             .await?;
-        self.wait_healthy(&[service], SETTLE).await
+        self.stack().wait_healthy(&[service], SETTLE).await
     }
     async fn settle(
         &self,
@@ -303,8 +304,12 @@ impl Sim<'_> {
                 self.set_switch(service(), switch::SESSIONS_FROZEN, "")
                     .await?;
                 let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
-                let archive =
-                    image::file_archive("sessions.json", b"{\"sessions\": {}}", 1000, an_hour_ago)?;
+                let archive = archive::file_archive(
+                    "sessions.json",
+                    b"{\"sessions\": {}}",
+                    1000,
+                    an_hour_ago,
+                )?;
                 self.docker
                     .upload(&service().container, "/shared", archive)
                     .await?;
@@ -376,7 +381,7 @@ impl Sim<'_> {
                     "reason=rehearsal\nset_by=gaia sim fault\nset_at={}\n",
                     humantime::format_rfc3339_seconds(SystemTime::now())
                 );
-                let archive = image::file_archive(
+                let archive = archive::file_archive(
                     "ha_maintenance",
                     note.as_bytes(),
                     1000,
@@ -402,7 +407,7 @@ impl Sim<'_> {
                 Ok(format!("removed {path} from {}", service().container))
             }
             "shared-dir-root-owned" => {
-                let archive = image::directories_archive(&[(SHARED_DIR_BROKEN, 0)], 0o755)?;
+                let archive = archive::directories_archive(&[(SHARED_DIR_BROKEN, 0)], 0o755)?;
                 self.docker
                     .upload(&service().container, "/shared", archive)
                     .await?;
@@ -517,7 +522,7 @@ impl Sim<'_> {
                 running.push(*service);
             }
         }
-        self.wait_healthy(&running, timeout).await?;
+        self.stack().wait_healthy(&running, timeout).await?;
         let library = crate::doctor::Catalogue::load(self.registry)?.library;
         for package in [&library.live, &library.candidate] {
             self.root.restore_library_file(package, DRIFTED_FILE)?;
@@ -533,7 +538,7 @@ impl Sim<'_> {
                 Some("0"),
             )
             .await?;
-        let fresh = image::file_archive(
+        let fresh = archive::file_archive(
             "sessions.json",
             b"{\"sessions\": {}}",
             1000,
@@ -542,7 +547,7 @@ impl Sim<'_> {
         self.docker
             .upload(&holder.container, "/shared", fresh)
             .await?;
-        self.wait_healthy(&services, timeout).await
+        self.stack().wait_healthy(&services, timeout).await
     }
 }
 

@@ -5,13 +5,13 @@
 //! also lets a fault back-date an image, as an old candidate image would be.
 
 use std::io::Read as _;
-use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::archive::TreeBuilder;
 use crate::error::Result;
 use crate::guest::{FAULT_DIR, TOOL_NAMES};
 use crate::registry::Service;
@@ -127,58 +127,6 @@ impl Layer {
 
     fn path(&self) -> String {
         format!("{}/layer.tar", self.diff_id.trim_start_matches("sha256:"))
-    }
-}
-
-/// Builds a tar from (path, mode, uid, contents) entries, deterministically.
-struct TreeBuilder {
-    tar: tar::Builder<Vec<u8>>,
-}
-
-impl TreeBuilder {
-    fn new() -> TreeBuilder {
-        TreeBuilder {
-            tar: tar::Builder::new(Vec::new()),
-        }
-    }
-
-    fn header(kind: tar::EntryType, mode: u32, uid: u64, size: u64) -> tar::Header {
-        let mut header = tar::Header::new_gnu();
-        header.set_entry_type(kind);
-        header.set_mode(mode);
-        header.set_uid(uid);
-        header.set_gid(uid);
-        header.set_size(size);
-        header.set_mtime(0);
-        header
-    }
-
-    fn dir(&mut self, path: &str, mode: u32, uid: u64) -> Result<()> {
-        let mut header = Self::header(tar::EntryType::Directory, mode, uid, 0);
-        self.tar
-            .append_data(&mut header, path, std::io::empty())
-            .with_context(|| format!("adding {path} to the image"))?;
-        Ok(())
-    }
-
-    fn file(&mut self, path: &str, mode: u32, contents: &[u8]) -> Result<()> {
-        let mut header = Self::header(tar::EntryType::Regular, mode, 0, contents.len() as u64);
-        self.tar
-            .append_data(&mut header, path, contents)
-            .with_context(|| format!("adding {path} to the image"))?;
-        Ok(())
-    }
-
-    fn symlink(&mut self, path: &str, target: &str) -> Result<()> {
-        let mut header = Self::header(tar::EntryType::Symlink, 0o777, 0, 0);
-        self.tar
-            .append_link(&mut header, path, target)
-            .with_context(|| format!("adding {path} to the image"))?;
-        Ok(())
-    }
-
-    fn finish(self) -> Result<Vec<u8>> {
-        Ok(self.tar.into_inner().context("finishing an image layer")?)
     }
 }
 
@@ -325,38 +273,4 @@ pub fn archive(specs: &[ImageSpec], build: &str) -> Result<Vec<u8>> {
     let manifest = serde_json::to_vec(&manifest).context("writing the image manifest")?;
     out.file("manifest.json", 0o644, &manifest)?;
     out.finish()
-}
-
-/// A tar that creates `dirs` (relative paths) with the given owner when
-/// extracted, through the Docker API, into a directory of a container.
-pub fn directories_archive(dirs: &[(&str, u32)], mode: u32) -> Result<Vec<u8>> {
-    let mut tree = TreeBuilder::new();
-    for (dir, owner) in dirs {
-        tree.dir(dir, mode, u64::from(*owner))?;
-    }
-    tree.finish()
-}
-
-/// A tar holding one file, with its owner and modification time.
-pub fn file_archive(
-    name: &str,
-    contents: &[u8],
-    owner: u32,
-    modified: SystemTime,
-) -> Result<Vec<u8>> {
-    let mut header = TreeBuilder::header(
-        tar::EntryType::Regular,
-        0o644,
-        u64::from(owner),
-        contents.len() as u64,
-    );
-    let mtime = modified
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    header.set_mtime(mtime);
-    let mut tar = tar::Builder::new(Vec::new());
-    tar.append_data(&mut header, Path::new(name), contents)
-        .with_context(|| format!("packing {name}"))?;
-    Ok(tar.into_inner().context("packing a file")?)
 }

@@ -8,8 +8,6 @@ pub mod faults;
 pub mod image;
 pub mod root;
 
-use std::time::{Duration, Instant};
-
 use serde_json::json;
 
 use crate::compose::{Compose, FileSet};
@@ -17,6 +15,7 @@ use crate::docker::{Container, Docker};
 use crate::error::{Error, Result};
 use crate::output::{Printer, Tone};
 use crate::registry::{Registry, Role, Service};
+use crate::stack::Stack;
 use image::{BUILD_LABEL, ImageSpec, VARIANT_LABEL, Variant};
 use root::Root;
 
@@ -221,28 +220,9 @@ impl<'a> Sim<'a> {
         self.docker.load_images(archive).await
     }
 
-    /// Creates the registry's shared directories in every volume `container`
-    /// mounts, owned as the registry says, through the Docker API.
-    pub async fn prepare_shared_dirs(&self, service: &Service) -> Result<()> {
-        for volume in service
-            .volumes
-            .iter()
-            .filter_map(|v| self.registry.volume(v))
-        {
-            if volume.shared_dirs.is_empty() {
-                continue;
-            }
-            let dirs: Vec<(&str, u32)> = volume
-                .shared_dirs
-                .iter()
-                .map(|d| (d.path.as_str(), d.owner))
-                .collect();
-            let archive = image::directories_archive(&dirs, 0o755)?;
-            self.docker
-                .upload(&service.container, &volume.mount, archive)
-                .await?;
-        }
-        Ok(())
+    /// The operations the simulated stack shares with the real one.
+    pub fn stack(&self) -> Stack<'_> {
+        Stack::new(self.registry, &self.docker, self.printer)
     }
 
     /// Brings the live stack (and with `ha` the standbys) to what the compose
@@ -267,14 +247,9 @@ impl<'a> Sim<'a> {
             .await?;
         if ha {
             self.printer.step("starting the HA standbys");
-            // Created first, so their shared directories exist before they start.
-            self.compose
-                .run(&self.ha_set(), &[&["up", "--no-start"], force].concat())
+            self.stack()
+                .start_standbys(&self.compose, &self.ha_set(), force)
                 .await?;
-            for standby in self.registry.standbys() {
-                self.prepare_shared_dirs(standby).await?;
-            }
-            self.compose.run(&self.ha_set(), &["up", "-d"]).await?;
         }
         for service in self.expected(ha) {
             let Some(c) = self.docker.container(&service.container).await? else {
@@ -307,45 +282,6 @@ impl<'a> Sim<'a> {
             }
         }
         Ok(())
-    }
-
-    /// Waits until every named container runs and, if it has a healthcheck, is healthy.
-    pub async fn wait_healthy(&self, services: &[&Service], timeout: Duration) -> Result<()> {
-        let started = Instant::now();
-        let spinner = self
-            .printer
-            .spinner("waiting for containers to become healthy");
-        loop {
-            let mut waiting = Vec::new();
-            for service in services {
-                match self.docker.container(&service.container).await? {
-                    Some(c)
-                        if c.is_running() && c.health.as_deref().is_none_or(|h| h == "healthy") => {
-                    }
-                    Some(c) => waiting.push(format!(
-                        "{} ({}{})",
-                        service.container,
-                        c.status,
-                        c.health.map(|h| format!(", {h}")).unwrap_or_default()
-                    )),
-                    None => waiting.push(format!("{} (missing)", service.container)),
-                }
-            }
-            if waiting.is_empty() {
-                spinner.finish_and_clear();
-                return Ok(());
-            }
-            if started.elapsed() > timeout {
-                spinner.finish_and_clear();
-                return Err(Error::Failed(format!(
-                    "not healthy after {}s: {}\nSee why with `docker logs <container>`.",
-                    timeout.as_secs(),
-                    waiting.join(", ")
-                )));
-            }
-            spinner.set_message(format!("waiting for {}", waiting.join(", ")));
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
     }
 }
 

@@ -1,0 +1,386 @@
+//! Operations on a GAIA stack that more than one command performs: waiting
+//! for health, preparing shared directories, starting the HA standbys, and
+//! creating the network and volumes as compose would. Each exists once, so
+//! `gaia doctor --fix`, `gaia ha` and `gaia sim` act alike.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::archive;
+use crate::compose::{Compose, FileSet};
+use crate::docker::{Docker, NetworkSpec};
+use crate::error::{Error, Result};
+use crate::output::Printer;
+use crate::registry::{Registry, Service};
+
+/// Waits for health never end sooner than this, whatever the healthchecks say.
+const SHORTEST_WAIT: Duration = Duration::from_secs(30);
+
+pub struct Stack<'a> {
+    pub registry: &'a Registry,
+    pub docker: &'a Docker,
+    pub printer: &'a Printer,
+}
+
+impl<'a> Stack<'a> {
+    pub fn new(registry: &'a Registry, docker: &'a Docker, printer: &'a Printer) -> Stack<'a> {
+        Stack {
+            registry,
+            docker,
+            printer,
+        }
+    }
+
+    /// The compose files and profiles that define `services`, in the order
+    /// the registry names them.
+    pub fn file_set(services: &[&Service]) -> FileSet {
+        let mut set = FileSet {
+            files: Vec::new(),
+            profiles: Vec::new(),
+        };
+        for service in services {
+            for file in &service.compose_files {
+                if !set.files.contains(file) {
+                    set.files.push(file.clone());
+                }
+            }
+            if let Some(profile) = &service.profile
+                && !set.profiles.contains(profile)
+            {
+                set.profiles.push(profile.clone());
+            }
+        }
+        set
+    }
+
+    /// What `docker compose -f docker-compose.candidate.yml -f
+    /// docker-compose.ha.yml --profile ha` means, from the registry.
+    pub fn standby_set(&self) -> FileSet {
+        Self::file_set(&self.registry.standbys().collect::<Vec<_>>())
+    }
+
+    /// Creates the registry's shared directories in every volume `service`
+    /// mounts, owned by the uid the registry names, through the Docker API:
+    /// no assumption about where the engine keeps volumes on the host. Works
+    /// on a container that is created but not started.
+    pub async fn prepare_shared_dirs(&self, service: &Service) -> Result<()> {
+        for volume in service
+            .volumes
+            .iter()
+            .filter_map(|v| self.registry.volume(v))
+        {
+            if volume.shared_dirs.is_empty() {
+                continue;
+            }
+            let dirs: Vec<(&str, u32)> = volume
+                .shared_dirs
+                .iter()
+                .map(|d| (d.path.as_str(), d.owner))
+                .collect();
+            let archive = archive::directories_archive(&dirs, 0o755)?;
+            self.docker
+                .upload(&service.container, &volume.mount, archive)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Brings the HA standbys up as `compose … --profile ha up -d` does, with
+    /// their shared directories prepared between creating and starting them
+    /// (the standbys refuse to start without them).
+    pub async fn start_standbys(
+        &self,
+        compose: &Compose,
+        set: &FileSet,
+        up: &[&str],
+    ) -> Result<()> {
+        compose
+            .run(set, &[&["up", "--no-start"], up].concat())
+            .await?;
+        for standby in self.registry.standbys() {
+            self.prepare_shared_dirs(standby).await?;
+        }
+        compose.run(set, &["up", "-d"]).await
+    }
+
+    /// How long `services` may take to become healthy: the slowest start
+    /// their healthchecks allow, and never less than SHORTEST_WAIT.
+    pub async fn start_budget(&self, services: &[&Service]) -> Result<Duration> {
+        let mut budget = SHORTEST_WAIT;
+        for service in services {
+            if let Some(timing) = self
+                .docker
+                .container(&service.container)
+                .await?
+                .and_then(|c| c.healthcheck)
+            {
+                budget = budget.max(timing.longest_start());
+            }
+        }
+        Ok(budget)
+    }
+
+    /// Waits until every named container runs and, if it has a healthcheck,
+    /// is healthy; an unhealthy one ends the wait at once.
+    pub async fn wait_healthy(&self, services: &[&Service], timeout: Duration) -> Result<()> {
+        let started = Instant::now();
+        let spinner = self
+            .printer
+            .spinner("waiting for containers to become healthy");
+        loop {
+            let mut waiting = Vec::new();
+            for service in services {
+                match self.docker.container(&service.container).await? {
+                    Some(c)
+                        if c.is_running() && c.health.as_deref().is_none_or(|h| h == "healthy") => {
+                    }
+                    Some(c) => waiting.push(format!(
+                        "{} ({}{})",
+                        service.container,
+                        c.status,
+                        c.health.map(|h| format!(", {h}")).unwrap_or_default()
+                    )),
+                    None => waiting.push(format!("{} (missing)", service.container)),
+                }
+            }
+            if waiting.is_empty() {
+                spinner.finish_and_clear();
+                return Ok(());
+            }
+            if started.elapsed() > timeout {
+                spinner.finish_and_clear();
+                return Err(Error::Failed(format!(
+                    "not healthy after {}s: {}\nSee why with `docker logs <container>`.",
+                    timeout.as_secs(),
+                    waiting.join(", ")
+                )));
+            }
+            spinner.set_message(format!("waiting for {}", waiting.join(", ")));
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Compose's project name and version, as the stack's containers carry
+    /// them, so that what gaia creates is what compose would have created.
+    async fn compose_labels(&self, root: &Path) -> Result<HashMap<String, String>> {
+        for service in &self.registry.services {
+            if let Some(c) = self.docker.container(&service.container).await?
+                && let Some(project) = c.labels.get("com.docker.compose.project")
+            {
+                let mut labels = HashMap::from([(PROJECT.to_owned(), project.clone())]);
+                if let Some(version) = c.labels.get("com.docker.compose.version") {
+                    labels.insert("com.docker.compose.version".into(), version.clone());
+                }
+                return Ok(labels);
+            }
+        }
+        let project = project_name(root, std::env::var("COMPOSE_PROJECT_NAME").ok());
+        Ok(HashMap::from([(PROJECT.to_owned(), project)]))
+    }
+
+    /// Creates the registry's network as the compose files define it
+    /// (driver, labels, subnets) with compose's own labels, so compose
+    /// adopts it, and reattaches every running registry container to it
+    /// under its service name.
+    pub async fn create_network(&self, root: &Path) -> Result<Vec<String>> {
+        let name = &self.registry.network;
+        let definition = self.definition(root, "networks", name)?;
+        let mut labels = self.compose_labels(root).await?;
+        labels.insert("com.docker.compose.network".into(), name.clone());
+        labels.extend(definition.labels);
+        self.docker
+            .create_network(NetworkSpec {
+                name: name.clone(),
+                driver: definition.driver.unwrap_or_else(|| "bridge".into()),
+                labels,
+                subnets: definition.subnets,
+            })
+            .await?;
+        let mut attached = Vec::new();
+        for service in &self.registry.services {
+            if let Some(c) = self.docker.container(&service.container).await?
+                && c.is_running()
+                && !c.networks.contains(name)
+            {
+                self.docker
+                    .connect_network(name, &service.container, vec![service.name.clone()])
+                    .await?;
+                attached.push(service.container.clone());
+            }
+        }
+        Ok(attached)
+    }
+
+    /// Creates a named volume as the compose files define it, with
+    /// compose's labels. Never touches an existing one.
+    pub async fn create_volume(&self, root: &Path, name: &str) -> Result<()> {
+        let definition = self.definition(root, "volumes", name)?;
+        let mut labels = self.compose_labels(root).await?;
+        labels.insert("com.docker.compose.volume".into(), name.to_owned());
+        labels.extend(definition.labels);
+        self.docker
+            .create_volume(
+                name,
+                definition.driver.as_deref().unwrap_or("local"),
+                labels,
+            )
+            .await
+    }
+
+    /// The top-level `section` entry (networks, volumes) that creates `name`,
+    /// from the compose files of the registry's services.
+    fn definition(&self, root: &Path, section: &str, name: &str) -> Result<Definition> {
+        let files = Self::file_set(&self.registry.services.iter().collect::<Vec<_>>()).files;
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(root.join(file)) else {
+                continue;
+            };
+            let docs = YamlLoader::load_from_str(&text)
+                .map_err(|e| Error::Failed(format!("{file} is not valid YAML: {e}")))?;
+            let Some(entries) = docs.first().and_then(|d| d[section].as_hash()) else {
+                continue;
+            };
+            for (key, entry) in entries {
+                let named = entry["name"].as_str().or(key.as_str());
+                if named != Some(name) {
+                    continue;
+                }
+                if entry["external"].as_bool() == Some(true) {
+                    return Err(Error::Refused(format!(
+                        "{name} is declared external in {file}: compose expects it to be \
+                         created outside the stack, so gaia leaves that to you"
+                    )));
+                }
+                return Ok(Definition::from_yaml(entry));
+            }
+        }
+        Err(Error::Failed(format!(
+            "no compose file in {} defines {section} `{name}`",
+            root.display()
+        )))
+    }
+}
+
+const PROJECT: &str = "com.docker.compose.project";
+
+/// Compose's default project name for a directory: its name, lowercased,
+/// without the characters compose drops; COMPOSE_PROJECT_NAME (`from_env`,
+/// then the root's .env) wins.
+fn project_name(root: &Path, from_env: Option<String>) -> String {
+    let from_env_file = || {
+        std::fs::read_to_string(root.join(".env"))
+            .ok()?
+            .lines()
+            .find_map(|l| l.strip_prefix("COMPOSE_PROJECT_NAME=").map(str::to_owned))
+    };
+    from_env.or_else(from_env_file).unwrap_or_else(|| {
+        let dir = root
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_default();
+        dir.to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    })
+}
+
+/// What a compose file says about a network or volume.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Definition {
+    driver: Option<String>,
+    labels: HashMap<String, String>,
+    subnets: Vec<String>,
+}
+
+impl Definition {
+    fn from_yaml(entry: &Yaml) -> Definition {
+        let labels = match &entry["labels"] {
+            Yaml::Hash(map) => map
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), scalar(v)?)))
+                .collect(),
+            Yaml::Array(list) => list
+                .iter()
+                .filter_map(|l| l.as_str()?.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let subnets = entry["ipam"]["config"]
+            .as_vec()
+            .map(|configs| {
+                configs
+                    .iter()
+                    .filter_map(|c| c["subnet"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Definition {
+            driver: entry["driver"].as_str().map(str::to_owned),
+            labels,
+            subnets,
+        }
+    }
+}
+
+fn scalar(value: &Yaml) -> Option<String> {
+    match value {
+        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compose_definition_keeps_driver_labels_and_subnets() {
+        let docs = YamlLoader::load_from_str(
+            "driver: bridge\nlabels:\n  io.gaia.sim: \"true\"\n  tier: 2\n\
+             ipam:\n  config:\n    - subnet: 172.28.0.0/16\n",
+        )
+        .unwrap();
+        let definition = Definition::from_yaml(&docs[0]);
+        assert_eq!(definition.driver.as_deref(), Some("bridge"));
+        assert_eq!(definition.labels["io.gaia.sim"], "true");
+        assert_eq!(definition.labels["tier"], "2");
+        assert_eq!(definition.subnets, ["172.28.0.0/16"]);
+    }
+
+    #[test]
+    fn labels_may_be_a_list() {
+        let docs = YamlLoader::load_from_str("labels:\n  - a=b\n").unwrap();
+        assert_eq!(Definition::from_yaml(&docs[0]).labels["a"], "b");
+    }
+
+    #[test]
+    fn the_standbys_come_up_with_their_files_and_profile() {
+        let registry = Registry::load(None).unwrap();
+        let standbys: Vec<&Service> = registry.standbys().collect();
+        let set = Stack::file_set(&standbys);
+        assert_eq!(
+            set.files,
+            ["docker-compose.candidate.yml", "docker-compose.ha.yml"]
+        );
+        assert_eq!(set.profiles, ["ha"]);
+    }
+
+    #[test]
+    fn a_project_is_named_after_its_directory_as_compose_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("GAIA_Project.v2");
+        std::fs::create_dir(&root).unwrap();
+        assert_eq!(project_name(&root, None), "gaia_projectv2");
+        std::fs::write(root.join(".env"), "A=1\nCOMPOSE_PROJECT_NAME=gaia-sim\n").unwrap();
+        assert_eq!(project_name(&root, None), "gaia-sim");
+        assert_eq!(project_name(&root, Some("other".into())), "other");
+    }
+}
