@@ -13,12 +13,15 @@ pub struct TreeBuilder {
     tar: tar::Builder<Vec<u8>>,
 }
 
-impl TreeBuilder {
-    pub fn new() -> TreeBuilder {
+impl Default for TreeBuilder {
+    fn default() -> TreeBuilder {
         TreeBuilder {
             tar: tar::Builder::new(Vec::new()),
         }
     }
+}
+
+impl TreeBuilder {
 
     pub fn header(kind: tar::EntryType, mode: u32, uid: u64, size: u64) -> tar::Header {
         let mut header = tar::Header::new_gnu();
@@ -63,7 +66,7 @@ impl TreeBuilder {
 /// A tar that creates `dirs` (relative paths) with the given owner when
 /// extracted, through the Docker API, into a directory of a container.
 pub fn directories_archive(dirs: &[(&str, u32)], mode: u32) -> Result<Vec<u8>> {
-    let mut tree = TreeBuilder::new();
+    let mut tree = TreeBuilder::default();
     for (dir, owner) in dirs {
         tree.dir(dir, mode, u64::from(*owner))?;
     }

@@ -145,7 +145,7 @@ fn base_layer() -> Result<Layer> {
     let deps = lddtree::DependencyAnalyzer::new("/".into())
         .analyze(&exe)
         .with_context(|| format!("finding the shared libraries of {}", exe.display()))?;
-    let mut tree = TreeBuilder::new();
+    let mut tree = TreeBuilder::default();
     for (dir, mode, uid) in [
         ("etc", 0o755, 0),
         ("root", 0o700, 0),
@@ -198,7 +198,7 @@ fn base_layer() -> Result<Layer> {
 }
 
 fn passwd_layer() -> Result<Layer> {
-    let mut tree = TreeBuilder::new();
+    let mut tree = TreeBuilder::default();
     tree.file("etc/passwd", 0o644, passwd(false).as_bytes())?;
     Ok(Layer::new(tree.finish()?))
 }
@@ -215,7 +215,7 @@ fn docker_arch() -> &'static str {
 pub fn archive(specs: &[ImageSpec], build: &str) -> Result<Vec<u8>> {
     let base = base_layer()?;
     let without_user = passwd_layer()?;
-    let mut out = TreeBuilder::new();
+    let mut out = TreeBuilder::default();
     out.file(&base.path(), 0o644, &base.tar)?;
     if specs
         .iter()

@@ -179,6 +179,7 @@ mod tests {
                 .into_iter()
                 .map(|(d, n, ids)| (d.to_owned(), n, ids.into_iter().map(String::from).collect()))
                 .collect(),
+            healthcheck: None,
         }
     }
 
