@@ -158,7 +158,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__doctor)
-            opts="-v -q -h -V --service --category --list-checks --fail-on --output --timeout --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --service --category --list-checks --fix --dry-run --fail-on --output --timeout --config --root --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -67,6 +67,8 @@ complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l list-checks -d 'List the checks that would run, without running them'
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l fix -d 'Repair what is safe to repair, in dependency order, then check again'
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l dry-run -d 'With --fix: print the repair plan and change nothing'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -22,7 +22,6 @@ impl Default for TreeBuilder {
 }
 
 impl TreeBuilder {
-
     pub fn header(kind: tar::EntryType, mode: u32, uid: u64, size: u64) -> tar::Header {
         let mut header = tar::Header::new_gnu();
         header.set_entry_type(kind);

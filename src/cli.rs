@@ -72,6 +72,20 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the health of the live and candidate stacks, every check at once
+    ///
+    /// With --fix, gaia then repairs what is safe to repair, in dependency
+    /// order (network and volumes, then prime and mcp, then core, then web):
+    /// it starts exited containers, restarts unhealthy ones, starts the HA
+    /// standbys, creates missing shared directories owned as the registry
+    /// says, creates the network or a volume as compose would, reattaches
+    /// detached containers, and recreates a container left under a mangled
+    /// name. It then checks again and reports each repair as repaired, still
+    /// failing or failed; the exit code is the state after the repairs.
+    ///
+    /// It never removes a volume, never turns the maintenance flag off, and
+    /// leaves images, shared-library drift, GPU reservations and an unloaded
+    /// model to the operator, with the command to run. --fix --dry-run prints
+    /// the plan and changes nothing.
     #[command(after_help = "Examples:\n  \
         gaia doctor\n  \
         gaia doctor --service gaia-core --category http\n  \

@@ -104,6 +104,22 @@ impl Ran {
     }
 }
 
+/// Fails unless `report` follows docs/doctor.schema.json.
+pub fn assert_doctor_schema(report: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../docs/doctor.schema.json"))
+            .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match docs/doctor.schema.json: {errors:?}\n{report:#}"
+    );
+}
+
 /// Runs a docker CLI command for the test's own setup and observation.
 pub fn docker(args: &[&str]) -> (i32, String) {
     let output = Command::new("docker")
