@@ -96,6 +96,30 @@ pub enum Command {
         Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error.")]
     Doctor(DoctorArgs),
 
+    /// Manage the HA hot standbys and the maintenance flag
+    #[command(subcommand)]
+    Ha(HaCommand),
+
+    /// Stop a live service on purpose, prove its standby serves, and put it back
+    ///
+    /// The drill: check the steady state (target and standby healthy, maintenance off,
+    /// fallback wired, a request through the front served by the target), write a journal,
+    /// stop the target (never remove it), send the request through the front and prove
+    /// who served it from the response and the front's logs, then start the target, wait
+    /// until it is healthy and prove it serves again. The target is put back on success,
+    /// failure, error and Ctrl-C (a second Ctrl-C still waits for it); if gaia is killed,
+    /// `gaia failover-test --recover` puts it back from the journal, and `gaia doctor`
+    /// reports the leftover journal until then.
+    #[command(after_help = "Examples:\n  \
+        gaia failover-test\n  \
+        gaia failover-test --target gaia-mcp --format json\n  \
+        gaia failover-test --hold 60s          # watch the standby serve for a minute\n  \
+        gaia failover-test --recover\n\n\
+        Exit codes: 0 failover worked and the target serves again, 1 no failover (the request \
+        failed or the target served it), 2 the target could not be put back, 3 refused \
+        (steady state not met; nothing was changed), 130 interrupted (the target was put back).")]
+    FailoverTest(FailoverArgs),
+
     /// Run a simulated GAIA stack on the local Docker engine, to rehearse on
     #[command(subcommand)]
     Sim(SimCommand),
@@ -138,6 +162,89 @@ pub struct DoctorArgs {
     /// Deadline for the whole run
     #[arg(long, value_parser = humantime::parse_duration, default_value = "30s", value_name = "DURATION")]
     pub timeout: Duration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HaCommand {
+    /// Prepare the standbys' shared directories, start them, wait until healthy, verify the wiring
+    #[command(
+        after_help = "What ha_start.sh did (compose -f docker-compose.candidate.yml \
+        -f docker-compose.ha.yml --profile ha up -d), plus the shared directories owned by \
+        the uid the registry names, a bounded wait for health, and a check that the live \
+        containers' fallback env points at the running standbys.\n\n\
+        Exit codes: 0 standbys healthy and wired, 2 a standby is not healthy or not wired."
+    )]
+    Start(HaStartArgs),
+
+    /// Stop and remove the HA standby containers, and nothing else
+    Stop,
+
+    /// Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator's view
+    #[command(
+        after_help = "Exit codes: 0 every standby healthy and wired, 1 otherwise.\n\n\
+        Example:\n  gaia ha status --format json | jq '.pairs[] | {primary, standby, standby_healthy}'"
+    )]
+    Status,
+
+    /// Turn maintenance mode (no failover) on or off, or show it
+    #[command(after_help = "Examples:\n  \
+        gaia ha maintenance on --reason \"kernel upgrade\"\n  \
+        gaia ha maintenance status\n  \
+        gaia ha maintenance off\n\n\
+        The flag is a file in the live shared volume (checks/ha.toml), written and read through \
+        the Docker API; while it exists, web does not fail over to the standbys.\n\
+        Exit codes: 0 done (status: off), 1 status: on.")]
+    Maintenance(MaintenanceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HaStartArgs {
+    /// How long to wait for the standbys to become healthy
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "180s", value_name = "DURATION")]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct MaintenanceArgs {
+    #[arg(value_enum)]
+    pub state: MaintenanceState,
+
+    /// Why (with `on`): shown to whoever finds the flag
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MaintenanceState {
+    /// Disable failover
+    On,
+    /// Enable failover again
+    Off,
+    /// Show whether it is on, who set it, when and why
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct FailoverArgs {
+    /// The live service to stop (one with an HA standby)
+    #[arg(long, default_value = "gaia-core", value_name = "SERVICE")]
+    pub target: String,
+
+    /// JSON body to send through the front instead of the built-in request (checks/ha.toml)
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<std::path::PathBuf>,
+
+    /// How long the request through the front, and the target's return to health, may each take
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "180s", value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// Keep the target stopped this long after the standby served, to watch failover mode
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "0s", value_name = "DURATION")]
+    pub hold: Duration,
+
+    /// Put back what an interrupted drill left stopped, from its journal
+    #[arg(long, conflicts_with_all = ["target", "payload", "hold"])]
+    pub recover: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::cli::GlobalArgs;
+use crate::docker::Docker;
 use crate::error::Result;
 use crate::output::Printer;
 use crate::registry::Registry;
@@ -29,5 +30,33 @@ impl Context {
             root_given: global.root.is_some(),
             printer,
         })
+    }
+
+    /// The GAIA root of the running stack: the one given, the current
+    /// directory when it holds the compose files, else the directory compose
+    /// started the stack from, as its containers remember it — so an
+    /// operator can run gaia from anywhere on the GAIA host.
+    pub async fn stack_root(&self, docker: &Docker) -> PathBuf {
+        if self.root_given || self.root.join("docker-compose.yml").is_file() {
+            return self
+                .root
+                .canonicalize()
+                .unwrap_or_else(|_| self.root.clone());
+        }
+        for service in &self.registry.services {
+            if let Ok(Some(container)) = docker.container(&service.container).await
+                && let Some(dir) = container
+                    .labels
+                    .get("com.docker.compose.project.working_dir")
+                && std::path::Path::new(dir)
+                    .join("docker-compose.yml")
+                    .is_file()
+            {
+                return dir.into();
+            }
+        }
+        self.root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone())
     }
 }

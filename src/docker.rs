@@ -455,6 +455,43 @@ impl Docker {
             .collect())
     }
 
+    /// Log lines of a container written since `since`, with the engine's
+    /// timestamp of each.
+    pub async fn logs_since(
+        &self,
+        container: &str,
+        since: std::time::SystemTime,
+    ) -> Result<Vec<(std::time::SystemTime, String)>> {
+        let seconds = since
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let options = LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .timestamps(true)
+            .since(i32::try_from(seconds).unwrap_or(0))
+            .build();
+        let chunks: Vec<_> = self
+            .api
+            .logs(container, Some(options))
+            .try_collect()
+            .await
+            .with_context(|| format!("reading the logs of {container}"))?;
+        let text: String = chunks
+            .into_iter()
+            .map(|c| String::from_utf8_lossy(&c.into_bytes()).into_owned())
+            .collect();
+        Ok(text
+            .lines()
+            .filter_map(|line| {
+                let (stamp, message) = line.split_once(' ')?;
+                let at = humantime::parse_rfc3339_weak(stamp).ok()?;
+                (at >= since).then(|| (at, message.to_owned()))
+            })
+            .collect())
+    }
+
     // ── images ──────────────────────────────────────────────────────────────
 
     pub async fn image(&self, tag: &str) -> Result<Option<Image>> {

@@ -14,6 +14,8 @@ pub enum Outcome {
     Warnings = 1,
     /// At least one failure.
     Failures = 2,
+    /// Stopped by Ctrl-C after putting back what it had changed (128 + SIGINT).
+    Interrupted = 130,
 }
 
 impl From<Outcome> for ExitCode {

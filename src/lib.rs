@@ -12,8 +12,10 @@ pub mod config;
 pub mod docker;
 pub mod doctor;
 pub mod error;
+pub mod failover;
 pub mod gpu;
 pub mod guest;
+pub mod ha;
 pub mod http;
 pub mod output;
 pub mod registry;
@@ -75,6 +77,8 @@ async fn dispatch(cli: &Cli) -> Result<Outcome> {
     let ctx = Context::resolve(&cli.global)?;
     match &cli.command {
         Command::Doctor(args) => commands::doctor::run(&ctx, args).await,
+        Command::Ha(command) => commands::ha::run(&ctx, command).await,
+        Command::FailoverTest(args) => commands::failover::run(&ctx, args).await,
         Command::Sim(command) => commands::sim::run(&ctx, command).await,
         Command::Completions(_) => unreachable!("handled before the registry is loaded"),
     }

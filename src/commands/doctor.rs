@@ -25,14 +25,7 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
 
     let started = Instant::now();
     let docker = Docker::connect().await?;
-    let root = if ctx.root_given || ctx.root.join("docker-compose.yml").is_file() {
-        ctx.root.clone()
-    } else {
-        project_dir(&docker, &ctx.registry)
-            .await
-            .unwrap_or_else(|| ctx.root.clone())
-    };
-    let root = root.canonicalize().unwrap_or(root);
+    let root = ctx.stack_root(&docker).await;
     let (mut report, shared) = examine(ctx, &catalogue, args, &root, &docker, started).await?;
     if args.fix {
         let plan = repair::plan(&report.results, &shared);
@@ -119,27 +112,6 @@ async fn examine(
         fix: None,
     };
     Ok((report, shared))
-}
-
-/// Where compose ran the stack from, as its containers remember it: lets an
-/// operator run `gaia doctor` from any directory of the GAIA host.
-async fn project_dir(
-    docker: &Docker,
-    registry: &crate::registry::Registry,
-) -> Option<std::path::PathBuf> {
-    for service in &registry.services {
-        if let Ok(Some(container)) = docker.container(&service.container).await
-            && let Some(dir) = container
-                .labels
-                .get("com.docker.compose.project.working_dir")
-            && std::path::Path::new(dir)
-                .join("docker-compose.yml")
-                .is_file()
-        {
-            return Some(dir.into());
-        }
-    }
-    None
 }
 
 fn list(ctx: &Context, checks: &[Box<dyn Check>]) -> Result<Outcome> {

@@ -2,4 +2,6 @@
 
 pub mod completions;
 pub mod doctor;
+pub mod failover;
+pub mod ha;
 pub mod sim;

@@ -82,6 +82,28 @@ pub struct Ha {
     pub maintenance_flag: String,
     pub orchestrator: String,
     pub status_path: String,
+    #[serde(default, rename = "drill")]
+    pub drills: Vec<Drill>,
+}
+
+/// How `gaia failover-test` drills one target.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drill {
+    /// The live service stopped on purpose.
+    pub target: String,
+    /// The live service that calls it and must fall back to its standby.
+    pub front: String,
+    /// Where the request goes on the front (POST, JSON).
+    pub path: String,
+    /// The request body.
+    pub payload: String,
+    /// JSON pointer to the field of the front's response naming who served.
+    pub served_by: String,
+    /// A front log line holding this and "failed" is a failed attempt.
+    pub failed_attempt: String,
+    /// A front log line holding this and "succeeded" is the standby serving.
+    pub fallback_served: String,
 }
 
 #[derive(Debug, Clone)]
@@ -161,7 +183,13 @@ impl Catalogue {
                 ("sessions.toml", &self.sessions.live),
                 ("sessions.toml", &self.sessions.candidate),
                 ("ha.toml", &self.ha.orchestrator),
-            ]);
+            ])
+            .chain(
+                self.ha
+                    .drills
+                    .iter()
+                    .flat_map(|d| [("ha.toml", &d.target), ("ha.toml", &d.front)]),
+            );
         for (file, service) in named {
             if registry.service(service).is_none() {
                 return Err(Error::Config(format!(

@@ -14,6 +14,7 @@ pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
     }
     checks.push(Box::new(Maintenance));
     checks.push(Box::new(Orchestrator));
+    checks.push(Box::new(DrillJournal));
     checks
 }
 
@@ -143,6 +144,29 @@ impl Orchestrator {
             Some(s @ "failed") => Finding::fail(format!("orchestrator ha_status: {s}")),
             Some(other) => Finding::warn(format!("orchestrator ha_status: {other} (unknown)")),
             None => Finding::warn(format!("{url} has no health_watchdog.ha_status")),
+        }
+    }
+}
+
+/// A failover drill that did not finish leaves its target stopped and its
+/// journal in the root.
+struct DrillJournal;
+check!(DrillJournal, Ha, |self| id: "ha.failover-journal".into(), service: None);
+impl DrillJournal {
+    async fn check(&self, ctx: &Ctx) -> Finding {
+        match crate::failover::Journal::read(&ctx.root) {
+            Ok(None) => Finding::pass("no unfinished failover drill"),
+            Ok(Some(journal)) if journal.writer_alive() => Finding::warn(format!(
+                "a failover drill of {} is running (pid {}): {} is stopped on purpose",
+                journal.target, journal.pid, journal.container
+            )),
+            Ok(Some(journal)) => Finding::fail(format!(
+                "a failover drill of {} started {} (pid {}) did not finish: {} may still be stopped",
+                journal.target, journal.started_at, journal.pid, journal.container
+            ))
+            .fix("gaia failover-test --recover")
+            .saw(format!("journal: {}", crate::failover::Journal::path(&ctx.root).display())),
+            Err(err) => Finding::fail(err.to_string()),
         }
     }
 }

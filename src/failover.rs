@@ -1,0 +1,346 @@
+//! The failover drill: stop a live service on purpose, prove its standby
+//! serves in its place, and always put it back.
+//!
+//! Before anything is touched a journal is written to the GAIA root; it is
+//! removed only once the target serves again. A drill that gaia could not
+//! finish (killed, or the target would not come back) leaves the journal,
+//! which `gaia doctor` reports and `gaia failover-test --recover` acts on.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::doctor::catalogue::Drill;
+use crate::error::{Error, Result};
+use crate::output::{Printer, Tone};
+
+/// Where the journal of an unfinished drill lives, relative to the GAIA root.
+pub const JOURNAL: &str = ".gaia/failover-journal.json";
+
+/// What a drill is about to change, written before it changes it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Journal {
+    pub pid: u32,
+    pub host: String,
+    pub started_at: String,
+    /// The service stopped, and its container.
+    pub target: String,
+    pub container: String,
+    /// Whether the container was running before the drill (it must be put back so).
+    pub was_running: bool,
+    pub standby: String,
+    pub front: String,
+}
+
+impl Journal {
+    pub fn path(root: &Path) -> PathBuf {
+        root.join(JOURNAL)
+    }
+
+    /// The journal a drill left in `root`, if any.
+    pub fn read(root: &Path) -> Result<Option<Journal>> {
+        let path = Self::path(root);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+                Error::Failed(format!(
+                    "{} is not a failover journal ({e}); look at it, then remove it",
+                    path.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::Failed(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    /// Writes the journal whole or not at all (a temporary file renamed into place).
+    pub fn write(&self, root: &Path) -> Result<()> {
+        let path = Self::path(root);
+        let failed = |e: std::io::Error| {
+            Error::Failed(format!("cannot write the journal {}: {e}", path.display()))
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(failed)?;
+        }
+        let partial = path.with_extension("json.partial");
+        let text = serde_json::to_string_pretty(self).map_err(anyhow::Error::from)?;
+        std::fs::write(&partial, text).map_err(failed)?;
+        std::fs::rename(&partial, &path).map_err(failed)
+    }
+
+    pub fn remove(root: &Path) -> Result<()> {
+        let path = Self::path(root);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Failed(format!(
+                "cannot remove the journal {}: {e}",
+                path.display()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the process that wrote it is still running here.
+    pub fn writer_alive(&self) -> bool {
+        let this_host = crate::ha::operator()
+            .split_once('@')
+            .map(|(_, h)| h.to_owned())
+            .unwrap_or_default();
+        self.host == this_host
+            && std::fs::read(format!("/proc/{}/cmdline", self.pid))
+                .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("gaia"))
+            && self.pid != std::process::id()
+    }
+}
+
+/// One moment of the drill.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    #[serde(serialize_with = "rfc3339")]
+    pub at: SystemTime,
+    pub event: String,
+}
+
+fn rfc3339<S: serde::Serializer>(at: &SystemTime, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&humantime::format_rfc3339_millis(*at).to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The standby served while the target was down, and the target serves again.
+    FailoverWorked,
+    /// The request failed, or the target served it: failover did not happen.
+    NoFailover,
+    /// The target could not be put back.
+    RestoreFailed,
+    /// Interrupted; the target was put back.
+    Interrupted,
+    /// `--recover`: the target was put back from a journal.
+    Recovered,
+}
+
+/// What the drill saw and did, rendered as a timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub target: String,
+    pub standby: String,
+    pub front: String,
+    pub verdict: Verdict,
+    /// Who the response during the outage names.
+    pub served_by: Option<String>,
+    /// Request sent → answer received, while the target was down.
+    #[serde(rename = "failover_latency_ms", serialize_with = "millis")]
+    pub failover_latency: Option<Duration>,
+    /// Target start issued → first request it served.
+    #[serde(rename = "recovery_ms", serialize_with = "millis")]
+    pub recovery: Option<Duration>,
+    pub timeline: Vec<Event>,
+    /// What went wrong, and what to do about it.
+    pub problems: Vec<String>,
+}
+
+fn millis<S: serde::Serializer>(
+    d: &Option<Duration>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_u64(d.as_millis() as u64),
+        None => s.serialize_none(),
+    }
+}
+
+impl Report {
+    pub fn new(target: &str, standby: &str, front: &str) -> Report {
+        Report {
+            target: target.to_owned(),
+            standby: standby.to_owned(),
+            front: front.to_owned(),
+            verdict: Verdict::NoFailover,
+            served_by: None,
+            failover_latency: None,
+            recovery: None,
+            timeline: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn event(&mut self, printer: &Printer, event: impl Into<String>) {
+        let event = event.into();
+        printer.step(&event);
+        self.timeline.push(Event {
+            at: SystemTime::now(),
+            event,
+        });
+    }
+
+    /// Adds what the front logged about failed attempts and the fallback,
+    /// in time order with the rest.
+    pub fn add_front_logs(&mut self, drill: &Drill, lines: &[(SystemTime, String)]) {
+        for (at, line) in lines {
+            let event = if line.contains(&drill.failed_attempt) && line.contains("failed") {
+                "failed attempt"
+            } else if line.contains(&drill.fallback_served) && line.contains("succeeded") {
+                "fallback served"
+            } else {
+                continue;
+            };
+            self.timeline.push(Event {
+                at: *at,
+                event: format!("{event} ({} log): {}", self.front, strip_stamp(line)),
+            });
+        }
+        self.timeline.sort_by_key(|e| e.at);
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut doc = serde_json::to_value(self).expect("a drill report always serializes");
+        doc["schema"] = "gaia.failover/1".into();
+        doc
+    }
+
+    pub fn to_human(&self, printer: &Printer) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Failover drill: {} (standby {}, through {})\n",
+            self.target, self.standby, self.front
+        );
+        let first = self.timeline.first().map(|e| e.at);
+        let mut table = printer.table(&["T+", "EVENT"]);
+        for event in &self.timeline {
+            let offset = first
+                .and_then(|f| event.at.duration_since(f).ok())
+                .unwrap_or_default();
+            table.add_row(vec![
+                format!("{:.2}s", offset.as_secs_f64()),
+                event.event.clone(),
+            ]);
+        }
+        let _ = writeln!(out, "{table}\n");
+        let seconds = |d: Option<Duration>| {
+            d.map(|d| format!("{:.2} s", d.as_secs_f64()))
+                .unwrap_or_else(|| "-".into())
+        };
+        let _ = writeln!(
+            out,
+            "Failover latency: {}   Recovery time: {}",
+            seconds(self.failover_latency),
+            seconds(self.recovery)
+        );
+        let (tone, verdict) = match self.verdict {
+            Verdict::FailoverWorked => (
+                Tone::Good,
+                format!(
+                    "failover worked: {} served while {} was down, and {} serves again",
+                    self.served_by.as_deref().unwrap_or(&self.standby),
+                    self.target,
+                    self.target
+                ),
+            ),
+            Verdict::NoFailover => (Tone::Bad, "NO FAILOVER".to_owned()),
+            Verdict::RestoreFailed => (
+                Tone::Bad,
+                format!("RESTORE FAILED: {} is not serving", self.target),
+            ),
+            Verdict::Interrupted => (
+                Tone::Warn,
+                format!("interrupted; {} was put back", self.target),
+            ),
+            Verdict::Recovered => (Tone::Good, format!("{} was put back", self.target)),
+        };
+        let _ = writeln!(out, "{}", printer.paint(&verdict, tone));
+        for problem in &self.problems {
+            let _ = writeln!(out, "  - {problem}");
+        }
+        out
+    }
+}
+
+/// A log line without the timestamp and level the service put in front.
+fn strip_stamp(line: &str) -> &str {
+    let mut rest = line.trim();
+    for _ in 0..2 {
+        if let Some((first, tail)) = rest.split_once(' ')
+            && (humantime::parse_rfc3339_weak(first).is_ok()
+                || ["DEBUG", "INFO", "WARNING", "ERROR"].contains(&first))
+        {
+            rest = tail.trim_start();
+        }
+    }
+    rest
+}
+
+/// Who a response names as having served it.
+pub fn served_by(drill: &Drill, body: &serde_json::Value) -> Option<String> {
+    body.pointer(&drill.served_by)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drill() -> Drill {
+        Drill {
+            target: "gaia-core".into(),
+            front: "gaia-web".into(),
+            path: "/process_user_input".into(),
+            payload: "{}".into(),
+            served_by: "/served_by".into(),
+            failed_attempt: "core attempt".into(),
+            fallback_served: "HA fallback to".into(),
+        }
+    }
+
+    #[test]
+    fn the_fronts_log_lines_become_events_in_time_order() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut report = Report::new("gaia-core", "gaia-core-candidate", "gaia-web");
+        report.timeline.push(Event {
+            at: t,
+            event: "stop issued".into(),
+        });
+        let lines = vec![
+            (t + Duration::from_millis(300), "2026-11-23T01:00:00.300Z WARNING core attempt 1/3 to http://gaia-core:6415 failed: connect; retrying in 0.2s".to_owned()),
+            (t + Duration::from_millis(100), "2026-11-23T01:00:00.100Z INFO  request received".to_owned()),
+            (t + Duration::from_millis(900), "2026-11-23T01:00:00.900Z INFO  HA fallback to http://gaia-core-candidate:6415 succeeded (served by gaia-core-candidate)".to_owned()),
+        ];
+        report.add_front_logs(&drill(), &lines);
+        let events: Vec<&str> = report.timeline.iter().map(|e| e.event.as_str()).collect();
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[0], "stop issued");
+        assert!(events[1].starts_with("failed attempt (gaia-web log): core attempt 1/3"));
+        assert!(events[2].starts_with("fallback served (gaia-web log): HA fallback to"));
+    }
+
+    #[test]
+    fn a_journal_is_written_whole_and_read_back() {
+        let root = tempfile::tempdir().unwrap();
+        assert!(Journal::read(root.path()).unwrap().is_none());
+        let journal = Journal {
+            pid: 1,
+            host: "h".into(),
+            started_at: "2026-11-23T01:00:00Z".into(),
+            target: "gaia-core".into(),
+            container: "gaia-core".into(),
+            was_running: true,
+            standby: "gaia-core-candidate".into(),
+            front: "gaia-web".into(),
+        };
+        journal.write(root.path()).unwrap();
+        let read = Journal::read(root.path()).unwrap().unwrap();
+        assert_eq!(read.container, "gaia-core");
+        assert!(
+            !Journal::path(root.path())
+                .with_extension("json.partial")
+                .exists()
+        );
+        Journal::remove(root.path()).unwrap();
+        assert!(Journal::read(root.path()).unwrap().is_none());
+    }
+}

@@ -1,0 +1,449 @@
+//! High availability as gaia sees it: live ↔ standby pairs, the fallback
+//! wiring in the live containers, the maintenance flag in the live shared
+//! volume, and the orchestrator's `ha_status`. Shared by `gaia ha`, `gaia
+//! failover-test` and `gaia doctor --fix`.
+
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::archive;
+use crate::docker::{Container, Docker};
+use crate::doctor::Catalogue;
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::output::{Printer, Tone};
+use crate::registry::{Registry, Role, Service};
+
+/// A container's state in one phrase, and whether it is running and healthy.
+pub fn state_of(container: Option<&Container>) -> (String, bool) {
+    match container {
+        None => ("missing".into(), false),
+        Some(c) => {
+            let healthy = c.is_running() && c.health.as_deref().is_none_or(|h| h == "healthy");
+            match (&c.health, c.is_running()) {
+                (Some(health), true) => (format!("{} ({health})", c.status), healthy),
+                _ => (c.status.clone(), healthy),
+            }
+        }
+    }
+}
+
+/// The host of a URL such as `http://gaia-core-candidate:6415/x`.
+fn url_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = rest.split(['/', ':', '?']).next()?;
+    (!host.is_empty()).then_some(host)
+}
+
+/// One fallback route: a live service reaching a standby through an env var.
+#[derive(Debug, Clone, Serialize)]
+pub struct Wiring {
+    pub from: String,
+    pub env: String,
+    pub value: Option<String>,
+    pub standby: String,
+    pub ok: bool,
+    /// What is wrong, when not ok.
+    pub problem: Option<String>,
+}
+
+/// A live service, its standby, and the routes through which others reach the standby.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    pub primary: String,
+    pub primary_state: String,
+    pub primary_healthy: bool,
+    pub standby: String,
+    pub standby_state: String,
+    pub standby_healthy: bool,
+    pub wiring: Vec<Wiring>,
+}
+
+/// The maintenance flag's contents.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Flag {
+    pub reason: Option<String>,
+    pub set_by: Option<String>,
+    pub set_at: Option<String>,
+}
+
+impl Flag {
+    fn parse(text: &str) -> Flag {
+        let field = |key: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{key}=")))
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        Flag {
+            reason: field("reason"),
+            set_by: field("set_by"),
+            set_at: field("set_at"),
+        }
+    }
+
+    fn render(&self) -> String {
+        format!(
+            "reason={}\nset_by={}\nset_at={}\n",
+            self.reason.as_deref().unwrap_or(""),
+            self.set_by.as_deref().unwrap_or(""),
+            self.set_at.as_deref().unwrap_or("")
+        )
+    }
+
+    /// "by X at T: reason".
+    pub fn describe(&self) -> String {
+        format!(
+            "set by {} at {}{}",
+            self.set_by.as_deref().unwrap_or("someone"),
+            self.set_at.as_deref().unwrap_or("an unknown time"),
+            self.reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// Who is running gaia, as the flag records it: user@host.
+pub fn operator() -> String {
+    let uid = nix::unistd::getuid();
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok()
+        .or_else(|| {
+            nix::unistd::User::from_uid(uid)
+                .ok()
+                .flatten()
+                .map(|u| u.name)
+        })
+        .unwrap_or_else(|| uid.to_string());
+    let host = nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{user}@{host}")
+}
+
+pub struct Ha<'a> {
+    pub registry: &'a Registry,
+    pub catalogue: &'a Catalogue,
+    pub docker: &'a Docker,
+}
+
+impl<'a> Ha<'a> {
+    /// Every standby with the live service it stands in for, and the wiring to it.
+    pub async fn pairs(&self) -> Result<Vec<Pair>> {
+        let mut pairs = Vec::new();
+        let wiring = self.wiring().await?;
+        for standby in self.registry.standbys() {
+            let Some(primary) = standby
+                .stands_in_for
+                .as_deref()
+                .and_then(|p| self.registry.service(p))
+            else {
+                continue;
+            };
+            let (primary_state, primary_healthy) =
+                state_of(self.docker.container(&primary.container).await?.as_ref());
+            let (standby_state, standby_healthy) =
+                state_of(self.docker.container(&standby.container).await?.as_ref());
+            pairs.push(Pair {
+                primary: primary.name.clone(),
+                primary_state,
+                primary_healthy,
+                standby: standby.name.clone(),
+                standby_state,
+                standby_healthy,
+                wiring: wiring
+                    .iter()
+                    .filter(|w| w.standby == standby.name)
+                    .cloned()
+                    .collect(),
+            });
+        }
+        Ok(pairs)
+    }
+
+    /// The fallback env of every live service, checked against the running standbys.
+    pub async fn wiring(&self) -> Result<Vec<Wiring>> {
+        let mut routes = Vec::new();
+        for service in self
+            .registry
+            .services
+            .iter()
+            .filter(|s| s.role == Role::Live)
+        {
+            for fallback in &service.fallbacks {
+                let Some(standby) = self.registry.service(&fallback.standby) else {
+                    continue;
+                };
+                let live = self.docker.container(&service.container).await?;
+                let standby_running = self
+                    .docker
+                    .container(&standby.container)
+                    .await?
+                    .is_some_and(|c| c.is_running());
+                let value = live
+                    .as_ref()
+                    .and_then(|c| c.env_var(&fallback.env))
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned);
+                let host = value.as_deref().and_then(url_host);
+                let problem = match (&live, &value, host) {
+                    (None, _, _) => Some(format!("{} does not exist", service.container)),
+                    (Some(_), None, _) => Some(format!("{} is not set", fallback.env)),
+                    (_, Some(v), Some(h)) if h != standby.name && h != standby.container => {
+                        Some(format!("{v} is not {}", standby.name))
+                    }
+                    (_, Some(v), None) => Some(format!("{v} is not a URL")),
+                    _ if !standby_running => Some(format!("{} is not running", standby.name)),
+                    _ => None,
+                };
+                routes.push(Wiring {
+                    from: service.name.clone(),
+                    env: fallback.env.clone(),
+                    value,
+                    standby: standby.name.clone(),
+                    ok: problem.is_none(),
+                    problem,
+                });
+            }
+        }
+        Ok(routes)
+    }
+
+    /// The running live containers that mount the volume holding the flag,
+    /// in registry order.
+    async fn flag_holders(&self) -> Result<Vec<&'a Service>> {
+        let flag = &self.catalogue.ha.maintenance_flag;
+        let mut holders = Vec::new();
+        for service in self.registry.services.iter().filter(|s| {
+            s.role == Role::Live
+                && s.volumes
+                    .iter()
+                    .filter_map(|v| self.registry.volume(v))
+                    .any(|v| flag.starts_with(&format!("{}/", v.mount)))
+        }) {
+            if self
+                .docker
+                .container(&service.container)
+                .await?
+                .is_some_and(|c| c.is_running())
+            {
+                holders.push(service);
+            }
+        }
+        if holders.is_empty() {
+            return Err(Error::PreFlight(format!(
+                "no running live container mounts {flag}: start the live stack first"
+            )));
+        }
+        Ok(holders)
+    }
+
+    pub async fn maintenance(&self) -> Result<Option<Flag>> {
+        let holder = self.flag_holders().await?[0];
+        let flag = &self.catalogue.ha.maintenance_flag;
+        Ok(self
+            .docker
+            .read_file(&holder.container, flag)
+            .await?
+            .map(|bytes| Flag::parse(&String::from_utf8_lossy(&bytes))))
+    }
+
+    /// Writes the flag into the live shared volume through a container that
+    /// mounts it writable (some mount it read-only).
+    pub async fn set_maintenance(&self, reason: Option<String>) -> Result<Flag> {
+        let flag = &self.catalogue.ha.maintenance_flag;
+        let (dir, name) = flag
+            .rsplit_once('/')
+            .ok_or_else(|| Error::Config(format!("maintenance_flag {flag} is not a path")))?;
+        let note = Flag {
+            reason,
+            set_by: Some(operator()),
+            set_at: Some(humantime::format_rfc3339_seconds(SystemTime::now()).to_string()),
+        };
+        let mut refused = Vec::new();
+        for holder in self.flag_holders().await? {
+            let archive =
+                archive::file_archive(name, note.render().as_bytes(), 1000, SystemTime::now())?;
+            match self.docker.upload(&holder.container, dir, archive).await {
+                Ok(()) => return Ok(note),
+                Err(err) => refused.push(format!("{}: {err:#}", holder.container)),
+            }
+        }
+        Err(Error::Failed(format!(
+            "could not write {flag}:\n  {}",
+            refused.join("\n  ")
+        )))
+    }
+
+    /// Removes the flag; returns what it said, if it was there.
+    pub async fn clear_maintenance(&self) -> Result<Option<Flag>> {
+        let before = self.maintenance().await?;
+        if before.is_none() {
+            return Ok(None);
+        }
+        let flag = &self.catalogue.ha.maintenance_flag;
+        let mut refused = Vec::new();
+        for holder in self.flag_holders().await? {
+            let out = self
+                .docker
+                .exec(&holder.container, &["rm", "-f", flag], Some("0"))
+                .await?;
+            if out.exit_code == 0 {
+                return Ok(before);
+            }
+            refused.push(format!("{}: {}", holder.container, out.stderr.trim()));
+        }
+        Err(Error::Failed(format!(
+            "could not remove {flag}:\n  {}",
+            refused.join("\n  ")
+        )))
+    }
+
+    /// The orchestrator's `health_watchdog.ha_status`, or why it is unknown.
+    pub async fn orchestrator_status(&self, http: &Http) -> Result<String, String> {
+        let orchestrator = self
+            .registry
+            .service(&self.catalogue.ha.orchestrator)
+            .ok_or("no orchestrator in the registry")?;
+        let port = orchestrator
+            .host_port
+            .ok_or_else(|| format!("{} publishes no port", orchestrator.name))?;
+        let url = format!("http://127.0.0.1:{port}{}", self.catalogue.ha.status_path);
+        let response = http.get(&url).await.map_err(|e| format!("{url}: {e}"))?;
+        if !response.is_success() {
+            return Err(format!("{url} answered {}", response.status));
+        }
+        response
+            .json()
+            .and_then(|v| {
+                v["health_watchdog"]["ha_status"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .ok_or_else(|| format!("{url} has no health_watchdog.ha_status"))
+    }
+}
+
+/// What `gaia ha status` (and `ha start`) shows.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub pairs: Vec<Pair>,
+    pub maintenance: Option<Flag>,
+    pub orchestrator: Result<String, String>,
+}
+
+impl Status {
+    pub async fn gather(ha: &Ha<'_>, http: &Http) -> Result<Status> {
+        Ok(Status {
+            pairs: ha.pairs().await?,
+            maintenance: ha.maintenance().await?,
+            orchestrator: ha.orchestrator_status(http).await,
+        })
+    }
+
+    /// Every standby healthy and every route to it wired.
+    pub fn ready(&self) -> bool {
+        self.pairs
+            .iter()
+            .all(|p| p.standby_healthy && p.wiring.iter().all(|w| w.ok))
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "schema": "gaia.ha/1",
+            "ready": self.ready(),
+            "pairs": self.pairs,
+            "maintenance": {
+                "on": self.maintenance.is_some(),
+                "flag": self.maintenance,
+            },
+            "orchestrator": match &self.orchestrator {
+                Ok(status) => serde_json::json!({ "ha_status": status, "error": null }),
+                Err(err) => serde_json::json!({ "ha_status": null, "error": err }),
+            },
+        })
+    }
+
+    pub fn to_human(&self, printer: &Printer) -> String {
+        let mut table = printer.table(&["PRIMARY", "STATE", "STANDBY", "STATE", "WIRING"]);
+        let tone = |healthy: bool| if healthy { Tone::Good } else { Tone::Bad };
+        for pair in &self.pairs {
+            let wiring = pair
+                .wiring
+                .iter()
+                .map(|w| match &w.problem {
+                    None => printer.paint(&format!("✓ {} {}", w.from, w.env), Tone::Good),
+                    Some(p) => printer.paint(&format!("✗ {} {}: {p}", w.from, w.env), Tone::Bad),
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            table.add_row(vec![
+                pair.primary.clone(),
+                printer.paint(&pair.primary_state, tone(pair.primary_healthy)),
+                pair.standby.clone(),
+                printer.paint(&pair.standby_state, tone(pair.standby_healthy)),
+                if wiring.is_empty() {
+                    "-".into()
+                } else {
+                    wiring
+                },
+            ]);
+        }
+        let maintenance = match &self.maintenance {
+            None => printer.paint("off", Tone::Good),
+            Some(flag) => printer.paint(
+                &format!("ON, failover disabled: {}", flag.describe()),
+                Tone::Warn,
+            ),
+        };
+        let orchestrator = match &self.orchestrator {
+            Ok(status) => status.clone(),
+            Err(err) => format!("unknown ({err})"),
+        };
+        format!(
+            "{table}\n\nMaintenance mode: {maintenance}\nOrchestrator ha_status: {orchestrator}\n"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_names_its_host() {
+        assert_eq!(
+            url_host("http://gaia-core-candidate:6415"),
+            Some("gaia-core-candidate")
+        );
+        assert_eq!(
+            url_host("http://gaia-mcp-candidate:8765/jsonrpc"),
+            Some("gaia-mcp-candidate")
+        );
+        assert_eq!(url_host("gaia-core"), Some("gaia-core"));
+        assert_eq!(url_host("http://"), None);
+    }
+
+    #[test]
+    fn the_flag_says_who_when_and_why() {
+        let flag = Flag {
+            reason: Some("kernel upgrade".into()),
+            set_by: Some("ops@gaia".into()),
+            set_at: Some("2026-11-23T01:00:00Z".into()),
+        };
+        assert_eq!(Flag::parse(&flag.render()), flag);
+        assert_eq!(
+            flag.describe(),
+            "set by ops@gaia at 2026-11-23T01:00:00Z (kernel upgrade)"
+        );
+        assert_eq!(
+            Flag::parse("").describe(),
+            "set by someone at an unknown time"
+        );
+    }
+}
