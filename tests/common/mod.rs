@@ -48,6 +48,15 @@ impl Gaia {
         self
     }
 
+    /// Starts gaia without waiting, for stories that signal it mid-way.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.shown))
+    }
+
     pub fn run(mut self) -> Ran {
         let started = Instant::now();
         let output = self
@@ -106,17 +115,20 @@ impl Ran {
 
 /// Fails unless `report` follows docs/doctor.schema.json.
 pub fn assert_doctor_schema(report: &serde_json::Value) {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../docs/doctor.schema.json"))
-            .expect("the schema is JSON");
+    assert_schema(include_str!("../../docs/doctor.schema.json"), report);
+}
+
+/// Fails unless `document` follows the JSON schema `schema`.
+pub fn assert_schema(schema: &str, document: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(schema).expect("the schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
     let errors: Vec<String> = validator
-        .iter_errors(report)
+        .iter_errors(document)
         .map(|e| e.to_string())
         .collect();
     assert!(
         errors.is_empty(),
-        "report does not match docs/doctor.schema.json: {errors:?}\n{report:#}"
+        "output does not match its documented schema: {errors:?}\n{document:#}"
     );
 }
 

@@ -1,0 +1,302 @@
+//! `gaia ha` and `gaia failover-test` against the simulated stack on the
+//! real engine (web's retry base delay shortened to 200 ms): the operator
+//! takes the standbys down and up, drills a failover, interrupts it, kills
+//! it, and always finds the live service back.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Stack, docker, inspect, stack};
+use serde_json::Value;
+
+const HA_SCHEMA: &str = include_str!("../docs/ha.schema.json");
+const FAILOVER_SCHEMA: &str = include_str!("../docs/failover.schema.json");
+
+fn running(container: &str) -> bool {
+    inspect(container, "{{.State.Running}}") == "true"
+}
+
+/// Who answers a request through web right now.
+fn web_served_by() -> String {
+    let (status, body) = common::http(
+        "POST",
+        "http://127.0.0.1:6414/process_user_input",
+        Some(r#"{"user_input": "who answers?"}"#),
+        Duration::from_secs(30),
+    )
+    .expect("web answers");
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    body["served_by"].as_str().unwrap().to_owned()
+}
+
+fn ha_status(stack: &Stack) -> (i32, Value) {
+    let ran = stack.gaia(["ha", "status", "--format", "json"]).run();
+    let status = ran.json();
+    common::assert_schema(HA_SCHEMA, &status);
+    (ran.code, status)
+}
+
+fn drill(stack: &Stack, args: &[&str]) -> (i32, Value) {
+    let ran = stack
+        .gaia([&["failover-test", "--format", "json"][..], args].concat())
+        .run();
+    let report = ran.json();
+    common::assert_schema(FAILOVER_SCHEMA, &report);
+    (ran.code, report)
+}
+
+fn journal(stack: &Stack) -> std::path::PathBuf {
+    stack.root.join(".gaia/failover-journal.json")
+}
+
+#[test]
+fn ha_start_brings_the_standbys_up_with_their_directories_and_stop_takes_only_them_down() {
+    let stack = stack();
+    let live = [
+        "gaia-orchestrator",
+        "gaia-prime",
+        "gaia-core",
+        "gaia-web",
+        "gaia-mcp",
+    ];
+    let ids: Vec<String> = live.iter().map(|c| inspect(c, "{{.Id}}")).collect();
+
+    stack.gaia(["ha", "stop"]).run().succeeds();
+    assert_eq!(inspect("gaia-core-candidate", "{{.Id}}"), "");
+    assert_eq!(inspect("gaia-mcp-candidate", "{{.Id}}"), "");
+    for (container, id) in live.iter().zip(&ids) {
+        assert_eq!(
+            &inspect(container, "{{.Id}}"),
+            id,
+            "{container} was touched"
+        );
+        assert!(running(container), "{container} stopped");
+    }
+    // A host where the standbys never ran: no candidate volume, no directories.
+    let (code, out) = docker(&["volume", "rm", "gaia-candidate-shared"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, status) = ha_status(&stack);
+    assert_eq!(code, 1);
+    assert_eq!(status["ready"], false);
+    assert_eq!(status["pairs"][0]["standby_state"], "missing");
+
+    stack
+        .gaia(["ha", "start"])
+        .run()
+        .succeeds()
+        .says("✓ gaia-web CORE_FALLBACK_ENDPOINT")
+        .says("✓ gaia-core MCP_FALLBACK_ENDPOINT");
+    for dir in ["council", "lite_journal", "temporal_states", "timeline"] {
+        let (code, owner) = docker(&[
+            "exec",
+            "gaia-core-candidate",
+            "stat",
+            "-c",
+            "%u",
+            &format!("/shared/{dir}"),
+        ]);
+        assert_eq!((code, owner.trim()), (0, "1000"), "/shared/{dir}");
+    }
+    let (code, status) = ha_status(&stack);
+    assert_eq!(code, 0, "{status:#}");
+    assert_eq!(status["ready"], true);
+    assert_eq!(status["maintenance"]["on"], false);
+    assert_eq!(status["orchestrator"]["ha_status"], "active");
+    let pairs: Vec<(&str, &str, bool)> = status["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["primary"].as_str().unwrap(),
+                p["standby"].as_str().unwrap(),
+                p["standby_healthy"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("gaia-core", "gaia-core-candidate", true),
+            ("gaia-mcp", "gaia-mcp-candidate", true)
+        ]
+    );
+}
+
+#[test]
+fn maintenance_mode_is_set_with_who_when_and_why_and_blocks_the_drill() {
+    let stack = stack();
+    let core_started = inspect("gaia-core", "{{.State.StartedAt}}");
+    stack
+        .gaia(["ha", "maintenance", "on", "--reason", "kernel upgrade"])
+        .run()
+        .succeeds()
+        .says("maintenance mode ON");
+    let ran = stack
+        .gaia(["ha", "maintenance", "status", "--format", "json"])
+        .run();
+    ran.exits(1);
+    let flag = ran.json();
+    assert_eq!(flag["on"], true);
+    assert_eq!(flag["flag"]["reason"], "kernel upgrade");
+    assert!(flag["flag"]["set_by"].as_str().unwrap().contains('@'));
+    assert!(humantime::parse_rfc3339(flag["flag"]["set_at"].as_str().unwrap()).is_ok());
+    let (_, status) = ha_status(&stack);
+    assert_eq!(status["maintenance"]["flag"]["reason"], "kernel upgrade");
+
+    stack
+        .gaia(["failover-test"])
+        .run()
+        .exits(3)
+        .says("maintenance mode is on")
+        .says("nothing was changed");
+    assert_eq!(inspect("gaia-core", "{{.State.StartedAt}}"), core_started);
+    assert!(!journal(&stack).exists());
+
+    stack
+        .gaia(["ha", "maintenance", "off"])
+        .run()
+        .succeeds()
+        .says("it was set by");
+    stack
+        .gaia(["ha", "maintenance", "status"])
+        .run()
+        .succeeds()
+        .says("maintenance mode off");
+}
+
+#[test]
+fn a_core_failover_is_served_by_the_standby_and_core_serves_again() {
+    let stack = stack();
+    let (code, report) = drill(&stack, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["verdict"], "failover-worked");
+    assert_eq!(report["served_by"], "gaia-core-candidate");
+    let events: Vec<&str> = report["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    let failed = events
+        .iter()
+        .filter(|e| e.starts_with("failed attempt"))
+        .count();
+    assert_eq!(failed, 3, "{events:#?}");
+    assert!(events.iter().any(|e| e.starts_with("fallback served")));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.starts_with("first request served by gaia-core"))
+    );
+    // Three attempts with 200 ms then 400 ms between them, then the fallback.
+    let latency = report["failover_latency_ms"].as_u64().unwrap();
+    assert!((600..5_000).contains(&latency), "latency {latency} ms");
+    assert!(report["recovery_ms"].as_u64().is_some());
+
+    assert!(running("gaia-core"));
+    assert_eq!(web_served_by(), "gaia-core");
+    assert!(!journal(&stack).exists());
+
+    // The same drill, as an operator reads it.
+    stack
+        .gaia(["failover-test"])
+        .run()
+        .succeeds()
+        .says("T+")
+        .says("failed attempt (gaia-web log): core attempt 1/3")
+        .says("Failover latency:")
+        .says("failover worked");
+}
+
+#[test]
+fn an_mcp_failover_goes_through_core() {
+    let stack = stack();
+    let (code, report) = drill(&stack, &["--target", "gaia-mcp"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["front"], "gaia-core");
+    assert_eq!(report["served_by"], "gaia-mcp-candidate");
+    assert!(report["timeline"].as_array().unwrap().iter().any(|e| {
+        e["event"]
+            .as_str()
+            .unwrap()
+            .starts_with("fallback served (gaia-core log)")
+    }));
+    assert!(running("gaia-mcp"));
+}
+
+/// Starts a drill that holds core down, and waits until core is down.
+fn drill_holding_core_down(stack: &Stack) -> std::process::Child {
+    let child = stack.gaia(["failover-test", "--hold", "120s"]).spawn();
+    let started = Instant::now();
+    while running("gaia-core") || !journal(stack).exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the drill never stopped gaia-core"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child
+}
+
+fn signal(child: &std::process::Child, signal: nix::sys::signal::Signal) {
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, signal).expect("the drill is running");
+}
+
+#[test]
+fn ctrl_c_during_the_outage_puts_core_back() {
+    let stack = stack();
+    let child = drill_holding_core_down(&stack);
+    signal(&child, nix::sys::signal::Signal::SIGINT);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("putting gaia-core back"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("interrupted; gaia-core was put back"));
+    assert!(running("gaia-core"));
+    assert_eq!(web_served_by(), "gaia-core");
+    assert!(!journal(&stack).exists());
+}
+
+#[test]
+fn a_killed_drill_is_reported_by_the_doctor_and_recovered_from_its_journal() {
+    let stack = stack();
+    let mut child = drill_holding_core_down(&stack);
+    signal(&child, nix::sys::signal::Signal::SIGKILL);
+    child.wait().unwrap();
+    assert!(!running("gaia-core"), "nothing put core back");
+
+    let ran = stack.gaia(["doctor", "--format", "json"]).run();
+    ran.exits(2);
+    let report = ran.json();
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "ha.failover-journal")
+        .expect("the doctor looks for a leftover journal");
+    assert_eq!(check["severity"], "fail", "{check:#}");
+    assert_eq!(check["remediation"], "gaia failover-test --recover");
+
+    // A new drill will not start on top of the unfinished one.
+    stack
+        .gaia(["failover-test"])
+        .run()
+        .exits(3)
+        .says("--recover");
+
+    let (code, recovered) = drill(&stack, &["--recover"]);
+    assert_eq!(code, 0, "{recovered:#}");
+    assert_eq!(recovered["verdict"], "recovered");
+    assert!(running("gaia-core"));
+    assert!(!journal(&stack).exists());
+    assert_eq!(web_served_by(), "gaia-core");
+    stack
+        .gaia(["failover-test", "--recover"])
+        .run()
+        .succeeds()
+        .says("nothing to recover");
+}
