@@ -37,6 +37,8 @@ complete -c gaia -n "__fish_gaia_needs_command" -s q -l quiet -d 'Say only what 
 complete -c gaia -n "__fish_gaia_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_needs_command" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -73,6 +75,95 @@ complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s v -l verbose -d 'Sa
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -f -a "start" -d 'Prepare the standbys\' shared directories, start them, wait until healthy, verify the wiring'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -f -a "stop" -d 'Stop and remove the HA standby containers, and nothing else'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -f -a "status" -d 'Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator\'s view'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -f -a "maintenance" -d 'Turn maintenance mode (no failover) on or off, or show it'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l timeout -d 'How long to wait for the standbys to become healthy' -r
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l reason -d 'Why (with `on`): shown to whoever finds the flag' -r
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from help" -f -a "start" -d 'Prepare the standbys\' shared directories, start them, wait until healthy, verify the wiring'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop and remove the HA standby containers, and nothing else'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator\'s view'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from help" -f -a "maintenance" -d 'Turn maintenance mode (no failover) on or off, or show it'
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l target -d 'The live service to stop (one with an HA standby)' -r
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l payload -d 'JSON body to send through the front instead of the built-in request (checks/ha.toml)' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l timeout -d 'How long the request through the front, and the target\'s return to health, may each take' -r
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l hold -d 'Keep the target stopped this long after the standby served, to watch failover mode' -r
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l recover -d 'Put back what an interrupted drill left stopped, from its journal'
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l format -d 'Output format' -r -f -a "human\t''
@@ -178,10 +269,16 @@ complete -c gaia -n "__fish_gaia_using_subcommand completions" -s v -l verbose -
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor sim completions help" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor sim completions help" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor sim completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor sim completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "start" -d 'Prepare the standbys\' shared directories, start them, wait until healthy, verify the wiring'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "stop" -d 'Stop and remove the HA standby containers, and nothing else'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "status" -d 'Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator\'s view'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "maintenance" -d 'Turn maintenance mode (no failover) on or off, or show it'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "up" -d 'Build the simulated images if needed, start the live stack and wait until it is healthy'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "down" -d 'Remove every container, network and volume the simulated stack created'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "status" -d 'Show the simulated containers, their state and health'

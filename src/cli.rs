@@ -13,10 +13,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "Keep the GAIA stack healthy",
     long_about = "Keep the GAIA stack healthy.\n\n\
-        gaia checks the live and candidate containers of a GAIA deployment and \
+        gaia checks the live and candidate containers of a GAIA deployment, repairs \
+        what is safe to repair, runs the HA hot standbys and drills failover, and \
         brings up a simulated GAIA stack on the local Docker engine to rehearse on.",
     after_help = "Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error.\n\
-        Start with `gaia sim up` to get a rehearsal stack, then `gaia doctor`.",
+        Each command's --help gives its own. Start with `gaia sim up --ha` to get a rehearsal \
+        stack, then `gaia doctor`.",
     propagate_version = true
 )]
 pub struct Cli {

@@ -74,6 +74,11 @@ async fn dispatch(cli: &Cli) -> Result<Outcome> {
     if let Command::Completions(args) = &cli.command {
         return commands::completions::run(args);
     }
+    if cli.global.format == cli::Format::Junit && !matches!(cli.command, Command::Doctor(_)) {
+        return Err(error::Error::Config(
+            "--format junit is for `gaia doctor`; use human or json here".into(),
+        ));
+    }
     let ctx = Context::resolve(&cli.global)?;
     match &cli.command {
         Command::Doctor(args) => commands::doctor::run(&ctx, args).await,

@@ -14,6 +14,9 @@ fn help_teaches_the_commands() {
         vec!["sim", "--help"],
         vec!["doctor", "--help"],
         vec!["sim", "fault", "--help"],
+        vec!["ha", "--help"],
+        vec!["ha", "maintenance", "--help"],
+        vec!["failover-test", "--help"],
     ] {
         let ran = gaia(&args).run();
         ran.succeeds();
@@ -189,4 +192,36 @@ fn unknown_faults_are_named() {
     let listed = gaia(["sim", "fault", "--list", "--format", "json"]).run();
     listed.succeeds();
     assert!(listed.json().as_array().unwrap().len() >= 20);
+}
+
+#[test]
+fn bad_input_to_ha_and_failover_test_is_refused_before_docker_is_asked() {
+    // An engine that cannot answer proves nothing was contacted.
+    let nowhere = "unix:///nonexistent/docker.sock";
+    gaia(["ha", "status", "--format", "junit"])
+        .env("DOCKER_HOST", nowhere)
+        .run()
+        .exits(3)
+        .says("--format junit is for `gaia doctor`");
+    gaia(["failover-test", "--target", "gaia-study"])
+        .env("DOCKER_HOST", nowhere)
+        .run()
+        .exits(3)
+        .says("no failover drill for `gaia-study`; targets: gaia-core, gaia-mcp");
+    let payload = std::env::temp_dir().join(format!("gaia-payload-{}", std::process::id()));
+    std::fs::write(&payload, "{not json").unwrap();
+    gaia(["failover-test", "--payload", payload.to_str().unwrap()])
+        .env("DOCKER_HOST", nowhere)
+        .run()
+        .exits(3)
+        .says("is not JSON");
+    gaia(["ha", "maintenance", "off", "--reason", "x"])
+        .env("DOCKER_HOST", nowhere)
+        .run()
+        .exits(3)
+        .says("--reason goes with `on`");
+    gaia(["failover-test", "--recover", "--target", "gaia-mcp"])
+        .run()
+        .exits(3)
+        .says("cannot be used with");
 }

@@ -30,13 +30,18 @@ struct Plan<'a> {
 
 pub async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     let catalogue = Catalogue::load(&ctx.registry)?;
+    // Bad input is refused before anything is contacted.
+    let plan = if args.recover {
+        None
+    } else {
+        Some(plan(ctx, &catalogue, args)?)
+    };
     let docker = Docker::connect().await?;
     let root = ctx.stack_root(&docker).await;
     let http = Http::new(catalogue.thresholds.http_connect_timeout, args.timeout);
-    if args.recover {
+    let Some(plan) = plan else {
         return recover(ctx, &catalogue, &docker, &http, &root, args).await;
-    }
-    let plan = plan(ctx, &catalogue, args)?;
+    };
     if let Some(journal) = Journal::read(&root)? {
         return Err(Error::Refused(format!(
             "a drill of {} started {} by pid {} did not finish ({}): \

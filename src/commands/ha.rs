@@ -13,6 +13,12 @@ use crate::registry::Service;
 use crate::stack::Stack;
 
 pub async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
+    if let HaCommand::Maintenance(args) = command
+        && args.reason.is_some()
+        && args.state != MaintenanceState::On
+    {
+        return Err(Error::Config("--reason goes with `on`".into()));
+    }
     let catalogue = Catalogue::load(&ctx.registry)?;
     let docker = Docker::connect().await?;
     let ha = Ha {
@@ -122,9 +128,6 @@ async fn stop(ctx: &Context, ha: &Ha<'_>) -> Result<Outcome> {
 }
 
 async fn maintenance(ctx: &Context, ha: &Ha<'_>, args: &MaintenanceArgs) -> Result<Outcome> {
-    if args.reason.is_some() && args.state != MaintenanceState::On {
-        return Err(Error::Config("--reason goes with `on`".into()));
-    }
     let (flag, said) = match args.state {
         MaintenanceState::On => {
             let flag = ha.set_maintenance(args.reason.clone()).await?;
