@@ -2,7 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::Notify;
 
@@ -26,6 +26,18 @@ struct Plan<'a> {
     front: &'a Service,
     front_url: String,
     payload: serde_json::Value,
+    /// Bounds the request through the front and the target's return to health.
+    timeout: Duration,
+    /// How long the target stays down after the standby served.
+    hold: Duration,
+}
+
+/// A drill under way: what it acts on and the façades it acts through.
+struct Drilling<'a> {
+    ctx: &'a Context,
+    docker: &'a Docker,
+    http: &'a Http,
+    plan: Plan<'a>,
 }
 
 pub async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
@@ -34,13 +46,20 @@ pub async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     let plan = if args.recover {
         None
     } else {
-        Some(plan(ctx, &catalogue, args)?)
+        Some(plan(
+            ctx,
+            &catalogue,
+            &args.target,
+            args.payload.as_deref(),
+            args.timeout,
+            args.hold,
+        )?)
     };
     let docker = Docker::connect().await?;
     let root = ctx.stack_root(&docker).await;
     let http = Http::new(catalogue.thresholds.http_connect_timeout, args.timeout);
     let Some(plan) = plan else {
-        return recover(ctx, &catalogue, &docker, &http, &root, args).await;
+        return recover(ctx, &catalogue, &docker, &http, &root, args.timeout).await;
     };
     if let Some(journal) = Journal::read(&root)? {
         return Err(Error::Refused(format!(
@@ -58,6 +77,13 @@ pub async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
         docker: &docker,
     };
     steady_state(&ha, &http, &plan).await?;
+    let drilling = Drilling {
+        ctx,
+        docker: &docker,
+        http: &http,
+        plan,
+    };
+    let plan = &drilling.plan;
 
     let mut report = Report::new(&plan.target.name, &plan.standby.name, &plan.drill.front);
     Journal {
@@ -84,7 +110,7 @@ pub async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     ));
     let drill_started = SystemTime::now();
     let outage = tokio::select! {
-        outcome = outage(&docker, &http, &plan, &mut report, ctx, args) => Some(outcome),
+        outcome = drilling.outage(&mut report) => Some(outcome),
         () = interrupted.notified() => None,
     };
     report.verdict = match outage {
@@ -106,7 +132,7 @@ pub async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
         Ok(lines) => report.add_front_logs(plan.drill, &lines),
         Err(err) => report.problems.push(format!("{err:#}")),
     }
-    let restored = restore(&docker, &http, &plan, &mut report, ctx, args).await;
+    let restored = drilling.restore(&mut report).await;
     watcher.abort();
     match restored {
         Ok(()) => Journal::remove(&root)?,
@@ -129,22 +155,25 @@ pub async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     })
 }
 
-fn plan<'a>(ctx: &'a Context, catalogue: &'a Catalogue, args: &FailoverArgs) -> Result<Plan<'a>> {
+fn plan<'a>(
+    ctx: &'a Context,
+    catalogue: &'a Catalogue,
+    target: &str,
+    payload: Option<&Path>,
+    timeout: Duration,
+    hold: Duration,
+) -> Result<Plan<'a>> {
     let drills = &catalogue.ha.drills;
-    let drill = drills
-        .iter()
-        .find(|d| d.target == args.target)
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "no failover drill for `{}`; targets: {}",
-                args.target,
-                drills
-                    .iter()
-                    .map(|d| d.target.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?;
+    let drill = drills.iter().find(|d| d.target == target).ok_or_else(|| {
+        Error::Config(format!(
+            "no failover drill for `{target}`; targets: {}",
+            drills
+                .iter()
+                .map(|d| d.target.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
     let target = ctx
         .registry
         .service(&drill.target)
@@ -166,7 +195,7 @@ fn plan<'a>(ctx: &'a Context, catalogue: &'a Catalogue, args: &FailoverArgs) -> 
             front.name
         ))
     })?;
-    let (payload, origin) = match &args.payload {
+    let (payload, origin) = match payload {
         Some(file) => (
             std::fs::read_to_string(file)
                 .map_err(|e| Error::Config(format!("cannot read {}: {e}", file.display())))?,
@@ -183,6 +212,8 @@ fn plan<'a>(ctx: &'a Context, catalogue: &'a Catalogue, args: &FailoverArgs) -> 
         front,
         front_url: format!("http://127.0.0.1:{port}{}", drill.path),
         payload,
+        timeout,
+        hold,
     })
 }
 
@@ -270,92 +301,82 @@ async fn steady_state(ha: &Ha<'_>, http: &Http, plan: &Plan<'_>) -> Result<()> {
     )))
 }
 
-/// The outage: stop the target, send the request, see who served it.
-async fn outage(
-    docker: &Docker,
-    http: &Http,
-    plan: &Plan<'_>,
-    report: &mut Report,
-    ctx: &Context,
-    args: &FailoverArgs,
-) -> Result<Verdict> {
-    report.event(
-        &ctx.printer,
-        format!("stop issued: {}", plan.target.container),
-    );
-    docker.stop(&plan.target.container).await?;
-    report.event(&ctx.printer, format!("{} stopped", plan.target.container));
-    report.event(
-        &ctx.printer,
-        format!("request sent through {}", plan.drill.front),
-    );
-    let sent = Instant::now();
-    let answer = ask(http, plan).await;
-    report.failover_latency = Some(sent.elapsed());
-    let verdict = match answer {
-        Ok(who) => {
-            report.event(&ctx.printer, format!("answer received: served by {who}"));
-            let verdict = if who == plan.standby.container {
-                Verdict::FailoverWorked
-            } else {
-                report.problems.push(format!(
-                    "the request was served by {who}, not the standby {}",
-                    plan.standby.container
-                ));
+impl Drilling<'_> {
+    /// The outage: stop the target, send the request, see who served it.
+    async fn outage(&self, report: &mut Report) -> Result<Verdict> {
+        let (docker, plan, ctx) = (self.docker, &self.plan, self.ctx);
+        report.event(
+            &ctx.printer,
+            format!("stop issued: {}", plan.target.container),
+        );
+        docker.stop(&plan.target.container).await?;
+        report.event(&ctx.printer, format!("{} stopped", plan.target.container));
+        report.event(
+            &ctx.printer,
+            format!("request sent through {}", plan.drill.front),
+        );
+        let sent = Instant::now();
+        let answer = ask(self.http, plan).await;
+        report.failover_latency = Some(sent.elapsed());
+        let verdict = match answer {
+            Ok(who) => {
+                report.event(&ctx.printer, format!("answer received: served by {who}"));
+                let verdict = if who == plan.standby.container {
+                    Verdict::FailoverWorked
+                } else {
+                    report.problems.push(format!(
+                        "the request was served by {who}, not the standby {}",
+                        plan.standby.container
+                    ));
+                    Verdict::NoFailover
+                };
+                report.served_by = Some(who);
+                verdict
+            }
+            Err(err) => {
+                report.event(&ctx.printer, "the request failed");
+                report.problems.push(err);
                 Verdict::NoFailover
-            };
-            report.served_by = Some(who);
-            verdict
+            }
+        };
+        if !plan.hold.is_zero() {
+            ctx.printer.step(format!(
+                "holding {} stopped for {} (Ctrl-C ends it early)",
+                plan.target.container,
+                humantime::format_duration(plan.hold)
+            ));
+            tokio::time::sleep(plan.hold).await;
         }
-        Err(err) => {
-            report.event(&ctx.printer, "the request failed");
-            report.problems.push(err);
-            Verdict::NoFailover
-        }
-    };
-    if !args.hold.is_zero() {
-        ctx.printer.step(format!(
-            "holding {} stopped for {} (Ctrl-C ends it early)",
-            plan.target.container,
-            humantime::format_duration(args.hold)
-        ));
-        tokio::time::sleep(args.hold).await;
+        Ok(verdict)
     }
-    Ok(verdict)
-}
 
-/// Starts the target, waits until it is healthy, proves it serves again.
-async fn restore(
-    docker: &Docker,
-    http: &Http,
-    plan: &Plan<'_>,
-    report: &mut Report,
-    ctx: &Context,
-    args: &FailoverArgs,
-) -> Result<()> {
-    let stack = Stack::new(&ctx.registry, docker, &ctx.printer);
-    let started = Instant::now();
-    report.event(
-        &ctx.printer,
-        format!("start issued: {}", plan.target.container),
-    );
-    docker.start(&plan.target.container).await?;
-    let budget = stack.start_budget(&[plan.target]).await?.max(args.timeout);
-    stack.wait_healthy(&[plan.target], budget).await?;
-    report.event(&ctx.printer, format!("{} healthy", plan.target.container));
-    let who = ask(http, plan).await.map_err(Error::Failed)?;
-    if who != plan.target.container {
-        return Err(Error::Failed(format!(
-            "{} is healthy, but the request was served by {who}",
-            plan.target.container
-        )));
+    /// Starts the target, waits until it is healthy, proves it serves again.
+    async fn restore(&self, report: &mut Report) -> Result<()> {
+        let (docker, plan, ctx) = (self.docker, &self.plan, self.ctx);
+        let stack = Stack::new(&ctx.registry, docker, &ctx.printer);
+        let started = Instant::now();
+        report.event(
+            &ctx.printer,
+            format!("start issued: {}", plan.target.container),
+        );
+        docker.start(&plan.target.container).await?;
+        let budget = stack.start_budget(&[plan.target]).await?.max(plan.timeout);
+        stack.wait_healthy(&[plan.target], budget).await?;
+        report.event(&ctx.printer, format!("{} healthy", plan.target.container));
+        let who = ask(self.http, plan).await.map_err(Error::Failed)?;
+        if who != plan.target.container {
+            return Err(Error::Failed(format!(
+                "{} is healthy, but the request was served by {who}",
+                plan.target.container
+            )));
+        }
+        report.recovery = Some(started.elapsed());
+        report.event(
+            &ctx.printer,
+            format!("first request served by {}", plan.target.container),
+        );
+        Ok(())
     }
-    report.recovery = Some(started.elapsed());
-    report.event(
-        &ctx.printer,
-        format!("first request served by {}", plan.target.container),
-    );
-    Ok(())
 }
 
 /// The first Ctrl-C ends the outage; later ones are told the target is
@@ -379,7 +400,7 @@ async fn recover(
     docker: &Docker,
     http: &Http,
     root: &Path,
-    args: &FailoverArgs,
+    timeout: Duration,
 ) -> Result<Outcome> {
     let Some(journal) = Journal::read(root)? else {
         ctx.printer.step(format!(
@@ -397,13 +418,10 @@ async fn recover(
     let plan = plan(
         ctx,
         catalogue,
-        &FailoverArgs {
-            target: journal.target.clone(),
-            payload: None,
-            timeout: args.timeout,
-            hold: args.hold,
-            recover: true,
-        },
+        &journal.target,
+        None,
+        timeout,
+        Duration::ZERO,
     )?;
     ctx.printer.step(format!(
         "recovering the drill of {} started {} (pid {})",
@@ -416,13 +434,19 @@ async fn recover(
         format!("{} found {state}", plan.target.container),
     );
     report.verdict = Verdict::Recovered;
-    match restore(docker, http, &plan, &mut report, ctx, args).await {
+    let drilling = Drilling {
+        ctx,
+        docker,
+        http,
+        plan,
+    };
+    match drilling.restore(&mut report).await {
         Ok(()) => Journal::remove(root)?,
         Err(err) => {
             report.verdict = Verdict::RestoreFailed;
             report.problems.push(format!(
                 "{err:#}\nWhat to do: `docker logs {c}`; the journal stays until it serves again",
-                c = plan.target.container
+                c = drilling.plan.target.container
             ));
         }
     }

@@ -112,7 +112,7 @@ impl Maintenance {
                 Finding::warn(format!(
                     "maintenance mode ON: failover is disabled ({note})"
                 ))
-                .fix(format!("docker exec -u 0 {} rm {flag}", holder.container))
+                .fix("gaia ha maintenance off")
             }
             Err(err) => Finding::warn(format!("cannot read {flag}: {err:#}")),
         }
