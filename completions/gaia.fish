@@ -37,6 +37,9 @@ complete -c gaia -n "__fish_gaia_needs_command" -s q -l quiet -d 'Say only what 
 complete -c gaia -n "__fish_gaia_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_needs_command" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "promote" -d 'Move a candidate into live: validated, gated, rolled back automatically on failure'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "rollback" -d 'Put back the version the last promotion replaced'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "history" -d 'Show the promotion audit log'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
@@ -75,6 +78,51 @@ complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s v -l verbose -d 'Sa
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l timeout -d 'Deadline of the health gate (default: the service\'s healthcheck start budget plus a margin)' -r
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l list -d 'List what can be promoted, and how'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l validate -d 'Run the Python validators in a throwaway image of the candidate first'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l test -d 'Require the running candidate to answer its health check first'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l no-restart -d 'Promote, but do not restart live (it keeps running the old version)'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l no-backup -d 'Skip the backup (a failed gate then cannot restore the files)'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l force -d 'Promote even when the sync gate blocks'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l dry-run -d 'Print the plan and change nothing'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l timeout -d 'Deadline of the health gate (default: the service\'s healthcheck start budget plus a margin)' -r
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand history" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand history" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand history" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
+complete -c gaia -n "__fish_gaia_using_subcommand history" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand history" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand history" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand history" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l format -d 'Output format' -r -f -a "human\t''
@@ -269,12 +317,15 @@ complete -c gaia -n "__fish_gaia_using_subcommand completions" -s v -l verbose -
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor ha failover-test sim completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "promote" -d 'Move a candidate into live: validated, gated, rolled back automatically on failure'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "rollback" -d 'Put back the version the last promotion replaced'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "history" -d 'Show the promotion audit log'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "start" -d 'Prepare the standbys\' shared directories, start them, wait until healthy, verify the wiring'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "stop" -d 'Stop and remove the HA standby containers, and nothing else'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "status" -d 'Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator\'s view'

@@ -98,6 +98,41 @@ pub enum Command {
         Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error.")]
     Doctor(DoctorArgs),
 
+    /// Move a candidate into live: validated, gated, rolled back automatically on failure
+    ///
+    /// Steps, each shown as it runs and recorded in the audit log (.gaia/promotions.jsonl in
+    /// the GAIA root): lock the root; with --validate, run ruff (blocking), mypy
+    /// (informational) and pytest (blocking; no tests collected is not a failure) in a
+    /// throwaway image built from the candidate's Dockerfile; with --test, the candidate must
+    /// answer its health check; the sync gate (protocols/cognition_packet.py differing between
+    /// candidate and live gaia-common blocks unless --force); back up the live directory to
+    /// <service>.bak and record the live image; copy candidate → live (skipping .git,
+    /// __pycache__, *.pyc) or tag the candidate image as the live image (the old one kept as
+    /// :gaia-rollback); restart, or recreate through compose when the image changed; then the
+    /// health gate: Docker health, the service's doctor checks, and a watch window. Any
+    /// failure after the backup, Ctrl-C included, rolls back automatically.
+    #[command(after_help = "Examples:\n  \
+        gaia promote --list\n  \
+        gaia promote gaia-core --validate --test\n  \
+        gaia promote gaia-prime --dry-run\n  \
+        gaia promote gaia-common\n\n\
+        Exit codes: 0 promoted; 1 refused or validation failed, nothing changed; 2 the gate \
+        failed and the previous version serves again; 3 the rollback failed, live is degraded \
+        (usage errors also exit 3).")]
+    Promote(PromoteArgs),
+
+    /// Put back the version the last promotion replaced
+    #[command(
+        after_help = "Restores the live files from <service>.bak and the image from its \
+        :gaia-rollback tag, restarts (or recreates) the service and waits until it is healthy.\n\n\
+        Exit codes: 0 restored and healthy, 1 nothing to roll back to, 3 restored but not healthy."
+    )]
+    Rollback(RollbackArgs),
+
+    /// Show the promotion audit log
+    #[command(after_help = "Examples:\n  gaia history\n  gaia history gaia-core --format json")]
+    History(HistoryArgs),
+
     /// Manage the HA hot standbys and the maintenance flag
     #[command(subcommand)]
     Ha(HaCommand),
@@ -164,6 +199,63 @@ pub struct DoctorArgs {
     /// Deadline for the whole run
     #[arg(long, value_parser = humantime::parse_duration, default_value = "30s", value_name = "DURATION")]
     pub timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// The live service (or gaia-common) to promote its candidate into
+    #[arg(required_unless_present = "list", value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// List what can be promoted, and how
+    #[arg(long, conflicts_with = "service")]
+    pub list: bool,
+
+    /// Run the Python validators in a throwaway image of the candidate first
+    #[arg(long)]
+    pub validate: bool,
+
+    /// Require the running candidate to answer its health check first
+    #[arg(long)]
+    pub test: bool,
+
+    /// Promote, but do not restart live (it keeps running the old version)
+    #[arg(long)]
+    pub no_restart: bool,
+
+    /// Skip the backup (a failed gate then cannot restore the files)
+    #[arg(long)]
+    pub no_backup: bool,
+
+    /// Promote even when the sync gate blocks
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The live service (or gaia-common) to roll back
+    #[arg(value_name = "SERVICE")]
+    pub service: String,
+
+    /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this service
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,9 +7,13 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use bollard::exec::{CreateExecOptions, StartExecResults};
+use bollard::models::ContainerCreateBody;
 use bollard::models::{
     ContainerStateStatusEnum, EndpointSettings, HealthStatusEnum, Ipam, IpamConfig,
     NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest, VolumeCreateRequest,
+};
+use bollard::query_parameters::{
+    BuildImageOptionsBuilder, CreateContainerOptions, TagImageOptionsBuilder, WaitContainerOptions,
 };
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListVolumesOptionsBuilder, LogsOptionsBuilder,
@@ -436,25 +440,6 @@ impl Docker {
         Ok((images.len(), images.iter().map(|i| i.size).sum()))
     }
 
-    /// The container's output since `since` (unix seconds), stdout and stderr interleaved.
-    pub async fn logs(&self, container: &str, since: i64) -> Result<String> {
-        let options = LogsOptionsBuilder::default()
-            .stdout(true)
-            .stderr(true)
-            .since(i32::try_from(since).unwrap_or(0))
-            .build();
-        let chunks: Vec<_> = self
-            .api
-            .logs(container, Some(options))
-            .try_collect()
-            .await
-            .with_context(|| format!("reading the logs of {container}"))?;
-        Ok(chunks
-            .into_iter()
-            .map(|c| String::from_utf8_lossy(&c.into_bytes()).into_owned())
-            .collect())
-    }
-
     /// Log lines of a container written since `since`, with the engine's
     /// timestamp of each.
     pub async fn logs_since(
@@ -531,6 +516,105 @@ impl Docker {
                 .map(drop)
                 .with_context(|| format!("removing image {tag}"))?),
         }
+    }
+
+    /// Builds `tag` from a build context (a tar holding a Dockerfile), as
+    /// `docker build` does; the build's own error when it fails.
+    pub async fn build_image(&self, context: Vec<u8>, tag: &str) -> Result<()> {
+        let options = BuildImageOptionsBuilder::default()
+            .dockerfile("Dockerfile")
+            .t(tag)
+            .rm(true)
+            .forcerm(true)
+            .build();
+        let mut progress =
+            self.api
+                .build_image(options, None, Some(bollard::body_full(context.into())));
+        while let Some(step) = progress.next().await {
+            let step = step.with_context(|| format!("building {tag}"))?;
+            if let Some(detail) = step.error_detail {
+                return Err(Error::Failed(format!(
+                    "building {tag} failed: {}",
+                    detail.message.unwrap_or_default().trim()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Tags the image `source` (a tag or id) as `target` (`repo:tag`).
+    pub async fn tag_image(&self, source: &str, target: &str) -> Result<()> {
+        let (repo, tag) = match target.rsplit_once(':') {
+            Some((repo, tag)) if !tag.contains('/') => (repo, tag),
+            _ => (target, "latest"),
+        };
+        let options = TagImageOptionsBuilder::default()
+            .repo(repo)
+            .tag(tag)
+            .build();
+        self.api
+            .tag_image(source, Some(options))
+            .await
+            .with_context(|| format!("tagging {source} as {target}"))?;
+        Ok(())
+    }
+
+    /// Runs `argv` in a fresh container of `image` to completion and removes
+    /// the container: (exit code, what it printed).
+    pub async fn run_once(&self, image: &str, argv: &[String]) -> Result<ExecOutput> {
+        let body = ContainerCreateBody {
+            image: Some(image.to_owned()),
+            cmd: Some(argv.to_vec()),
+            labels: Some(HashMap::from([(
+                "io.gaia.throwaway".to_owned(),
+                "true".to_owned(),
+            )])),
+            ..Default::default()
+        };
+        let created = self
+            .api
+            .create_container(None::<CreateContainerOptions>, body)
+            .await
+            .with_context(|| format!("creating a container of {image}"))?;
+        let id = created.id;
+        let outcome = async {
+            self.start(&id).await?;
+            let mut waited = self.api.wait_container(&id, None::<WaitContainerOptions>);
+            let exit_code = match waited.next().await {
+                Some(Ok(done)) => done.status_code,
+                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
+                Some(Err(err)) => return Err(anyhow::Error::new(err).context("waiting").into()),
+                None => -1,
+            };
+            let options = LogsOptionsBuilder::default()
+                .stdout(true)
+                .stderr(true)
+                .build();
+            let chunks: Vec<_> = self
+                .api
+                .logs(&id, Some(options))
+                .try_collect()
+                .await
+                .context("reading its output")?;
+            let mut stdout = String::new();
+            let mut stderr = String::new();
+            for chunk in chunks {
+                match chunk {
+                    bollard::container::LogOutput::StdErr { message } => {
+                        stderr.push_str(&String::from_utf8_lossy(&message))
+                    }
+                    other => stdout.push_str(&String::from_utf8_lossy(&other.into_bytes())),
+                }
+            }
+            Ok::<_, Error>(ExecOutput {
+                exit_code,
+                stdout,
+                stderr,
+            })
+        }
+        .await;
+        self.remove_container(&id).await?;
+        outcome
     }
 
     // ── networks and volumes ────────────────────────────────────────────────

@@ -14,6 +14,9 @@ pub enum Outcome {
     Warnings = 1,
     /// At least one failure.
     Failures = 2,
+    /// `promote` and `rollback`: live is left degraded (the rollback failed,
+    /// or a rollback's service is not healthy).
+    Degraded = 3,
     /// Stopped by Ctrl-C after putting back what it had changed (128 + SIGINT).
     Interrupted = 130,
 }

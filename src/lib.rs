@@ -18,6 +18,7 @@ pub mod guest;
 pub mod ha;
 pub mod http;
 pub mod output;
+pub mod promote;
 pub mod registry;
 pub mod repair;
 pub mod sim;
@@ -82,6 +83,9 @@ async fn dispatch(cli: &Cli) -> Result<Outcome> {
     let ctx = Context::resolve(&cli.global)?;
     match &cli.command {
         Command::Doctor(args) => commands::doctor::run(&ctx, args).await,
+        Command::Promote(args) => commands::promote::run(&ctx, args).await,
+        Command::Rollback(args) => commands::rollback::run(&ctx, args).await,
+        Command::History(args) => commands::history::run(&ctx, args),
         Command::Ha(command) => commands::ha::run(&ctx, command).await,
         Command::FailoverTest(args) => commands::failover::run(&ctx, args).await,
         Command::Sim(command) => commands::sim::run(&ctx, command).await,

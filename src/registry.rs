@@ -22,6 +22,7 @@ pub struct Registry {
     pub network: String,
     pub volumes: Vec<Volume>,
     pub services: Vec<Service>,
+    pub packages: Vec<Package>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +54,39 @@ pub enum GpuExpectation {
     All,
 }
 
+/// How `gaia promote` moves a candidate into live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Promotion {
+    /// Copy the candidate's source directory over the live one.
+    Files,
+    /// Tag the candidate's image as the live image.
+    Image,
+    /// Both.
+    Both,
+}
+
+impl Promotion {
+    pub fn files(self) -> bool {
+        matches!(self, Promotion::Files | Promotion::Both)
+    }
+
+    pub fn image(self) -> bool {
+        matches!(self, Promotion::Image | Promotion::Both)
+    }
+}
+
+/// Source promoted by files alone, with no container of its own (gaia-common).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Package {
+    pub name: String,
+    pub source: String,
+    pub candidate_source: String,
+    #[serde(default)]
+    pub python: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fallback {
     pub env: String,
@@ -77,6 +111,10 @@ pub struct Service {
     pub source: String,
     pub volumes: Vec<String>,
     pub fallbacks: Vec<Fallback>,
+    /// For a live service: how `gaia promote` moves its candidate in.
+    pub promote: Option<Promotion>,
+    /// Python source, validated with the Python validators on promotion.
+    pub python: bool,
 }
 
 impl Registry {
@@ -148,6 +186,8 @@ struct RawRegistry {
     volumes: Vec<RawVolume>,
     #[serde(rename = "service")]
     services: Vec<RawService>,
+    #[serde(default, rename = "package")]
+    packages: Vec<Package>,
 }
 
 #[derive(Deserialize)]
@@ -193,6 +233,9 @@ struct RawService {
     volumes: Vec<Spanned<String>>,
     #[serde(default)]
     fallbacks: Vec<RawFallback>,
+    promote: Option<Spanned<Promotion>>,
+    #[serde(default)]
+    python: bool,
 }
 
 fn port(value: &Spanned<i64>) -> Result<u16, Problem> {
@@ -268,6 +311,7 @@ impl RawRegistry {
             network: self.stack.network,
             volumes,
             services,
+            packages: self.packages,
         })
     }
 }
@@ -327,6 +371,12 @@ impl RawService {
                 ));
             }
         }
+        if let (Role::Candidate, Some(promote)) = (self.role, &self.promote) {
+            return Err((
+                promote.span(),
+                format!("candidate `{name}` cannot have `promote`: it is what gets promoted"),
+            ));
+        }
         for fallback in &self.fallbacks {
             if !names.contains_key(fallback.standby.get_ref()) {
                 return Err((
@@ -367,6 +417,8 @@ impl RawService {
                     standby: f.standby.get_ref().clone(),
                 })
                 .collect(),
+            promote: self.promote.as_ref().map(|p| *p.get_ref()),
+            python: self.python,
         })
     }
 }

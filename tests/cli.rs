@@ -17,6 +17,8 @@ fn help_teaches_the_commands() {
         vec!["ha", "--help"],
         vec!["ha", "maintenance", "--help"],
         vec!["failover-test", "--help"],
+        vec!["promote", "--help"],
+        vec!["rollback", "--help"],
     ] {
         let ran = gaia(&args).run();
         ran.succeeds();

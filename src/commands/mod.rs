@@ -4,4 +4,7 @@ pub mod completions;
 pub mod doctor;
 pub mod failover;
 pub mod ha;
+pub mod history;
+pub mod promote;
+pub mod rollback;
 pub mod sim;

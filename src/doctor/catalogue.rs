@@ -106,6 +106,42 @@ pub struct Drill {
     pub fallback_served: String,
 }
 
+/// What `gaia promote` checks, copies and waits for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Promote {
+    pub exclude: Vec<String>,
+    #[serde(with = "humantime_serde")]
+    pub watch_window: std::time::Duration,
+    #[serde(with = "humantime_serde")]
+    pub gate_margin: std::time::Duration,
+    pub sync_gate: SyncGate,
+    #[serde(rename = "validator")]
+    pub validators: Vec<Validator>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncGate {
+    pub blocking: Vec<String>,
+    pub warning: Vec<String>,
+    pub listed: String,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Validator {
+    pub name: String,
+    pub command: Vec<String>,
+    pub blocking: bool,
+    #[serde(default = "only_zero")]
+    pub passing_exit_codes: Vec<i64>,
+}
+
+fn only_zero() -> Vec<i64> {
+    vec![0]
+}
+
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     pub thresholds: Thresholds,
@@ -116,6 +152,7 @@ pub struct Catalogue {
     pub imports: Vec<Import>,
     pub sessions: Sessions,
     pub ha: Ha,
+    pub promote: Promote,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +199,7 @@ impl Catalogue {
                 .import,
             sessions: parse("sessions.toml", include_str!("../../checks/sessions.toml"))?,
             ha: parse("ha.toml", include_str!("../../checks/ha.toml"))?,
+            promote: parse("promote.toml", include_str!("../../checks/promote.toml"))?,
         };
         catalogue.validate(registry)?;
         Ok(catalogue)

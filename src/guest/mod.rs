@@ -10,6 +10,7 @@
 pub mod faults;
 mod server;
 mod tools;
+mod validators;
 
 use std::ffi::OsString;
 use std::path::Path;

@@ -73,10 +73,21 @@ fn log(level: &str, message: impl std::fmt::Display) {
     println!("{now} {level:<7} {message}");
 }
 
+/// Source that cannot start: a rehearsal plants this file in a candidate to
+/// see a promotion fail its health gate and be rolled back.
+pub const BROKEN_SOURCE: &str = "/app/.gaia-sim-broken";
+
 /// Starts the service; returns only if it cannot start.
 pub fn serve(role: Role, port: &str) -> ExitCode {
     faults::crash_if_looping();
     faults::forget_process_state();
+    if std::path::Path::new(BROKEN_SOURCE).exists() {
+        eprintln!(
+            "Traceback (most recent call last):\n  File \"/app/main.py\", line 1\n\
+             ImportError: cannot import name 'CognitionPacket' ({BROKEN_SOURCE} is present)"
+        );
+        return ExitCode::FAILURE;
+    }
     if let Err(message) = check_required_dirs() {
         eprintln!("{message}");
         return ExitCode::FAILURE;

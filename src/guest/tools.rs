@@ -51,6 +51,9 @@ pub fn python(args: &[String]) -> ExitCode {
                 option(rest, "--port").unwrap_or("8000"),
             )
         }
+        ["-m", "ruff", "check", path] => super::validators::ruff(path),
+        ["-m", "mypy", path] => super::validators::mypy(path),
+        ["-m", "pytest", path] => super::validators::pytest(path),
         ["-m", "mkdocs", "serve", rest @ ..] => {
             let address = option(rest, "-a").unwrap_or("127.0.0.1:8000");
             let port = address.rsplit(':').next().unwrap_or("8000");
@@ -58,7 +61,8 @@ pub fn python(args: &[String]) -> ExitCode {
         }
         _ => {
             eprintln!(
-                "python (gaia sim): only -c, -m uvicorn, -m vllm… and -m mkdocs serve are simulated"
+                "python (gaia sim): only -c, -m uvicorn, -m vllm…, -m mkdocs serve, \
+                 -m ruff check, -m mypy and -m pytest are simulated"
             );
             ExitCode::from(2)
         }

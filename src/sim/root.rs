@@ -159,6 +159,34 @@ impl Root {
                 )?;
             }
         }
+        // What `gaia promote --validate` builds its throwaway image from: the
+        // candidate's own image with the candidate's source at /app, as the
+        // real Dockerfiles install it.
+        let base_of_packages = registry
+            .services
+            .iter()
+            .find(|s| s.role == Role::Candidate && s.python)
+            .map(|s| s.image.as_str());
+        let dockerfiles = registry
+            .services
+            .iter()
+            .filter(|s| s.role == Role::Candidate)
+            .map(|s| (s.source.as_str(), Some(s.image.as_str())))
+            .chain(
+                registry
+                    .packages
+                    .iter()
+                    .map(|p| (p.candidate_source.as_str(), base_of_packages)),
+            );
+        for (source, image) in dockerfiles {
+            let Some(image) = image else { continue };
+            if !self.path.join(source).join("Dockerfile").exists() {
+                write(
+                    &format!("{source}/Dockerfile"),
+                    &format!("FROM {image}\nCOPY . /app\n"),
+                )?;
+            }
+        }
         // The key files the doctor compares, in both copies of gaia-common.
         let library = Catalogue::load(registry)?.library;
         for package in [&library.live, &library.candidate] {

@@ -1,0 +1,296 @@
+//! `gaia promote`, `gaia rollback` and `gaia history` against the simulated
+//! stack on the real engine. The simulated root holds live and candidate
+//! sources as the real one does, and every service reports its version
+//! (image and source), so the operator can tell old from new.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{Stack, inspect, stack};
+use serde_json::Value;
+
+/// What a live service says it runs: (image, source version).
+fn version(port: u16) -> (String, String) {
+    let (status, body) = common::http(
+        "GET",
+        &format!("http://127.0.0.1:{port}/version"),
+        None,
+        Duration::from_secs(5),
+    )
+    .expect("the service answers /version");
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    (
+        body["image"].as_str().unwrap_or_default().to_owned(),
+        body["source_version"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+fn promote(stack: &Stack, args: &[&str]) -> (i32, Value) {
+    let ran = stack
+        .gaia([&["promote", "--format", "json"][..], args].concat())
+        .run();
+    (ran.code, ran.json())
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file below `root` (minus .git, __pycache__, *.pyc) and its contents.
+fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == ".git" || name == "__pycache__" || name.ends_with(".pyc") {
+                continue;
+            }
+            if entry.path().is_dir() {
+                pending.push(entry.path());
+            } else {
+                let relative = entry
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .display()
+                    .to_string();
+                found.push((relative, std::fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn step<'a>(record: &'a Value, name: &str) -> &'a Value {
+    record["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no step {name}: {record:#}"))
+}
+
+fn history(stack: &Stack, service: &str) -> Vec<Value> {
+    let ran = stack.gaia(["history", service, "--format", "json"]).run();
+    ran.succeeds();
+    ran.json().as_array().unwrap().clone()
+}
+
+#[test]
+fn prime_is_promoted_by_image_and_rolled_back_by_tag() {
+    let stack = stack();
+    let live_image = inspect("localhost:5000/gaia-prime:local", "{{.Id}}");
+    let candidate_image = inspect("localhost:5000/gaia-prime-candidate:local", "{{.Id}}");
+    let before = history(&stack, "gaia-prime").len();
+
+    let (code, record) = promote(&stack, &["gaia-prime", "--validate", "--test"]);
+    assert_eq!(code, 0, "{record:#}");
+    assert_eq!(record["outcome"], "done");
+    let validate = step(&record, "validate");
+    assert_eq!(validate["outcome"], "skipped");
+    assert!(
+        validate["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not configured for Python validation")
+    );
+    // Its candidate cannot run beside it on a one-GPU host: --test says so.
+    assert_eq!(step(&record, "test")["outcome"], "skipped");
+    assert_eq!(step(&record, "health gate")["outcome"], "ok");
+    assert_eq!(
+        inspect("gaia-prime", "{{.Image}}"),
+        candidate_image,
+        "live prime runs the candidate image"
+    );
+    assert_eq!(version(7777).0, "localhost:5000/gaia-prime-candidate:local");
+    assert_eq!(record["from"]["image_id"], live_image.as_str());
+    assert_eq!(record["to"]["image_id"], candidate_image.as_str());
+    let entries = history(&stack, "gaia-prime");
+    assert_eq!(entries.len(), before + 1);
+    assert_eq!(entries.last().unwrap()["outcome"], "done");
+
+    let ran = stack
+        .gaia(["rollback", "gaia-prime", "--format", "json"])
+        .run();
+    ran.succeeds();
+    assert_eq!(inspect("gaia-prime", "{{.Image}}"), live_image);
+    assert_eq!(version(7777).0, "localhost:5000/gaia-prime:local");
+    stack
+        .gaia(["history", "gaia-prime"])
+        .run()
+        .succeeds()
+        .says("rollback")
+        .says("gaia-prime");
+}
+
+#[test]
+fn core_is_promoted_by_files_with_a_backup_and_rolled_back() {
+    let stack = stack();
+    let (live, candidate) = (
+        stack.root.join("gaia-core"),
+        stack.root.join("candidates/gaia-core"),
+    );
+    let old = read(&live.join("VERSION"));
+    std::fs::create_dir_all(candidate.join("__pycache__")).unwrap();
+    std::fs::write(
+        candidate.join("__pycache__/main.cpython-311.pyc"),
+        "bytecode",
+    )
+    .unwrap();
+    std::fs::write(candidate.join("extra.pyc"), "bytecode").unwrap();
+
+    // --validate: no tests collected is not a failure.
+    let (code, record) = promote(&stack, &["gaia-core", "--validate", "--test"]);
+    assert_eq!(code, 0, "{record:#}");
+    let pytest = record["validators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "pytest")
+        .unwrap();
+    assert_eq!(
+        (pytest["exit_code"].as_i64(), pytest["passed"].as_bool()),
+        (Some(5), Some(true))
+    );
+    assert_eq!(
+        tree(&live),
+        tree(&candidate),
+        "live equals candidate, minus excludes"
+    );
+    assert!(!live.join("__pycache__/main.cpython-311.pyc").exists());
+    assert!(!live.join("extra.pyc").exists());
+    assert_eq!(read(&stack.root.join("gaia-core.bak/VERSION")), old);
+    assert_eq!(version(6415).1, read(&candidate.join("VERSION")).trim());
+
+    stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+    assert_eq!(read(&live.join("VERSION")), old);
+    assert_eq!(version(6415).1, old.trim());
+}
+
+#[test]
+fn a_candidate_that_fails_its_gate_is_rolled_back() {
+    let stack = stack();
+    let (live, candidate) = (
+        stack.root.join("gaia-core"),
+        stack.root.join("candidates/gaia-core"),
+    );
+    let old = read(&live.join("VERSION"));
+    let broken = candidate.join(".gaia-sim-broken");
+    std::fs::write(&broken, "").unwrap();
+
+    let (code, record) = promote(&stack, &["gaia-core"]);
+    std::fs::remove_file(&broken).unwrap();
+    assert_eq!(code, 2, "{record:#}");
+    assert_eq!(record["outcome"], "rolled-back");
+    assert_eq!(step(&record, "health gate")["outcome"], "failed");
+    assert_eq!(step(&record, "rollback")["outcome"], "ok");
+    assert_eq!(read(&live.join("VERSION")), old, "files restored");
+    assert!(!live.join(".gaia-sim-broken").exists());
+    assert_eq!(inspect("gaia-core", "{{.State.Health.Status}}"), "healthy");
+    assert_eq!(version(6415).1, old.trim(), "the old version serves");
+    assert_eq!(
+        history(&stack, "gaia-core").last().unwrap()["outcome"],
+        "rolled-back"
+    );
+}
+
+#[test]
+fn a_failing_validator_refuses_and_changes_nothing() {
+    let stack = stack();
+    let (live, candidate) = (
+        stack.root.join("gaia-core"),
+        stack.root.join("candidates/gaia-core"),
+    );
+    let before = tree(&live);
+    let planted = candidate.join("sloppy.py");
+    std::fs::write(&planted, "from os import *\n").unwrap();
+    let ran = stack.gaia(["promote", "gaia-core", "--validate"]).run();
+    std::fs::remove_file(&planted).unwrap();
+    ran.exits(1)
+        .says("F403")
+        .says("refused, nothing was changed");
+    assert_eq!(tree(&live), before);
+    assert_eq!(
+        history(&stack, "gaia-core").last().unwrap()["outcome"],
+        "refused"
+    );
+}
+
+#[test]
+fn the_sync_gate_blocks_a_protocol_change_unless_forced() {
+    let stack = stack();
+    let packet = stack
+        .root
+        .join("candidates/gaia-common/gaia_common/protocols/cognition_packet.py");
+    let original = read(&packet);
+    std::fs::write(&packet, format!("{original}\nNEW_FIELD = 'v0.4'\n")).unwrap();
+    let live = stack.root.join("gaia-web");
+    let before = tree(&live);
+
+    stack
+        .gaia(["promote", "gaia-web"])
+        .run()
+        .exits(1)
+        .says("protocols/cognition_packet.py differs");
+    assert_eq!(tree(&live), before);
+
+    let (code, record) = promote(&stack, &["gaia-web", "--force"]);
+    std::fs::write(&packet, original).unwrap();
+    assert_eq!(code, 0, "{record:#}");
+    assert_eq!(record["forced"], true);
+    assert_eq!(step(&record, "sync gate")["outcome"], "warning");
+    stack.gaia(["rollback", "gaia-web"]).run().succeeds();
+}
+
+#[test]
+fn one_promotion_at_a_time_and_ctrl_c_in_the_gate_rolls_back() {
+    let stack = stack();
+    let live = stack.root.join("gaia-core");
+    let old = read(&live.join("VERSION"));
+    let candidate_version = read(&stack.root.join("candidates/gaia-core/VERSION"));
+    let mut first = stack.gaia(["promote", "gaia-core"]).spawn();
+    // Once the files are copied, the promotion is in its restart and gate.
+    let started = Instant::now();
+    while read(&live.join("VERSION")) != candidate_version {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the promotion never copied"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    stack
+        .gaia(["promote", "gaia-mcp"])
+        .run()
+        .exits(1)
+        .says(&format!("pid {}", first.id()))
+        .says("promoting gaia-core");
+
+    let pid = nix::unistd::Pid::from_raw(first.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let status = first.wait().unwrap();
+    assert_eq!(status.code(), Some(2));
+    assert!(
+        !stack.root.join(".gaia/promote.lock").exists(),
+        "lock released"
+    );
+    assert_eq!(read(&live.join("VERSION")), old);
+    let last = history(&stack, "gaia-core").pop().unwrap();
+    assert_eq!(last["outcome"], "rolled-back");
+    let rollback = step(&last, "rollback");
+    assert!(
+        rollback["detail"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted (Ctrl-C)"),
+        "{last:#}"
+    );
+}
