@@ -5,7 +5,7 @@ use crate::config::Context;
 use crate::docker::Docker;
 use crate::doctor::Catalogue;
 use crate::error::{Error, Outcome, Result};
-use crate::promote::audit::{self, StepOutcome};
+use crate::promote::audit;
 use crate::promote::lock::Lock;
 use crate::promote::{self, Promoter, Stop, Subject};
 
@@ -70,12 +70,10 @@ async fn steps(p: &mut Promoter<'_>, args: &PromoteArgs) -> Result<(), Stop> {
     }
     p.sync_gate(args.force)?;
     if args.no_backup {
-        p.record.steps.push(audit::StepRecord {
-            step: "backup".into(),
-            outcome: StepOutcome::Skipped,
-            detail: "--no-backup: a failed gate cannot restore the live files".into(),
-            duration_ms: 0,
-        });
+        p.skip(
+            "backup",
+            "--no-backup: a failed gate cannot restore the live files",
+        );
     } else {
         p.back_up()?;
     }
@@ -84,12 +82,10 @@ async fn steps(p: &mut Promoter<'_>, args: &PromoteArgs) -> Result<(), Stop> {
     let changing = async {
         p.promote().await?;
         if args.no_restart {
-            p.record.steps.push(audit::StepRecord {
-                step: "restart".into(),
-                outcome: StepOutcome::Skipped,
-                detail: "--no-restart: live runs the previous version until it is restarted".into(),
-                duration_ms: 0,
-            });
+            p.skip(
+                "restart",
+                "--no-restart: live runs the previous version until it is restarted",
+            );
             return Ok(());
         }
         p.restart().await?;

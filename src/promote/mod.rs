@@ -131,17 +131,6 @@ impl<'a> Subject<'a> {
     }
 }
 
-/// How a promotion was asked for.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    pub validate: bool,
-    pub test: bool,
-    pub restart: bool,
-    pub backup: bool,
-    pub force: bool,
-    pub timeout: Option<Duration>,
-}
-
 pub struct Promoter<'a> {
     pub registry: &'a Registry,
     pub catalogue: &'a Catalogue,
@@ -181,6 +170,11 @@ impl<'a> Promoter<'a> {
             root,
             subject,
         }
+    }
+
+    /// Records a step that was not taken, and why.
+    pub fn skip(&mut self, step: &str, why: impl Into<String>) {
+        self.note(step, StepOutcome::Skipped, why, Instant::now());
     }
 
     fn note(
