@@ -60,8 +60,23 @@ pub async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
     outcome
 }
 
-/// The steps in order; Err(Stop::Failed) once live was changed.
+/// The steps under Ctrl-C: before live changes it only stops the run
+/// (nothing to undo), after it the run rolls back.
 async fn steps(p: &mut Promoter<'_>, args: &PromoteArgs) -> Result<(), Stop> {
+    let result = tokio::select! {
+        result = in_order(p, args) => result,
+        _ = tokio::signal::ctrl_c() => Err(Stop::Failed("interrupted (Ctrl-C)".into())),
+    };
+    match result {
+        Err(Stop::Failed(why)) if !p.changed => {
+            Err(Stop::Refused(format!("{why} before live was changed")))
+        }
+        other => other,
+    }
+}
+
+/// The steps in order; Err(Stop::Failed) once live was changed.
+async fn in_order(p: &mut Promoter<'_>, args: &PromoteArgs) -> Result<(), Stop> {
     if args.validate {
         p.validate().await?;
     }
@@ -78,23 +93,16 @@ async fn steps(p: &mut Promoter<'_>, args: &PromoteArgs) -> Result<(), Stop> {
         p.back_up()?;
     }
     let timeout = p.gate_timeout(args.timeout).await;
-    // From here live changes: a failure or Ctrl-C rolls back.
-    let changing = async {
-        p.promote().await?;
-        if args.no_restart {
-            p.skip(
-                "restart",
-                "--no-restart: live runs the previous version until it is restarted",
-            );
-            return Ok(());
-        }
-        p.restart().await?;
-        p.gate(timeout, true).await
-    };
-    tokio::select! {
-        result = changing => result,
-        _ = tokio::signal::ctrl_c() => Err(Stop::Failed("interrupted (Ctrl-C)".into())),
+    p.promote().await?;
+    if args.no_restart {
+        p.skip(
+            "restart",
+            "--no-restart: live runs the previous version until it is restarted",
+        );
+        return Ok(());
     }
+    p.restart().await?;
+    p.gate(timeout, true).await
 }
 
 /// Rolls back when live was changed, records the run, reports it.

@@ -140,6 +140,8 @@ pub struct Promoter<'a> {
     pub subject: Subject<'a>,
     excludes: Excludes,
     pub record: Record,
+    /// Whether live has been touched: from then on a failure rolls back.
+    pub changed: bool,
 }
 
 /// Why a run stopped early.
@@ -167,6 +169,7 @@ impl<'a> Promoter<'a> {
             printer,
             excludes: Excludes::new(&catalogue.promote.exclude),
             record: Record::new(command, subject.name()),
+            changed: false,
             root,
             subject,
         }
@@ -490,6 +493,7 @@ impl<'a> Promoter<'a> {
 
     pub async fn promote(&mut self) -> Result<(), Stop> {
         let began = Instant::now();
+        self.changed = true;
         let mut done = Vec::new();
         if self.subject.files() {
             let (candidate, live) = (
