@@ -551,7 +551,14 @@ impl<'a> Promoter<'a> {
                     .await
             }
             .await
-            .map(|()| format!("recreated {} through compose", live.container))
+            .map(|()| {
+                let gpu = if live.gpu == GpuExpectation::None {
+                    ""
+                } else {
+                    " (the old container stopped before the new one started: one GPU holder at a time)"
+                };
+                format!("recreated {} through compose{gpu}", live.container)
+            })
         } else {
             self.docker
                 .restart(&live.container)
