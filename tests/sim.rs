@@ -465,6 +465,21 @@ fn sim_down_removes_everything_it_made_and_nothing_else() {
         .says("container gaia-core");
     assert_eq!(inspect("gaia-core", "{{.State.Status}}"), "created");
     drop(look_alike);
+
+    // With --images the images go too, and the tags promotions kept for rollback.
+    let rollback = "localhost:5000/gaia-prime:gaia-rollback";
+    assert_eq!(
+        docker(&["tag", "localhost:5000/gaia-prime:local", rollback]).0,
+        0
+    );
+    stack
+        .gaia(["sim", "down", "--images"])
+        .run()
+        .succeeds()
+        .says(&format!("image {rollback}"));
+    for image in ["localhost:5000/gaia-prime:local", rollback] {
+        assert_eq!(inspect(image, "{{.Id}}"), "", "{image} left");
+    }
     drop(stack);
     // The next story finds the stack up again.
     common::stack();

@@ -92,14 +92,21 @@ async fn down(ctx: &Context, args: &SimDownArgs) -> Result<Outcome> {
         }
     }
     if args.images {
-        for service in &ctx.registry.services {
+        // With the tags rehearsed promotions kept for rollback.
+        let tags = ctx.registry.services.iter().flat_map(|service| {
+            [
+                service.image.clone(),
+                crate::promote::Subject::rollback_tag(service),
+            ]
+        });
+        for tag in tags {
             let ours = docker
-                .image(&service.image)
+                .image(&tag)
                 .await?
                 .is_some_and(|i| i.labels.contains_key(BUILD_LABEL));
             if ours {
-                docker.remove_image(&service.image).await?;
-                removed.push(format!("image {}", service.image));
+                docker.remove_image(&tag).await?;
+                removed.push(format!("image {tag}"));
             }
         }
     }
