@@ -82,16 +82,9 @@ impl Journal {
         }
     }
 
-    /// Whether the process that wrote it is still running here.
+    /// Whether the drill that wrote it is still running.
     pub fn writer_alive(&self) -> bool {
-        let this_host = crate::ha::operator()
-            .split_once('@')
-            .map(|(_, h)| h.to_owned())
-            .unwrap_or_default();
-        self.host == this_host
-            && std::fs::read(format!("/proc/{}/cmdline", self.pid))
-                .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("gaia"))
-            && self.pid != std::process::id()
+        crate::process::gaia_alive(self.pid, &self.host)
     }
 }
 

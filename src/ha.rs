@@ -106,26 +106,6 @@ impl Flag {
     }
 }
 
-/// Who is running gaia, as the flag records it: user@host.
-pub fn operator() -> String {
-    let uid = nix::unistd::getuid();
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .ok()
-        .or_else(|| {
-            nix::unistd::User::from_uid(uid)
-                .ok()
-                .flatten()
-                .map(|u| u.name)
-        })
-        .unwrap_or_else(|| uid.to_string());
-    let host = nix::unistd::gethostname()
-        .ok()
-        .and_then(|h| h.into_string().ok())
-        .unwrap_or_else(|| "localhost".into());
-    format!("{user}@{host}")
-}
-
 pub struct Ha<'a> {
     pub registry: &'a Registry,
     pub catalogue: &'a Catalogue,
@@ -262,7 +242,7 @@ impl<'a> Ha<'a> {
             .ok_or_else(|| Error::Config(format!("maintenance_flag {flag} is not a path")))?;
         let note = Flag {
             reason,
-            set_by: Some(operator()),
+            set_by: Some(crate::process::operator()),
             set_at: Some(humantime::format_rfc3339_seconds(SystemTime::now()).to_string()),
         };
         let mut refused = Vec::new();

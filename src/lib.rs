@@ -18,6 +18,7 @@ pub mod guest;
 pub mod ha;
 pub mod http;
 pub mod output;
+pub mod process;
 pub mod promote;
 pub mod registry;
 pub mod repair;

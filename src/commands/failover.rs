@@ -88,10 +88,7 @@ pub async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     let mut report = Report::new(&plan.target.name, &plan.standby.name, &plan.drill.front);
     Journal {
         pid: std::process::id(),
-        host: crate::ha::operator()
-            .split_once('@')
-            .map(|(_, h)| h.to_owned())
-            .unwrap_or_default(),
+        host: crate::process::host(),
         started_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         target: plan.target.name.clone(),
         container: plan.target.container.clone(),

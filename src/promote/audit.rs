@@ -86,7 +86,7 @@ impl Record {
             schema: "gaia.promote/1".into(),
             command: command.into(),
             service: service.into(),
-            who: crate::ha::operator(),
+            who: crate::process::operator(),
             started_at: now.clone(),
             finished_at: now,
             outcome: Outcome::Refused,

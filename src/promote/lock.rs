@@ -27,19 +27,9 @@ impl Holder {
         )
     }
 
-    /// Whether the holder still runs (a holder on another host is assumed to).
     fn alive(&self) -> bool {
-        self.host != this_host()
-            || std::fs::read(format!("/proc/{}/cmdline", self.pid))
-                .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("gaia"))
+        crate::process::gaia_alive(self.pid, &self.host)
     }
-}
-
-fn this_host() -> String {
-    nix::unistd::gethostname()
-        .ok()
-        .and_then(|h| h.into_string().ok())
-        .unwrap_or_else(|| "localhost".into())
 }
 
 /// Held while it lives.
@@ -59,7 +49,7 @@ impl Lock {
         }
         let me = Holder {
             pid: std::process::id(),
-            host: this_host(),
+            host: crate::process::host(),
             service: service.to_owned(),
             started_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         };
@@ -147,7 +137,7 @@ mod tests {
         std::fs::create_dir_all(root.path().join(".gaia")).unwrap();
         let dead = Holder {
             pid: u32::MAX - 1,
-            host: this_host(),
+            host: crate::process::host(),
             service: "gaia-prime".into(),
             started_at: "2026-11-20T10:00:00Z".into(),
         };
