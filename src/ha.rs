@@ -3,7 +3,10 @@
 //! volume, and the orchestrator's `ha_status`. Shared by `gaia ha`, `gaia
 //! failover-test` and `gaia doctor --fix`.
 
+use std::collections::HashMap;
 use std::time::SystemTime;
+
+use futures_util::future::join_all;
 
 use serde::Serialize;
 
@@ -113,10 +116,29 @@ pub struct Ha<'a> {
 }
 
 impl<'a> Ha<'a> {
+    /// Every registry container that exists, inspected at once.
+    async fn containers(&self) -> Result<HashMap<String, Container>> {
+        let inspected = join_all(
+            self.registry
+                .services
+                .iter()
+                .map(|s| self.docker.container(&s.container)),
+        )
+        .await;
+        let mut found = HashMap::new();
+        for container in inspected {
+            if let Some(c) = container? {
+                found.insert(c.name.clone(), c);
+            }
+        }
+        Ok(found)
+    }
+
     /// Every standby with the live service it stands in for, and the wiring to it.
     pub async fn pairs(&self) -> Result<Vec<Pair>> {
+        let containers = self.containers().await?;
+        let wiring = self.wiring_among(&containers);
         let mut pairs = Vec::new();
-        let wiring = self.wiring().await?;
         for standby in self.registry.standbys() {
             let Some(primary) = standby
                 .stands_in_for
@@ -125,10 +147,8 @@ impl<'a> Ha<'a> {
             else {
                 continue;
             };
-            let (primary_state, primary_healthy) =
-                state_of(self.docker.container(&primary.container).await?.as_ref());
-            let (standby_state, standby_healthy) =
-                state_of(self.docker.container(&standby.container).await?.as_ref());
+            let (primary_state, primary_healthy) = state_of(containers.get(&primary.container));
+            let (standby_state, standby_healthy) = state_of(containers.get(&standby.container));
             pairs.push(Pair {
                 primary: primary.name.clone(),
                 primary_state,
@@ -148,6 +168,10 @@ impl<'a> Ha<'a> {
 
     /// The fallback env of every live service, checked against the running standbys.
     pub async fn wiring(&self) -> Result<Vec<Wiring>> {
+        Ok(self.wiring_among(&self.containers().await?))
+    }
+
+    fn wiring_among(&self, containers: &HashMap<String, Container>) -> Vec<Wiring> {
         let mut routes = Vec::new();
         for service in self
             .registry
@@ -159,19 +183,16 @@ impl<'a> Ha<'a> {
                 let Some(standby) = self.registry.service(&fallback.standby) else {
                     continue;
                 };
-                let live = self.docker.container(&service.container).await?;
-                let standby_running = self
-                    .docker
-                    .container(&standby.container)
-                    .await?
+                let live = containers.get(&service.container);
+                let standby_running = containers
+                    .get(&standby.container)
                     .is_some_and(|c| c.is_running());
                 let value = live
-                    .as_ref()
                     .and_then(|c| c.env_var(&fallback.env))
                     .filter(|v| !v.is_empty())
                     .map(str::to_owned);
                 let host = value.as_deref().and_then(url_host);
-                let problem = match (&live, &value, host) {
+                let problem = match (live, &value, host) {
                     (None, _, _) => Some(format!("{} does not exist", service.container)),
                     (Some(_), None, _) => Some(format!("{} is not set", fallback.env)),
                     (_, Some(v), Some(h)) if h != standby.name && h != standby.container => {
@@ -191,7 +212,7 @@ impl<'a> Ha<'a> {
                 });
             }
         }
-        Ok(routes)
+        routes
     }
 
     /// The running live containers that mount the volume holding the flag,
@@ -319,10 +340,12 @@ pub struct Status {
 
 impl Status {
     pub async fn gather(ha: &Ha<'_>, http: &Http) -> Result<Status> {
+        let (pairs, maintenance, orchestrator) =
+            tokio::join!(ha.pairs(), ha.maintenance(), ha.orchestrator_status(http));
         Ok(Status {
-            pairs: ha.pairs().await?,
-            maintenance: ha.maintenance().await?,
-            orchestrator: ha.orchestrator_status(http).await,
+            pairs: pairs?,
+            maintenance: maintenance?,
+            orchestrator,
         })
     }
 
