@@ -227,3 +227,46 @@ fn bad_input_to_ha_and_failover_test_is_refused_before_docker_is_asked() {
         .exits(3)
         .says("cannot be used with");
 }
+
+#[test]
+fn promote_lists_what_it_can_promote_and_refuses_what_it_cannot() {
+    let nowhere = "unix:///nonexistent/docker.sock";
+    let ran = gaia(["promote", "--list", "--format", "json"]).run();
+    ran.succeeds();
+    let rows = ran.json();
+    let how: Vec<(&str, &str)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["service"].as_str().unwrap(),
+                r["promoted_by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(how.contains(&("gaia-prime", "image")), "{how:?}");
+    assert!(how.contains(&("gaia-core", "files")), "{how:?}");
+    assert!(
+        how.contains(&("gaia-common", "files (no container)")),
+        "{how:?}"
+    );
+    assert!(!how.iter().any(|(s, _)| *s == "gaia-wiki"), "{how:?}");
+
+    for (args, says) in [
+        (vec!["promote", "gaia-wiki"], "gaia-wiki is not promotable"),
+        (
+            vec!["promote", "gaia-core-candidate"],
+            "promote the live service it stands in for (gaia-core)",
+        ),
+        (vec!["promote", "nothing"], "`gaia promote --list` shows"),
+        (vec!["rollback", "nothing"], "not a service in the registry"),
+        (vec!["history", "nothing"], "not a service in the registry"),
+    ] {
+        gaia(&args)
+            .env("DOCKER_HOST", nowhere)
+            .run()
+            .exits(3)
+            .says(says);
+    }
+}

@@ -294,3 +294,41 @@ fn one_promotion_at_a_time_and_ctrl_c_in_the_gate_rolls_back() {
         "{last:#}"
     );
 }
+
+#[test]
+fn a_dry_run_changes_nothing_and_no_restart_leaves_the_container_running() {
+    let stack = stack();
+    let (live, candidate) = (
+        stack.root.join("gaia-core"),
+        stack.root.join("candidates/gaia-core"),
+    );
+    let before = tree(&live);
+    let recorded = history(&stack, "gaia-core").len();
+
+    stack
+        .gaia(["promote", "gaia-core", "--dry-run", "--validate"])
+        .run()
+        .succeeds()
+        .says("would (dry run: nothing is changed)")
+        .says("validate: ruff, mypy (informational), pytest")
+        .says("restart gaia-core");
+    assert_eq!(tree(&live), before);
+    assert_eq!(
+        history(&stack, "gaia-core").len(),
+        recorded,
+        "a dry run is not a run"
+    );
+
+    let started = inspect("gaia-core", "{{.State.StartedAt}}");
+    let (code, record) = promote(&stack, &["gaia-core", "--no-restart"]);
+    assert_eq!(code, 0, "{record:#}");
+    assert_eq!(step(&record, "restart")["outcome"], "skipped");
+    assert_eq!(tree(&live), tree(&candidate));
+    assert_eq!(
+        inspect("gaia-core", "{{.State.StartedAt}}"),
+        started,
+        "restarted"
+    );
+    stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+    assert_eq!(tree(&live), before);
+}
