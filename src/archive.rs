@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use crate::error::Result;
 
 /// Builds a tar from (path, mode, uid, contents) entries, deterministically.
-pub struct TreeBuilder {
+pub(crate) struct TreeBuilder {
     tar: tar::Builder<Vec<u8>>,
 }
 
@@ -22,7 +22,7 @@ impl Default for TreeBuilder {
 }
 
 impl TreeBuilder {
-    pub fn header(kind: tar::EntryType, mode: u32, uid: u64, size: u64) -> tar::Header {
+    pub(crate) fn header(kind: tar::EntryType, mode: u32, uid: u64, size: u64) -> tar::Header {
         let mut header = tar::Header::new_gnu();
         header.set_entry_type(kind);
         header.set_mode(mode);
@@ -33,7 +33,7 @@ impl TreeBuilder {
         header
     }
 
-    pub fn dir(&mut self, path: &str, mode: u32, uid: u64) -> Result<()> {
+    pub(crate) fn dir(&mut self, path: &str, mode: u32, uid: u64) -> Result<()> {
         let mut header = Self::header(tar::EntryType::Directory, mode, uid, 0);
         self.tar
             .append_data(&mut header, path, std::io::empty())
@@ -41,7 +41,7 @@ impl TreeBuilder {
         Ok(())
     }
 
-    pub fn file(&mut self, path: &str, mode: u32, contents: &[u8]) -> Result<()> {
+    pub(crate) fn file(&mut self, path: &str, mode: u32, contents: &[u8]) -> Result<()> {
         let mut header = Self::header(tar::EntryType::Regular, mode, 0, contents.len() as u64);
         self.tar
             .append_data(&mut header, path, contents)
@@ -49,7 +49,7 @@ impl TreeBuilder {
         Ok(())
     }
 
-    pub fn symlink(&mut self, path: &str, target: &str) -> Result<()> {
+    pub(crate) fn symlink(&mut self, path: &str, target: &str) -> Result<()> {
         let mut header = Self::header(tar::EntryType::Symlink, 0o777, 0, 0);
         self.tar
             .append_link(&mut header, path, target)
@@ -57,14 +57,14 @@ impl TreeBuilder {
         Ok(())
     }
 
-    pub fn finish(self) -> Result<Vec<u8>> {
+    pub(crate) fn finish(self) -> Result<Vec<u8>> {
         Ok(self.tar.into_inner().context("finishing an archive")?)
     }
 }
 
 /// A tar that creates `dirs` (relative paths) with the given owner when
 /// extracted, through the Docker API, into a directory of a container.
-pub fn directories_archive(dirs: &[(&str, u32)], mode: u32) -> Result<Vec<u8>> {
+pub(crate) fn directories_archive(dirs: &[(&str, u32)], mode: u32) -> Result<Vec<u8>> {
     let mut tree = TreeBuilder::default();
     for (dir, owner) in dirs {
         tree.dir(dir, mode, u64::from(*owner))?;
@@ -73,7 +73,7 @@ pub fn directories_archive(dirs: &[(&str, u32)], mode: u32) -> Result<Vec<u8>> {
 }
 
 /// A tar holding one file, with its owner and modification time.
-pub fn file_archive(
+pub(crate) fn file_archive(
     name: &str,
     contents: &[u8],
     owner: u32,

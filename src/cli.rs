@@ -21,43 +21,43 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         stack, then `gaia doctor`.",
     propagate_version = true
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Service registry to use instead of the built-in description of GAIA
     #[arg(long, global = true, env = "GAIA_CONFIG", value_name = "PATH")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 
     /// GAIA project root: compose files, candidates/, gaia-common/
     #[arg(long, global = true, env = "GAIA_ROOT", value_name = "DIR")]
-    pub root: Option<PathBuf>,
+    pub(crate) root: Option<PathBuf>,
 
     /// Output format
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    pub(crate) format: Format,
 
     /// When to colour the output; NO_COLOR in the environment means never
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
 
     /// Say more (repeat for debug logs)
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
-    pub verbose: u8,
+    pub(crate) verbose: u8,
 
     /// Say only what went wrong
     #[arg(short, long, global = true)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Human,
     Json,
     /// JUnit XML, one test suite per category (doctor only)
@@ -65,14 +65,14 @@ pub enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check the health of the live and candidate stacks, every check at once
     ///
     /// With --fix, gaia then repairs what is safe to repair, in dependency
@@ -167,99 +167,99 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct DoctorArgs {
+pub(crate) struct DoctorArgs {
     /// Check only this service (repeatable)
     #[arg(long = "service", value_name = "NAME")]
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
 
     /// Run only this category of checks (repeatable)
     #[arg(long = "category", value_enum, value_name = "NAME")]
-    pub categories: Vec<crate::doctor::Category>,
+    pub(crate) categories: Vec<crate::doctor::Category>,
 
     /// List the checks that would run, without running them
     #[arg(long)]
-    pub list_checks: bool,
+    pub(crate) list_checks: bool,
 
     /// Repair what is safe to repair, in dependency order, then check again
     #[arg(long, conflicts_with = "list_checks")]
-    pub fix: bool,
+    pub(crate) fix: bool,
 
     /// With --fix: print the repair plan and change nothing
     #[arg(long, requires = "fix")]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 
     /// What makes the run fail: warnings too, or only failures
     #[arg(long, value_enum, default_value_t = crate::doctor::report::FailOn::Fail)]
-    pub fail_on: crate::doctor::report::FailOn,
+    pub(crate) fail_on: crate::doctor::report::FailOn,
 
     /// Write the report to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
-    pub output: Option<std::path::PathBuf>,
+    pub(crate) output: Option<std::path::PathBuf>,
 
     /// Deadline for the whole run
     #[arg(long, value_parser = humantime::parse_duration, default_value = "30s", value_name = "DURATION")]
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
 #[derive(Debug, Args)]
-pub struct PromoteArgs {
+pub(crate) struct PromoteArgs {
     /// The live service (or gaia-common) to promote its candidate into
     #[arg(required_unless_present = "list", value_name = "SERVICE")]
-    pub service: Option<String>,
+    pub(crate) service: Option<String>,
 
     /// List what can be promoted, and how
     #[arg(long, conflicts_with = "service")]
-    pub list: bool,
+    pub(crate) list: bool,
 
     /// Run the Python validators in a throwaway image of the candidate first
     #[arg(long)]
-    pub validate: bool,
+    pub(crate) validate: bool,
 
     /// Require the running candidate to answer its health check first
     #[arg(long)]
-    pub test: bool,
+    pub(crate) test: bool,
 
     /// Promote, but do not restart live (it keeps running the old version)
     #[arg(long)]
-    pub no_restart: bool,
+    pub(crate) no_restart: bool,
 
     /// Skip the backup (a failed gate then cannot restore the files)
     #[arg(long)]
-    pub no_backup: bool,
+    pub(crate) no_backup: bool,
 
     /// Promote even when the sync gate blocks
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 
     /// Print the plan and change nothing
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
-    pub timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
-pub struct RollbackArgs {
+pub(crate) struct RollbackArgs {
     /// The live service (or gaia-common) to roll back
     #[arg(value_name = "SERVICE")]
-    pub service: String,
+    pub(crate) service: String,
 
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
-    pub timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
-pub struct HistoryArgs {
+pub(crate) struct HistoryArgs {
     /// Only this service
     #[arg(value_name = "SERVICE")]
-    pub service: Option<String>,
+    pub(crate) service: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum HaCommand {
+pub(crate) enum HaCommand {
     /// Prepare the standbys' shared directories, start them, wait until healthy, verify the wiring
     #[command(
         after_help = "What ha_start.sh did (compose -f docker-compose.candidate.yml \
@@ -292,24 +292,24 @@ pub enum HaCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct HaStartArgs {
+pub(crate) struct HaStartArgs {
     /// How long to wait for the standbys to become healthy
     #[arg(long, value_parser = humantime::parse_duration, default_value = "180s", value_name = "DURATION")]
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
 #[derive(Debug, Args)]
-pub struct MaintenanceArgs {
+pub(crate) struct MaintenanceArgs {
     #[arg(value_enum)]
-    pub state: MaintenanceState,
+    pub(crate) state: MaintenanceState,
 
     /// Why (with `on`): shown to whoever finds the flag
     #[arg(long, value_name = "TEXT")]
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MaintenanceState {
+pub(crate) enum MaintenanceState {
     /// Disable failover
     On,
     /// Enable failover again
@@ -319,37 +319,37 @@ pub enum MaintenanceState {
 }
 
 #[derive(Debug, Args)]
-pub struct FailoverArgs {
+pub(crate) struct FailoverArgs {
     /// The live service to stop (one with an HA standby)
     #[arg(long, default_value = "gaia-core", value_name = "SERVICE")]
-    pub target: String,
+    pub(crate) target: String,
 
     /// JSON body to send through the front instead of the built-in request (checks/ha.toml)
     #[arg(long, value_name = "FILE")]
-    pub payload: Option<std::path::PathBuf>,
+    pub(crate) payload: Option<std::path::PathBuf>,
 
     /// How long the request through the front, and the target's return to health, may each take
     #[arg(long, value_parser = humantime::parse_duration, default_value = "180s", value_name = "DURATION")]
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 
     /// Keep the target stopped this long after the standby served, to watch failover mode
     #[arg(long, value_parser = humantime::parse_duration, default_value = "0s", value_name = "DURATION")]
-    pub hold: Duration,
+    pub(crate) hold: Duration,
 
     /// Put back what an interrupted drill left stopped, from its journal
     #[arg(long, conflicts_with_all = ["target", "payload", "hold"])]
-    pub recover: bool,
+    pub(crate) recover: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum SimCommand {
+pub(crate) enum SimCommand {
     /// Build the simulated images if needed, start the live stack and wait until it is healthy
     #[command(
         after_help = "Examples:\n  gaia --root /tmp/gaia-sim sim up\n  gaia sim up --ha --retry-base-delay 200ms"
@@ -373,53 +373,53 @@ pub enum SimCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct SimWaitArgs {
+pub(crate) struct SimWaitArgs {
     /// How long to wait for the containers to become healthy
     #[arg(long, value_parser = humantime::parse_duration, default_value = "180s", value_name = "DURATION")]
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
 #[derive(Debug, Args)]
-pub struct SimUpArgs {
+pub(crate) struct SimUpArgs {
     /// Also start the HA hot standbys (gaia-core-candidate, gaia-mcp-candidate)
     #[arg(long)]
-    pub ha: bool,
+    pub(crate) ha: bool,
 
     /// Add N light services, and a registry naming them (services.scaled.toml
     /// in the root), to measure the doctor on a large stack
     #[arg(long, value_name = "N", default_value_t = 0)]
-    pub scale: u16,
+    pub(crate) scale: u16,
 
     /// How often Docker runs the containers' healthchecks (the real stack: 30s)
     #[arg(long, value_parser = humantime::parse_duration, default_value = "2s", value_name = "DURATION")]
-    pub health_interval: Duration,
+    pub(crate) health_interval: Duration,
 
     /// First delay of web's retry backoff towards core (doubles on each retry)
     #[arg(long, value_parser = humantime::parse_duration, default_value = "2s", value_name = "DURATION")]
-    pub retry_base_delay: Duration,
+    pub(crate) retry_base_delay: Duration,
 
     #[command(flatten)]
-    pub wait: SimWaitArgs,
+    pub(crate) wait: SimWaitArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct SimDownArgs {
+pub(crate) struct SimDownArgs {
     /// Also remove the simulated images
     #[arg(long)]
-    pub images: bool,
+    pub(crate) images: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct SimFaultArgs {
+pub(crate) struct SimFaultArgs {
     /// The fault to inject (see --list)
     #[arg(required_unless_present = "list", value_name = "FAULT")]
-    pub fault: Option<String>,
+    pub(crate) fault: Option<String>,
 
     /// The container to break, instead of the fault's usual target
     #[arg(long, value_name = "NAME")]
-    pub service: Option<String>,
+    pub(crate) service: Option<String>,
 
     /// List the faults that can be injected
     #[arg(long, conflicts_with = "fault")]
-    pub list: bool,
+    pub(crate) list: bool,
 }

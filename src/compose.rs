@@ -9,21 +9,21 @@ use tokio::process::Command;
 
 use crate::error::{Error, Result};
 
-pub struct Compose {
+pub(crate) struct Compose {
     program: Vec<String>,
     root: PathBuf,
 }
 
 /// A set of compose files that are used together, with the profiles they need.
 #[derive(Debug, Clone)]
-pub struct FileSet {
-    pub files: Vec<String>,
-    pub profiles: Vec<String>,
+pub(crate) struct FileSet {
+    pub(crate) files: Vec<String>,
+    pub(crate) profiles: Vec<String>,
 }
 
 impl Compose {
     /// Finds `docker compose` (v2) or `docker-compose` (v1).
-    pub async fn detect(root: &Path) -> Result<Compose> {
+    pub(crate) async fn detect(root: &Path) -> Result<Compose> {
         for program in [&["docker", "compose"][..], &["docker-compose"][..]] {
             let found = Command::new(program[0])
                 .args(&program[1..])
@@ -48,7 +48,7 @@ impl Compose {
     /// Where the compose tool is installed, found without running it (the
     /// Python docker-compose takes most of a second just to start): the v2
     /// CLI plugin in Docker's plugin directories, else `docker-compose` on PATH.
-    pub fn locate() -> Option<std::path::PathBuf> {
+    pub(crate) fn locate() -> Option<std::path::PathBuf> {
         let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
         let plugin_dirs = home
             .map(|h| h.join(".docker/cli-plugins"))
@@ -68,12 +68,12 @@ impl Compose {
             .or_else(|| which::which("docker-compose").ok())
     }
 
-    pub fn program(&self) -> String {
+    pub(crate) fn program(&self) -> String {
         self.program.join(" ")
     }
 
     /// Runs `compose -f … --profile … ARGS` in the root; output is shown only on failure.
-    pub async fn run(&self, set: &FileSet, args: &[&str]) -> Result<()> {
+    pub(crate) async fn run(&self, set: &FileSet, args: &[&str]) -> Result<()> {
         let mut command = Command::new(&self.program[0]);
         command.args(&self.program[1..]).current_dir(&self.root);
         for file in &set.files {

@@ -9,18 +9,18 @@ use crate::error::Result;
 use crate::output::Printer;
 use crate::registry::Registry;
 
-pub struct Context {
-    pub registry: Registry,
+pub(crate) struct Context {
+    pub(crate) registry: Registry,
     /// The GAIA project root (compose files, candidates/, gaia-common/).
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Whether the operator named the root (`--root`, GAIA_ROOT) rather than
     /// leaving it to the current directory.
-    pub root_given: bool,
-    pub printer: Printer,
+    pub(crate) root_given: bool,
+    pub(crate) printer: Printer,
 }
 
 impl Context {
-    pub fn resolve(global: &GlobalArgs) -> Result<Context> {
+    pub(crate) fn resolve(global: &GlobalArgs) -> Result<Context> {
         let registry = Registry::load(global.config.as_deref())?;
         let root = global.root.clone().unwrap_or_else(|| PathBuf::from("."));
         let printer = Printer::new(global.color, global.format, global.quiet, global.verbose);
@@ -36,7 +36,7 @@ impl Context {
     /// directory when it holds the compose files, else the directory compose
     /// started the stack from, as its containers remember it — so an
     /// operator can run gaia from anywhere on the GAIA host.
-    pub async fn stack_root(&self, docker: &Docker) -> PathBuf {
+    pub(crate) async fn stack_root(&self, docker: &Docker) -> PathBuf {
         if self.root_given || self.root.join("docker-compose.yml").is_file() {
             return self
                 .root

@@ -29,56 +29,54 @@ use crate::error::{Error, Result};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Clone)]
-pub struct Docker {
+pub(crate) struct Docker {
     api: bollard::Docker,
 }
 
 /// A container as gaia needs to see it.
 #[derive(Debug, Clone)]
-pub struct Container {
-    pub id: String,
-    pub name: String,
-    pub image: String,
-    pub image_id: String,
-    pub status: String,
-    pub health: Option<String>,
-    pub restart_count: i64,
-    pub started_at: Option<String>,
-    pub labels: HashMap<String, String>,
-    pub env: Vec<String>,
-    pub networks: Vec<String>,
+pub(crate) struct Container {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) status: String,
+    pub(crate) health: Option<String>,
+    pub(crate) restart_count: i64,
+    pub(crate) started_at: Option<String>,
+    pub(crate) labels: HashMap<String, String>,
+    pub(crate) env: Vec<String>,
+    pub(crate) networks: Vec<String>,
     /// Device mappings, as `host:container` paths (or CDI names).
-    pub devices: Vec<String>,
+    pub(crate) devices: Vec<String>,
     /// Device requests: (driver, count, device ids); count -1 means all.
-    pub device_requests: Vec<(String, i64, Vec<String>)>,
+    pub(crate) device_requests: Vec<(String, i64, Vec<String>)>,
     /// The container's healthcheck timing, when it has a healthcheck.
-    pub healthcheck: Option<HealthTiming>,
+    pub(crate) healthcheck: Option<HealthTiming>,
 }
 
 /// How a healthcheck is scheduled, which bounds how long reaching
 /// `healthy` can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HealthTiming {
-    pub interval: Duration,
-    pub timeout: Duration,
-    pub retries: u32,
-    pub start_period: Duration,
+pub(crate) struct HealthTiming {
+    pub(crate) interval: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) retries: u32,
+    pub(crate) start_period: Duration,
 }
 
 impl HealthTiming {
     /// The longest a healthy service can take to be reported healthy: its
     /// start period, then one interval plus one probe per allowed retry.
-    pub fn longest_start(&self) -> Duration {
+    pub(crate) fn longest_start(&self) -> Duration {
         self.start_period + (self.interval + self.timeout) * (self.retries + 1)
     }
 }
 
 impl Container {
-    pub fn is_running(&self) -> bool {
+    pub(crate) fn is_running(&self) -> bool {
         self.status == "running"
     }
 
-    pub fn env_var(&self, name: &str) -> Option<&str> {
+    pub(crate) fn env_var(&self, name: &str) -> Option<&str> {
         self.env.iter().find_map(|kv| {
             kv.split_once('=')
                 .filter(|(k, _)| *k == name)
@@ -89,41 +87,40 @@ impl Container {
 
 /// A container from a listing: enough to find and remove it.
 #[derive(Debug, Clone)]
-pub struct ContainerRef {
-    pub id: String,
-    pub name: String,
-    pub labels: HashMap<String, String>,
+pub(crate) struct ContainerRef {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) labels: HashMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Image {
-    pub id: String,
-    pub created: Option<String>,
-    pub labels: HashMap<String, String>,
+pub(crate) struct Image {
+    pub(crate) id: String,
+    pub(crate) created: Option<String>,
+    pub(crate) labels: HashMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Network {
-    pub id: String,
-    pub labels: HashMap<String, String>,
+pub(crate) struct Network {
+    pub(crate) labels: HashMap<String, String>,
     /// Names of the containers attached to it.
-    pub containers: Vec<String>,
+    pub(crate) containers: Vec<String>,
 }
 
 /// A network to create: what compose would pass to the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NetworkSpec {
-    pub name: String,
-    pub driver: String,
-    pub labels: HashMap<String, String>,
-    pub subnets: Vec<String>,
+pub(crate) struct NetworkSpec {
+    pub(crate) name: String,
+    pub(crate) driver: String,
+    pub(crate) labels: HashMap<String, String>,
+    pub(crate) subnets: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ExecOutput {
-    pub exit_code: i64,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct ExecOutput {
+    pub(crate) exit_code: i64,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 fn not_found(err: &bollard::errors::Error) -> bool {
@@ -139,7 +136,7 @@ fn not_found(err: &bollard::errors::Error) -> bool {
 impl Docker {
     /// Connects to the engine named by DOCKER_HOST (or the local socket) and
     /// proves it answers, quickly: an unreachable engine is a pre-flight error.
-    pub async fn connect() -> Result<Docker> {
+    pub(crate) async fn connect() -> Result<Docker> {
         let host = std::env::var("DOCKER_HOST")
             .unwrap_or_else(|_| "unix:///var/run/docker.sock".to_owned());
         let unreachable = |cause: String| {
@@ -158,7 +155,7 @@ impl Docker {
         Ok(Docker { api })
     }
 
-    pub async fn engine_version(&self) -> Result<String> {
+    pub(crate) async fn engine_version(&self) -> Result<String> {
         let version = self
             .api
             .version()
@@ -169,7 +166,7 @@ impl Docker {
 
     // ── containers ──────────────────────────────────────────────────────────
 
-    pub async fn container(&self, name: &str) -> Result<Option<Container>> {
+    pub(crate) async fn container(&self, name: &str) -> Result<Option<Container>> {
         let inspect = match self.api.inspect_container(name, None).await {
             Ok(inspect) => inspect,
             Err(err) if not_found(&err) => return Ok(None),
@@ -237,8 +234,6 @@ impl Docker {
                 .unwrap_or_default()
                 .trim_start_matches('/')
                 .to_owned(),
-            image: config.image.unwrap_or_default(),
-            image_id: inspect.image.unwrap_or_default(),
             status: state
                 .status
                 .unwrap_or(ContainerStateStatusEnum::EMPTY)
@@ -260,7 +255,7 @@ impl Docker {
     }
 
     /// All containers (running or not) carrying `label` (`key` or `key=value`).
-    pub async fn containers_with_label(&self, label: &str) -> Result<Vec<ContainerRef>> {
+    pub(crate) async fn containers_with_label(&self, label: &str) -> Result<Vec<ContainerRef>> {
         let filters = HashMap::from([("label".to_owned(), vec![label.to_owned()])]);
         let options = ListContainersOptionsBuilder::default()
             .all(true)
@@ -286,7 +281,7 @@ impl Docker {
             .collect())
     }
 
-    pub async fn start(&self, name: &str) -> Result<()> {
+    pub(crate) async fn start(&self, name: &str) -> Result<()> {
         self.api
             .start_container(name, None)
             .await
@@ -294,7 +289,7 @@ impl Docker {
         Ok(())
     }
 
-    pub async fn restart(&self, name: &str) -> Result<()> {
+    pub(crate) async fn restart(&self, name: &str) -> Result<()> {
         let options = RestartContainerOptionsBuilder::default().t(10).build();
         self.api
             .restart_container(name, Some(options))
@@ -303,7 +298,7 @@ impl Docker {
         Ok(())
     }
 
-    pub async fn stop(&self, name: &str) -> Result<()> {
+    pub(crate) async fn stop(&self, name: &str) -> Result<()> {
         let options = StopContainerOptionsBuilder::default().t(10).build();
         self.api
             .stop_container(name, Some(options))
@@ -312,7 +307,7 @@ impl Docker {
         Ok(())
     }
 
-    pub async fn remove_container(&self, name: &str) -> Result<()> {
+    pub(crate) async fn remove_container(&self, name: &str) -> Result<()> {
         let options = RemoveContainerOptionsBuilder::default().force(true).build();
         match self.api.remove_container(name, Some(options)).await {
             Err(err) if not_found(&err) => Ok(()),
@@ -320,7 +315,7 @@ impl Docker {
         }
     }
 
-    pub async fn rename(&self, name: &str, new_name: &str) -> Result<()> {
+    pub(crate) async fn rename(&self, name: &str, new_name: &str) -> Result<()> {
         let options = RenameContainerOptionsBuilder::default()
             .name(new_name)
             .build();
@@ -332,7 +327,7 @@ impl Docker {
     }
 
     /// Runs `argv` inside a running container and collects what it printed.
-    pub async fn exec(
+    pub(crate) async fn exec(
         &self,
         container: &str,
         argv: &[&str],
@@ -385,7 +380,7 @@ impl Docker {
     /// Extracts a tar archive into `dir` of a container, through any volume
     /// mounted there; owners and modes come from the archive. Works on
     /// containers that are created but not running.
-    pub async fn upload(&self, container: &str, dir: &str, tar: Vec<u8>) -> Result<()> {
+    pub(crate) async fn upload(&self, container: &str, dir: &str, tar: Vec<u8>) -> Result<()> {
         let options = UploadToContainerOptionsBuilder::default().path(dir).build();
         self.api
             .upload_to_container(container, Some(options), bollard::body_full(tar.into()))
@@ -396,7 +391,7 @@ impl Docker {
 
     /// A small file from a container, through the archive API (no exec, so
     /// it works on any image); None when the path does not exist.
-    pub async fn read_file(&self, container: &str, path: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) async fn read_file(&self, container: &str, path: &str) -> Result<Option<Vec<u8>>> {
         let options = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
             .path(path)
             .build();
@@ -431,7 +426,7 @@ impl Docker {
 
     /// Bytes held by the engine's images (a cheap listing, not `docker system df`,
     /// which walks every layer and volume).
-    pub async fn images_size(&self) -> Result<(usize, i64)> {
+    pub(crate) async fn images_size(&self) -> Result<(usize, i64)> {
         let images = self
             .api
             .list_images(None::<bollard::query_parameters::ListImagesOptions>)
@@ -442,7 +437,7 @@ impl Docker {
 
     /// Log lines of a container written since `since`, with the engine's
     /// timestamp of each.
-    pub async fn logs_since(
+    pub(crate) async fn logs_since(
         &self,
         container: &str,
         since: std::time::SystemTime,
@@ -479,7 +474,7 @@ impl Docker {
 
     // ── images ──────────────────────────────────────────────────────────────
 
-    pub async fn image(&self, tag: &str) -> Result<Option<Image>> {
+    pub(crate) async fn image(&self, tag: &str) -> Result<Option<Image>> {
         match self.api.inspect_image(tag).await {
             Ok(image) => Ok(Some(Image {
                 id: image.id.unwrap_or_default(),
@@ -494,7 +489,7 @@ impl Docker {
     }
 
     /// Loads images from an archive in `docker save` format.
-    pub async fn load_images(&self, archive: Vec<u8>) -> Result<()> {
+    pub(crate) async fn load_images(&self, archive: Vec<u8>) -> Result<()> {
         let mut progress = self.api.import_image(
             bollard::query_parameters::ImportImageOptionsBuilder::default()
                 .quiet(true)
@@ -508,7 +503,7 @@ impl Docker {
         Ok(())
     }
 
-    pub async fn remove_image(&self, tag: &str) -> Result<()> {
+    pub(crate) async fn remove_image(&self, tag: &str) -> Result<()> {
         let options = RemoveImageOptionsBuilder::default().build();
         match self.api.remove_image(tag, Some(options), None).await {
             Err(err) if not_found(&err) => Ok(()),
@@ -520,7 +515,7 @@ impl Docker {
 
     /// Builds `tag` from a build context (a tar holding a Dockerfile), as
     /// `docker build` does; the build's own error when it fails.
-    pub async fn build_image(&self, context: Vec<u8>, tag: &str) -> Result<()> {
+    pub(crate) async fn build_image(&self, context: Vec<u8>, tag: &str) -> Result<()> {
         let options = BuildImageOptionsBuilder::default()
             .dockerfile("Dockerfile")
             .t(tag)
@@ -543,7 +538,7 @@ impl Docker {
     }
 
     /// Tags the image `source` (a tag or id) as `target` (`repo:tag`).
-    pub async fn tag_image(&self, source: &str, target: &str) -> Result<()> {
+    pub(crate) async fn tag_image(&self, source: &str, target: &str) -> Result<()> {
         let (repo, tag) = match target.rsplit_once(':') {
             Some((repo, tag)) if !tag.contains('/') => (repo, tag),
             _ => (target, "latest"),
@@ -561,7 +556,7 @@ impl Docker {
 
     /// Runs `argv` in a fresh container of `image` to completion and removes
     /// the container: (exit code, what it printed).
-    pub async fn run_once(&self, image: &str, argv: &[String]) -> Result<ExecOutput> {
+    pub(crate) async fn run_once(&self, image: &str, argv: &[String]) -> Result<ExecOutput> {
         let body = ContainerCreateBody {
             image: Some(image.to_owned()),
             cmd: Some(argv.to_vec()),
@@ -619,10 +614,9 @@ impl Docker {
 
     // ── networks and volumes ────────────────────────────────────────────────
 
-    pub async fn network(&self, name: &str) -> Result<Option<Network>> {
+    pub(crate) async fn network(&self, name: &str) -> Result<Option<Network>> {
         match self.api.inspect_network(name, None).await {
             Ok(net) => Ok(Some(Network {
-                id: net.id.unwrap_or_default(),
                 labels: net.labels.unwrap_or_default(),
                 containers: net
                     .containers
@@ -638,7 +632,7 @@ impl Docker {
         }
     }
 
-    pub async fn create_network(&self, spec: NetworkSpec) -> Result<()> {
+    pub(crate) async fn create_network(&self, spec: NetworkSpec) -> Result<()> {
         let ipam = (!spec.subnets.is_empty()).then(|| Ipam {
             config: Some(
                 spec.subnets
@@ -665,14 +659,14 @@ impl Docker {
         Ok(())
     }
 
-    pub async fn remove_network(&self, name: &str) -> Result<()> {
+    pub(crate) async fn remove_network(&self, name: &str) -> Result<()> {
         match self.api.remove_network(name).await {
             Err(err) if not_found(&err) => Ok(()),
             other => Ok(other.with_context(|| format!("removing network {name}"))?),
         }
     }
 
-    pub async fn connect_network(
+    pub(crate) async fn connect_network(
         &self,
         network: &str,
         container: &str,
@@ -692,7 +686,7 @@ impl Docker {
         Ok(())
     }
 
-    pub async fn disconnect_network(&self, network: &str, container: &str) -> Result<()> {
+    pub(crate) async fn disconnect_network(&self, network: &str, container: &str) -> Result<()> {
         let request = NetworkDisconnectRequest {
             container: container.to_owned(),
             force: Some(true),
@@ -705,7 +699,7 @@ impl Docker {
     }
 
     /// Volumes carrying `label`: name and labels.
-    pub async fn volumes_with_label(
+    pub(crate) async fn volumes_with_label(
         &self,
         label: &str,
     ) -> Result<Vec<(String, HashMap<String, String>)>> {
@@ -726,7 +720,10 @@ impl Docker {
             .collect())
     }
 
-    pub async fn volume_labels(&self, name: &str) -> Result<Option<HashMap<String, String>>> {
+    pub(crate) async fn volume_labels(
+        &self,
+        name: &str,
+    ) -> Result<Option<HashMap<String, String>>> {
         match self.api.inspect_volume(name).await {
             Ok(v) => Ok(Some(v.labels)),
             Err(err) if not_found(&err) => Ok(None),
@@ -736,7 +733,7 @@ impl Docker {
         }
     }
 
-    pub async fn create_volume(
+    pub(crate) async fn create_volume(
         &self,
         name: &str,
         driver: &str,
@@ -755,7 +752,7 @@ impl Docker {
         Ok(())
     }
 
-    pub async fn remove_volume(&self, name: &str) -> Result<()> {
+    pub(crate) async fn remove_volume(&self, name: &str) -> Result<()> {
         let options = RemoveVolumeOptionsBuilder::default().build();
         match self.api.remove_volume(name, Some(options)).await {
             Err(err) if not_found(&err) => Ok(()),

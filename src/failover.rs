@@ -16,30 +16,30 @@ use crate::error::{Error, Result};
 use crate::output::{Printer, Tone};
 
 /// Where the journal of an unfinished drill lives, relative to the GAIA root.
-pub const JOURNAL: &str = ".gaia/failover-journal.json";
+pub(crate) const JOURNAL: &str = ".gaia/failover-journal.json";
 
 /// What a drill is about to change, written before it changes it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Journal {
-    pub pid: u32,
-    pub host: String,
-    pub started_at: String,
+pub(crate) struct Journal {
+    pub(crate) pid: u32,
+    pub(crate) host: String,
+    pub(crate) started_at: String,
     /// The service stopped, and its container.
-    pub target: String,
-    pub container: String,
+    pub(crate) target: String,
+    pub(crate) container: String,
     /// Whether the container was running before the drill (it must be put back so).
-    pub was_running: bool,
-    pub standby: String,
-    pub front: String,
+    pub(crate) was_running: bool,
+    pub(crate) standby: String,
+    pub(crate) front: String,
 }
 
 impl Journal {
-    pub fn path(root: &Path) -> PathBuf {
+    pub(crate) fn path(root: &Path) -> PathBuf {
         root.join(JOURNAL)
     }
 
     /// The journal a drill left in `root`, if any.
-    pub fn read(root: &Path) -> Result<Option<Journal>> {
+    pub(crate) fn read(root: &Path) -> Result<Option<Journal>> {
         let path = Self::path(root);
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
@@ -57,7 +57,7 @@ impl Journal {
     }
 
     /// Writes the journal whole or not at all (a temporary file renamed into place).
-    pub fn write(&self, root: &Path) -> Result<()> {
+    pub(crate) fn write(&self, root: &Path) -> Result<()> {
         let path = Self::path(root);
         let failed = |e: std::io::Error| {
             Error::Failed(format!("cannot write the journal {}: {e}", path.display()))
@@ -71,7 +71,7 @@ impl Journal {
         std::fs::rename(&partial, &path).map_err(failed)
     }
 
-    pub fn remove(root: &Path) -> Result<()> {
+    pub(crate) fn remove(root: &Path) -> Result<()> {
         let path = Self::path(root);
         match std::fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Failed(format!(
@@ -83,17 +83,17 @@ impl Journal {
     }
 
     /// Whether the drill that wrote it is still running.
-    pub fn writer_alive(&self) -> bool {
+    pub(crate) fn writer_alive(&self) -> bool {
         crate::process::gaia_alive(self.pid, &self.host)
     }
 }
 
 /// One moment of the drill.
 #[derive(Debug, Clone, Serialize)]
-pub struct Event {
+pub(crate) struct Event {
     #[serde(serialize_with = "rfc3339")]
-    pub at: SystemTime,
-    pub event: String,
+    pub(crate) at: SystemTime,
+    pub(crate) event: String,
 }
 
 fn rfc3339<S: serde::Serializer>(at: &SystemTime, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -102,7 +102,7 @@ fn rfc3339<S: serde::Serializer>(at: &SystemTime, s: S) -> std::result::Result<S
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// The standby served while the target was down, and the target serves again.
     FailoverWorked,
     /// The request failed, or the target served it: failover did not happen.
@@ -117,22 +117,22 @@ pub enum Verdict {
 
 /// What the drill saw and did, rendered as a timeline.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub target: String,
-    pub standby: String,
-    pub front: String,
-    pub verdict: Verdict,
+pub(crate) struct Report {
+    pub(crate) target: String,
+    pub(crate) standby: String,
+    pub(crate) front: String,
+    pub(crate) verdict: Verdict,
     /// Who the response during the outage names.
-    pub served_by: Option<String>,
+    pub(crate) served_by: Option<String>,
     /// Request sent → answer received, while the target was down.
     #[serde(rename = "failover_latency_ms", serialize_with = "millis")]
-    pub failover_latency: Option<Duration>,
+    pub(crate) failover_latency: Option<Duration>,
     /// Target start issued → first request it served.
     #[serde(rename = "recovery_ms", serialize_with = "millis")]
-    pub recovery: Option<Duration>,
-    pub timeline: Vec<Event>,
+    pub(crate) recovery: Option<Duration>,
+    pub(crate) timeline: Vec<Event>,
     /// What went wrong, and what to do about it.
-    pub problems: Vec<String>,
+    pub(crate) problems: Vec<String>,
 }
 
 fn millis<S: serde::Serializer>(
@@ -146,7 +146,7 @@ fn millis<S: serde::Serializer>(
 }
 
 impl Report {
-    pub fn new(target: &str, standby: &str, front: &str) -> Report {
+    pub(crate) fn new(target: &str, standby: &str, front: &str) -> Report {
         Report {
             target: target.to_owned(),
             standby: standby.to_owned(),
@@ -160,7 +160,7 @@ impl Report {
         }
     }
 
-    pub fn event(&mut self, printer: &Printer, event: impl Into<String>) {
+    pub(crate) fn event(&mut self, printer: &Printer, event: impl Into<String>) {
         let event = event.into();
         printer.step(&event);
         self.timeline.push(Event {
@@ -171,7 +171,7 @@ impl Report {
 
     /// Adds what the front logged about failed attempts and the fallback,
     /// in time order with the rest.
-    pub fn add_front_logs(&mut self, drill: &Drill, lines: &[(SystemTime, String)]) {
+    pub(crate) fn add_front_logs(&mut self, drill: &Drill, lines: &[(SystemTime, String)]) {
         for (at, line) in lines {
             let event = if line.contains(&drill.failed_attempt) && line.contains("failed") {
                 "failed attempt"
@@ -188,13 +188,13 @@ impl Report {
         self.timeline.sort_by_key(|e| e.at);
     }
 
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         let mut doc = serde_json::to_value(self).expect("a drill report always serializes");
         doc["schema"] = "gaia.failover/1".into();
         doc
     }
 
-    pub fn to_human(&self, printer: &Printer) -> String {
+    pub(crate) fn to_human(&self, printer: &Printer) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
         let _ = writeln!(
@@ -268,7 +268,7 @@ fn strip_stamp(line: &str) -> &str {
 }
 
 /// Who a response names as having served it.
-pub fn served_by(drill: &Drill, body: &serde_json::Value) -> Option<String> {
+pub(crate) fn served_by(drill: &Drill, body: &serde_json::Value) -> Option<String> {
     body.pointer(&drill.served_by)
         .and_then(|v| v.as_str())
         .map(str::to_owned)

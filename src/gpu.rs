@@ -2,14 +2,14 @@
 //! without an NVIDIA driver, where this simply reports that there is none.
 
 #[derive(Debug, Clone)]
-pub struct HostGpu {
-    pub name: String,
-    pub memory_used: u64,
-    pub memory_total: u64,
+pub(crate) struct HostGpu {
+    pub(crate) name: String,
+    pub(crate) memory_used: u64,
+    pub(crate) memory_total: u64,
 }
 
 /// The host's GPUs, or why they cannot be known.
-pub fn host_gpus() -> Result<Vec<HostGpu>, String> {
+pub(crate) fn host_gpus() -> Result<Vec<HostGpu>, String> {
     let nvml =
         nvml_wrapper::Nvml::init().map_err(|e| format!("no NVIDIA driver on this host ({e})"))?;
     let count = nvml

@@ -19,7 +19,7 @@ use crate::output::{Printer, Tone};
 use crate::registry::{Registry, Role, Service};
 
 /// A container's state in one phrase, and whether it is running and healthy.
-pub fn state_of(container: Option<&Container>) -> (String, bool) {
+pub(crate) fn state_of(container: Option<&Container>) -> (String, bool) {
     match container {
         None => ("missing".into(), false),
         Some(c) => {
@@ -41,34 +41,34 @@ fn url_host(url: &str) -> Option<&str> {
 
 /// One fallback route: a live service reaching a standby through an env var.
 #[derive(Debug, Clone, Serialize)]
-pub struct Wiring {
-    pub from: String,
-    pub env: String,
-    pub value: Option<String>,
-    pub standby: String,
-    pub ok: bool,
+pub(crate) struct Wiring {
+    pub(crate) from: String,
+    pub(crate) env: String,
+    pub(crate) value: Option<String>,
+    pub(crate) standby: String,
+    pub(crate) ok: bool,
     /// What is wrong, when not ok.
-    pub problem: Option<String>,
+    pub(crate) problem: Option<String>,
 }
 
 /// A live service, its standby, and the routes through which others reach the standby.
 #[derive(Debug, Clone, Serialize)]
-pub struct Pair {
-    pub primary: String,
-    pub primary_state: String,
-    pub primary_healthy: bool,
-    pub standby: String,
-    pub standby_state: String,
-    pub standby_healthy: bool,
-    pub wiring: Vec<Wiring>,
+pub(crate) struct Pair {
+    pub(crate) primary: String,
+    pub(crate) primary_state: String,
+    pub(crate) primary_healthy: bool,
+    pub(crate) standby: String,
+    pub(crate) standby_state: String,
+    pub(crate) standby_healthy: bool,
+    pub(crate) wiring: Vec<Wiring>,
 }
 
 /// The maintenance flag's contents.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Flag {
-    pub reason: Option<String>,
-    pub set_by: Option<String>,
-    pub set_at: Option<String>,
+pub(crate) struct Flag {
+    pub(crate) reason: Option<String>,
+    pub(crate) set_by: Option<String>,
+    pub(crate) set_at: Option<String>,
 }
 
 impl Flag {
@@ -96,7 +96,7 @@ impl Flag {
     }
 
     /// "by X at T: reason".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!(
             "set by {} at {}{}",
             self.set_by.as_deref().unwrap_or("someone"),
@@ -109,10 +109,10 @@ impl Flag {
     }
 }
 
-pub struct Ha<'a> {
-    pub registry: &'a Registry,
-    pub catalogue: &'a Catalogue,
-    pub docker: &'a Docker,
+pub(crate) struct Ha<'a> {
+    pub(crate) registry: &'a Registry,
+    pub(crate) catalogue: &'a Catalogue,
+    pub(crate) docker: &'a Docker,
 }
 
 impl<'a> Ha<'a> {
@@ -135,7 +135,7 @@ impl<'a> Ha<'a> {
     }
 
     /// Every standby with the live service it stands in for, and the wiring to it.
-    pub async fn pairs(&self) -> Result<Vec<Pair>> {
+    pub(crate) async fn pairs(&self) -> Result<Vec<Pair>> {
         let containers = self.containers().await?;
         let wiring = self.wiring_among(&containers);
         let mut pairs = Vec::new();
@@ -167,7 +167,7 @@ impl<'a> Ha<'a> {
     }
 
     /// The fallback env of every live service, checked against the running standbys.
-    pub async fn wiring(&self) -> Result<Vec<Wiring>> {
+    pub(crate) async fn wiring(&self) -> Result<Vec<Wiring>> {
         Ok(self.wiring_among(&self.containers().await?))
     }
 
@@ -244,7 +244,7 @@ impl<'a> Ha<'a> {
         Ok(holders)
     }
 
-    pub async fn maintenance(&self) -> Result<Option<Flag>> {
+    pub(crate) async fn maintenance(&self) -> Result<Option<Flag>> {
         let holder = self.flag_holders().await?[0];
         let flag = &self.catalogue.ha.maintenance_flag;
         Ok(self
@@ -256,7 +256,7 @@ impl<'a> Ha<'a> {
 
     /// Writes the flag into the live shared volume through a container that
     /// mounts it writable (some mount it read-only).
-    pub async fn set_maintenance(&self, reason: Option<String>) -> Result<Flag> {
+    pub(crate) async fn set_maintenance(&self, reason: Option<String>) -> Result<Flag> {
         let flag = &self.catalogue.ha.maintenance_flag;
         let (dir, name) = flag
             .rsplit_once('/')
@@ -282,7 +282,7 @@ impl<'a> Ha<'a> {
     }
 
     /// Removes the flag; returns what it said, if it was there.
-    pub async fn clear_maintenance(&self) -> Result<Option<Flag>> {
+    pub(crate) async fn clear_maintenance(&self) -> Result<Option<Flag>> {
         let before = self.maintenance().await?;
         if before.is_none() {
             return Ok(None);
@@ -306,7 +306,7 @@ impl<'a> Ha<'a> {
     }
 
     /// The orchestrator's `health_watchdog.ha_status`, or why it is unknown.
-    pub async fn orchestrator_status(&self, http: &Http) -> Result<String, String> {
+    pub(crate) async fn orchestrator_status(&self, http: &Http) -> Result<String, String> {
         let orchestrator = self
             .registry
             .service(&self.catalogue.ha.orchestrator)
@@ -332,14 +332,14 @@ impl<'a> Ha<'a> {
 
 /// What `gaia ha status` (and `ha start`) shows.
 #[derive(Debug, Serialize)]
-pub struct Status {
-    pub pairs: Vec<Pair>,
-    pub maintenance: Option<Flag>,
-    pub orchestrator: Result<String, String>,
+pub(crate) struct Status {
+    pub(crate) pairs: Vec<Pair>,
+    pub(crate) maintenance: Option<Flag>,
+    pub(crate) orchestrator: Result<String, String>,
 }
 
 impl Status {
-    pub async fn gather(ha: &Ha<'_>, http: &Http) -> Result<Status> {
+    pub(crate) async fn gather(ha: &Ha<'_>, http: &Http) -> Result<Status> {
         let (pairs, maintenance, orchestrator) =
             tokio::join!(ha.pairs(), ha.maintenance(), ha.orchestrator_status(http));
         Ok(Status {
@@ -350,13 +350,13 @@ impl Status {
     }
 
     /// Every standby healthy and every route to it wired.
-    pub fn ready(&self) -> bool {
+    pub(crate) fn ready(&self) -> bool {
         self.pairs
             .iter()
             .all(|p| p.standby_healthy && p.wiring.iter().all(|w| w.ok))
     }
 
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "schema": "gaia.ha/1",
             "ready": self.ready(),
@@ -372,7 +372,7 @@ impl Status {
         })
     }
 
-    pub fn to_human(&self, printer: &Printer) -> String {
+    pub(crate) fn to_human(&self, printer: &Printer) -> String {
         let mut table = printer.table(&["PRIMARY", "STATE", "STANDBY", "STATE", "WIRING"]);
         let tone = |healthy: bool| if healthy { Tone::Good } else { Tone::Bad };
         for pair in &self.pairs {

@@ -4,26 +4,26 @@
 //! the simulated GAIA services and tools inside `gaia sim` images, chosen by
 //! the name it was started under (see `guest`).
 
-pub mod archive;
-pub mod cli;
-pub mod commands;
-pub mod compose;
-pub mod config;
-pub mod docker;
-pub mod doctor;
+mod archive;
+mod cli;
+mod commands;
+mod compose;
+mod config;
+mod docker;
+mod doctor;
 pub mod error;
-pub mod failover;
-pub mod gpu;
-pub mod guest;
-pub mod ha;
+mod failover;
+mod gpu;
+mod guest;
+mod ha;
 pub mod http;
-pub mod output;
-pub mod process;
-pub mod promote;
+mod output;
+mod process;
+mod promote;
 pub mod registry;
-pub mod repair;
-pub mod sim;
-pub mod stack;
+mod repair;
+mod sim;
+mod stack;
 
 use std::process::ExitCode;
 

@@ -8,16 +8,16 @@ use std::time::Duration;
 use crate::cli::{ColorChoice, Format};
 
 #[derive(Debug, Clone)]
-pub struct Printer {
-    pub color: bool,
-    pub format: Format,
-    pub quiet: bool,
-    pub verbose: u8,
+pub(crate) struct Printer {
+    pub(crate) color: bool,
+    pub(crate) format: Format,
+    pub(crate) quiet: bool,
+    pub(crate) verbose: u8,
     progress: bool,
 }
 
 impl Printer {
-    pub fn new(choice: ColorChoice, format: Format, quiet: bool, verbose: u8) -> Printer {
+    pub(crate) fn new(choice: ColorChoice, format: Format, quiet: bool, verbose: u8) -> Printer {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = match choice {
             ColorChoice::Always => true,
@@ -34,13 +34,13 @@ impl Printer {
     }
 
     /// A step of a long operation, on stderr so stdout stays the result.
-    pub fn step(&self, message: impl AsRef<str>) {
+    pub(crate) fn step(&self, message: impl AsRef<str>) {
         if !self.quiet {
             eprintln!("{} {}", self.paint("==>", Tone::Accent), message.as_ref());
         }
     }
 
-    pub fn warn(&self, message: impl AsRef<str>) {
+    pub(crate) fn warn(&self, message: impl AsRef<str>) {
         eprintln!(
             "{} {}",
             self.paint("warning:", Tone::Warn),
@@ -49,7 +49,7 @@ impl Printer {
     }
 
     /// A spinner on a terminal; nothing otherwise.
-    pub fn spinner(&self, message: impl Into<String>) -> indicatif::ProgressBar {
+    pub(crate) fn spinner(&self, message: impl Into<String>) -> indicatif::ProgressBar {
         if !self.progress {
             return indicatif::ProgressBar::hidden();
         }
@@ -58,7 +58,7 @@ impl Printer {
         bar
     }
 
-    pub fn paint(&self, text: &str, tone: Tone) -> String {
+    pub(crate) fn paint(&self, text: &str, tone: Tone) -> String {
         if !self.color {
             return text.to_owned();
         }
@@ -73,7 +73,7 @@ impl Printer {
     }
 
     /// A table in gaia's style; comfy-table decides widths.
-    pub fn table(&self, header: &[&str]) -> comfy_table::Table {
+    pub(crate) fn table(&self, header: &[&str]) -> comfy_table::Table {
         let mut table = comfy_table::Table::new();
         table
             .load_style(comfy_table::presets::NOTHING)
@@ -87,7 +87,7 @@ impl Printer {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub enum Tone {
+pub(crate) enum Tone {
     Good,
     Warn,
     Bad,

@@ -3,7 +3,7 @@
 //! still runs.
 
 /// This host's name.
-pub fn host() -> String {
+pub(crate) fn host() -> String {
     nix::unistd::gethostname()
         .ok()
         .and_then(|h| h.into_string().ok())
@@ -11,7 +11,7 @@ pub fn host() -> String {
 }
 
 /// Who is running gaia: user@host.
-pub fn operator() -> String {
+pub(crate) fn operator() -> String {
     let uid = nix::unistd::getuid();
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
@@ -28,7 +28,7 @@ pub fn operator() -> String {
 
 /// Whether the gaia process `pid` recorded on `on_host` still runs. One on
 /// another host cannot be looked at, so it is taken to be running.
-pub fn gaia_alive(pid: u32, on_host: &str) -> bool {
+pub(crate) fn gaia_alive(pid: u32, on_host: &str) -> bool {
     on_host != host()
         || std::fs::read(format!("/proc/{pid}/cmdline"))
             .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("gaia"))

@@ -19,14 +19,18 @@ use crate::registry::{Registry, Service};
 /// Waits for health never end sooner than this, whatever the healthchecks say.
 const SHORTEST_WAIT: Duration = Duration::from_secs(30);
 
-pub struct Stack<'a> {
-    pub registry: &'a Registry,
-    pub docker: &'a Docker,
-    pub printer: &'a Printer,
+pub(crate) struct Stack<'a> {
+    pub(crate) registry: &'a Registry,
+    pub(crate) docker: &'a Docker,
+    pub(crate) printer: &'a Printer,
 }
 
 impl<'a> Stack<'a> {
-    pub fn new(registry: &'a Registry, docker: &'a Docker, printer: &'a Printer) -> Stack<'a> {
+    pub(crate) fn new(
+        registry: &'a Registry,
+        docker: &'a Docker,
+        printer: &'a Printer,
+    ) -> Stack<'a> {
         Stack {
             registry,
             docker,
@@ -36,7 +40,7 @@ impl<'a> Stack<'a> {
 
     /// The compose files and profiles that define `services`, in the order
     /// the registry names them.
-    pub fn file_set(services: &[&Service]) -> FileSet {
+    pub(crate) fn file_set(services: &[&Service]) -> FileSet {
         let mut set = FileSet {
             files: Vec::new(),
             profiles: Vec::new(),
@@ -58,7 +62,7 @@ impl<'a> Stack<'a> {
 
     /// What `docker compose -f docker-compose.candidate.yml -f
     /// docker-compose.ha.yml --profile ha` means, from the registry.
-    pub fn standby_set(&self) -> FileSet {
+    pub(crate) fn standby_set(&self) -> FileSet {
         Self::file_set(&self.registry.standbys().collect::<Vec<_>>())
     }
 
@@ -66,7 +70,7 @@ impl<'a> Stack<'a> {
     /// mounts, owned by the uid the registry names, through the Docker API:
     /// no assumption about where the engine keeps volumes on the host. Works
     /// on a container that is created but not started.
-    pub async fn prepare_shared_dirs(&self, service: &Service) -> Result<()> {
+    pub(crate) async fn prepare_shared_dirs(&self, service: &Service) -> Result<()> {
         for volume in service
             .volumes
             .iter()
@@ -91,7 +95,7 @@ impl<'a> Stack<'a> {
     /// Brings the HA standbys up as `compose … --profile ha up -d` does, with
     /// their shared directories prepared between creating and starting them
     /// (the standbys refuse to start without them).
-    pub async fn start_standbys(
+    pub(crate) async fn start_standbys(
         &self,
         compose: &Compose,
         set: &FileSet,
@@ -108,7 +112,7 @@ impl<'a> Stack<'a> {
 
     /// How long `services` may take to become healthy: the slowest start
     /// their healthchecks allow, and never less than SHORTEST_WAIT.
-    pub async fn start_budget(&self, services: &[&Service]) -> Result<Duration> {
+    pub(crate) async fn start_budget(&self, services: &[&Service]) -> Result<Duration> {
         let mut budget = SHORTEST_WAIT;
         for service in services {
             if let Some(timing) = self
@@ -125,7 +129,11 @@ impl<'a> Stack<'a> {
 
     /// Waits until every named container runs and, if it has a healthcheck,
     /// is healthy; an unhealthy one ends the wait at once.
-    pub async fn wait_healthy(&self, services: &[&Service], timeout: Duration) -> Result<()> {
+    pub(crate) async fn wait_healthy(
+        &self,
+        services: &[&Service],
+        timeout: Duration,
+    ) -> Result<()> {
         let started = Instant::now();
         let spinner = self
             .printer
@@ -185,7 +193,7 @@ impl<'a> Stack<'a> {
     /// (driver, labels, subnets) with compose's own labels, so compose
     /// adopts it, and reattaches every running registry container to it
     /// under its service name.
-    pub async fn create_network(&self, root: &Path) -> Result<Vec<String>> {
+    pub(crate) async fn create_network(&self, root: &Path) -> Result<Vec<String>> {
         let name = &self.registry.network;
         let definition = self.definition(root, "networks", name)?;
         let mut labels = self.compose_labels(root).await?;
@@ -216,7 +224,7 @@ impl<'a> Stack<'a> {
 
     /// Creates a named volume as the compose files define it, with
     /// compose's labels. Never touches an existing one.
-    pub async fn create_volume(&self, root: &Path, name: &str) -> Result<()> {
+    pub(crate) async fn create_volume(&self, root: &Path, name: &str) -> Result<()> {
         let definition = self.definition(root, "volumes", name)?;
         let mut labels = self.compose_labels(root).await?;
         labels.insert("com.docker.compose.volume".into(), name.to_owned());

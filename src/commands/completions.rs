@@ -5,13 +5,13 @@ use clap::CommandFactory;
 use crate::cli::{Cli, CompletionsArgs};
 use crate::error::{Outcome, Result};
 
-pub fn run(args: &CompletionsArgs) -> Result<Outcome> {
+pub(crate) fn run(args: &CompletionsArgs) -> Result<Outcome> {
     print!("{}", script(args.shell));
     Ok(Outcome::Healthy)
 }
 
 /// The script for `shell`; `completions/` holds these for bash, zsh and fish.
-pub fn script(shell: clap_complete::Shell) -> String {
+pub(crate) fn script(shell: clap_complete::Shell) -> String {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "gaia", &mut out);
     String::from_utf8(out).expect("clap_complete writes UTF-8")

@@ -10,7 +10,7 @@ use crate::doctor::{self, Catalogue, Check, Ctx, Report};
 use crate::error::{Error, Outcome, Result};
 use crate::repair::{self, FixReport};
 
-pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
+pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
     for name in &args.services {
         if ctx.registry.service(name).is_none() {
             return Err(Error::Config(format!(

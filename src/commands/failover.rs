@@ -40,7 +40,7 @@ struct Drilling<'a> {
     plan: Plan<'a>,
 }
 
-pub async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
+pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     let catalogue = Catalogue::load(&ctx.registry)?;
     // Bad input is refused before anything is contacted.
     let plan = if args.recover {

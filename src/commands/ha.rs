@@ -12,7 +12,7 @@ use crate::http::Http;
 use crate::registry::Service;
 use crate::stack::Stack;
 
-pub async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
+pub(crate) async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
     if let HaCommand::Maintenance(args) = command
         && args.reason.is_some()
         && args.state != MaintenanceState::On

@@ -7,7 +7,7 @@ use crate::output::Tone;
 use crate::promote::audit;
 use crate::promote::short;
 
-pub fn run(ctx: &Context, args: &HistoryArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context, args: &HistoryArgs) -> Result<Outcome> {
     if let Some(name) = &args.service
         && ctx.registry.service(name).is_none()
         && !ctx.registry.packages.iter().any(|p| &p.name == name)

@@ -1,10 +1,10 @@
 //! One module per subcommand, each with a single entry point `run`.
 
-pub mod completions;
-pub mod doctor;
-pub mod failover;
-pub mod ha;
-pub mod history;
-pub mod promote;
-pub mod rollback;
-pub mod sim;
+pub(crate) mod completions;
+pub(crate) mod doctor;
+pub(crate) mod failover;
+pub(crate) mod ha;
+pub(crate) mod history;
+pub(crate) mod promote;
+pub(crate) mod rollback;
+pub(crate) mod sim;

@@ -9,7 +9,7 @@ use crate::promote::audit;
 use crate::promote::lock::Lock;
 use crate::promote::{self, Promoter, Stop, Subject};
 
-pub async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
+pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
     if args.list {
         return list(ctx);
     }
@@ -129,7 +129,7 @@ async fn finish(ctx: &Context, mut p: Promoter<'_>, result: Result<(), Stop>) ->
     Ok(exit)
 }
 
-pub fn render(ctx: &Context, record: &audit::Record) {
+pub(crate) fn render(ctx: &Context, record: &audit::Record) {
     match ctx.printer.format {
         Format::Json => println!(
             "{}",

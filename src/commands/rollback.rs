@@ -9,7 +9,7 @@ use crate::promote::audit;
 use crate::promote::lock::Lock;
 use crate::promote::{Promoter, Subject};
 
-pub async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
+pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
     let subject = Subject::resolve(&ctx.registry, &args.service)?;
     let catalogue = Catalogue::load(&ctx.registry)?;
     let docker = Docker::connect().await?;

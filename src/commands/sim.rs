@@ -10,7 +10,7 @@ use crate::sim::image::BUILD_LABEL;
 use crate::sim::root::{Root, SCALED_REGISTRY, Settings};
 use crate::sim::{SIM_LABEL, Sim, render_status, status_rows};
 
-pub async fn run(ctx: &Context, command: &SimCommand) -> Result<Outcome> {
+pub(crate) async fn run(ctx: &Context, command: &SimCommand) -> Result<Outcome> {
     if ctx.printer.format == Format::Junit {
         return Err(Error::Config(
             "--format junit is only for `gaia doctor`".into(),

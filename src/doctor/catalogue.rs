@@ -11,131 +11,131 @@ use crate::registry::Registry;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Thresholds {
-    pub restart_count_warn_above: i64,
+pub(crate) struct Thresholds {
+    pub(crate) restart_count_warn_above: i64,
     #[serde(with = "humantime_serde")]
-    pub http_connect_timeout: Duration,
+    pub(crate) http_connect_timeout: Duration,
     #[serde(with = "humantime_serde")]
-    pub http_timeout: Duration,
+    pub(crate) http_timeout: Duration,
     #[serde(with = "humantime_serde")]
-    pub sessions_fresh_under: Duration,
+    pub(crate) sessions_fresh_under: Duration,
     #[serde(with = "humantime_serde")]
-    pub sessions_drift_pass_under: Duration,
+    pub(crate) sessions_drift_pass_under: Duration,
     #[serde(with = "humantime_serde")]
-    pub sessions_drift_warn_under: Duration,
-    pub disk_pass_under_percent: f64,
-    pub disk_warn_under_percent: f64,
-    pub gpu_memory_warn_percent: f64,
+    pub(crate) sessions_drift_warn_under: Duration,
+    pub(crate) disk_pass_under_percent: f64,
+    pub(crate) disk_warn_under_percent: f64,
+    pub(crate) gpu_memory_warn_percent: f64,
     #[serde(with = "humantime_serde")]
-    pub candidate_image_age_tolerance: Duration,
+    pub(crate) candidate_image_age_tolerance: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Route {
-    pub from: String,
-    pub to: String,
-    pub url: String,
+pub(crate) struct Route {
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Library {
-    pub live: String,
-    pub candidate: String,
-    pub files: Vec<String>,
+pub(crate) struct Library {
+    pub(crate) live: String,
+    pub(crate) candidate: String,
+    pub(crate) files: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Mount {
-    pub service: String,
-    pub paths: Vec<String>,
+pub(crate) struct Mount {
+    pub(crate) service: String,
+    pub(crate) paths: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Model {
-    pub server: String,
-    pub client: String,
-    pub env: String,
+pub(crate) struct Model {
+    pub(crate) server: String,
+    pub(crate) client: String,
+    pub(crate) env: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Import {
-    pub service: String,
-    pub module: String,
+pub(crate) struct Import {
+    pub(crate) service: String,
+    pub(crate) module: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Sessions {
-    pub file: String,
-    pub live: String,
-    pub candidate: String,
+pub(crate) struct Sessions {
+    pub(crate) file: String,
+    pub(crate) live: String,
+    pub(crate) candidate: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Ha {
-    pub maintenance_flag: String,
-    pub orchestrator: String,
-    pub status_path: String,
+pub(crate) struct Ha {
+    pub(crate) maintenance_flag: String,
+    pub(crate) orchestrator: String,
+    pub(crate) status_path: String,
     #[serde(default, rename = "drill")]
-    pub drills: Vec<Drill>,
+    pub(crate) drills: Vec<Drill>,
 }
 
 /// How `gaia failover-test` drills one target.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Drill {
+pub(crate) struct Drill {
     /// The live service stopped on purpose.
-    pub target: String,
+    pub(crate) target: String,
     /// The live service that calls it and must fall back to its standby.
-    pub front: String,
+    pub(crate) front: String,
     /// Where the request goes on the front (POST, JSON).
-    pub path: String,
+    pub(crate) path: String,
     /// The request body.
-    pub payload: String,
+    pub(crate) payload: String,
     /// JSON pointer to the field of the front's response naming who served.
-    pub served_by: String,
+    pub(crate) served_by: String,
     /// A front log line holding this and "failed" is a failed attempt.
-    pub failed_attempt: String,
+    pub(crate) failed_attempt: String,
     /// A front log line holding this and "succeeded" is the standby serving.
-    pub fallback_served: String,
+    pub(crate) fallback_served: String,
 }
 
 /// What `gaia promote` checks, copies and waits for.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Promote {
-    pub exclude: Vec<String>,
+pub(crate) struct Promote {
+    pub(crate) exclude: Vec<String>,
     #[serde(with = "humantime_serde")]
-    pub watch_window: std::time::Duration,
+    pub(crate) watch_window: std::time::Duration,
     #[serde(with = "humantime_serde")]
-    pub gate_margin: std::time::Duration,
-    pub sync_gate: SyncGate,
+    pub(crate) gate_margin: std::time::Duration,
+    pub(crate) sync_gate: SyncGate,
     #[serde(rename = "validator")]
-    pub validators: Vec<Validator>,
+    pub(crate) validators: Vec<Validator>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SyncGate {
-    pub blocking: Vec<String>,
-    pub warning: Vec<String>,
-    pub listed: String,
+pub(crate) struct SyncGate {
+    pub(crate) blocking: Vec<String>,
+    pub(crate) warning: Vec<String>,
+    pub(crate) listed: String,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Validator {
-    pub name: String,
-    pub command: Vec<String>,
-    pub blocking: bool,
+pub(crate) struct Validator {
+    pub(crate) name: String,
+    pub(crate) command: Vec<String>,
+    pub(crate) blocking: bool,
     #[serde(default = "only_zero")]
-    pub passing_exit_codes: Vec<i64>,
+    pub(crate) passing_exit_codes: Vec<i64>,
 }
 
 fn only_zero() -> Vec<i64> {
@@ -143,16 +143,16 @@ fn only_zero() -> Vec<i64> {
 }
 
 #[derive(Debug, Clone)]
-pub struct Catalogue {
-    pub thresholds: Thresholds,
-    pub routes: Vec<Route>,
-    pub library: Library,
-    pub mounts: Vec<Mount>,
-    pub models: Vec<Model>,
-    pub imports: Vec<Import>,
-    pub sessions: Sessions,
-    pub ha: Ha,
-    pub promote: Promote,
+pub(crate) struct Catalogue {
+    pub(crate) thresholds: Thresholds,
+    pub(crate) routes: Vec<Route>,
+    pub(crate) library: Library,
+    pub(crate) mounts: Vec<Mount>,
+    pub(crate) models: Vec<Model>,
+    pub(crate) imports: Vec<Import>,
+    pub(crate) sessions: Sessions,
+    pub(crate) ha: Ha,
+    pub(crate) promote: Promote,
 }
 
 #[derive(Deserialize)]
@@ -185,7 +185,7 @@ fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T> {
 
 impl Catalogue {
     /// The built-in catalogue, checked against `registry`.
-    pub fn load(registry: &Registry) -> Result<Catalogue> {
+    pub(crate) fn load(registry: &Registry) -> Result<Catalogue> {
         let catalogue = Catalogue {
             thresholds: parse(
                 "thresholds.toml",

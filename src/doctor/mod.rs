@@ -3,9 +3,9 @@
 //! deadlines over one shared snapshot of the containers, and orders the
 //! results by category, then registry order, whatever order they finish in.
 
-pub mod catalogue;
-pub mod checks;
-pub mod report;
+pub(crate) mod catalogue;
+pub(crate) mod checks;
+pub(crate) mod report;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -22,13 +22,13 @@ use crate::error::Result;
 use crate::gpu::HostGpu;
 use crate::http::Http;
 use crate::registry::{Registry, Service};
-pub use catalogue::Catalogue;
-pub use report::{Category, CheckResult, Finding, Report, Severity};
+pub(crate) use catalogue::Catalogue;
+pub(crate) use report::{Category, CheckResult, Finding, Report, Severity};
 
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One check: a stable id, its category and service, and how to run it.
-pub trait Check: Send + Sync {
+pub(crate) trait Check: Send + Sync {
     fn id(&self) -> String;
     fn category(&self) -> Category;
     fn service(&self) -> Option<&str> {
@@ -45,7 +45,7 @@ pub trait Check: Send + Sync {
 
 /// Something a check will look at inside a container.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Want {
+pub(crate) enum Want {
     /// `stat` of a path.
     Stat { container: String, path: String },
     /// An HTTP GET of a URL, from inside.
@@ -54,11 +54,11 @@ pub enum Want {
 
 /// A path as `stat` saw it inside a container.
 #[derive(Debug, Clone)]
-pub struct Stat {
-    pub uid: u32,
+pub(crate) struct Stat {
+    pub(crate) uid: u32,
     /// The owner's name in the container's /etc/passwd; `UNKNOWN` when absent.
-    pub user: String,
-    pub modified: u64,
+    pub(crate) user: String,
+    pub(crate) modified: u64,
 }
 
 /// What one batched exec into a container found, shared by the checks.
@@ -80,24 +80,24 @@ const CHECK_DEADLINE: Duration = Duration::from_secs(10);
 const EXEC_TIMEOUT: Duration = Duration::from_secs(7);
 
 /// What every check may look at: gathered once, shared by all.
-pub struct Ctx {
-    pub registry: Registry,
-    pub catalogue: Catalogue,
-    pub root: PathBuf,
-    pub docker: Docker,
-    pub http: Http,
-    pub engine_version: String,
+pub(crate) struct Ctx {
+    pub(crate) registry: Registry,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) root: PathBuf,
+    pub(crate) docker: Docker,
+    pub(crate) http: Http,
+    pub(crate) engine_version: String,
     /// Every registry container that exists, by container name.
-    pub containers: HashMap<String, Container>,
+    pub(crate) containers: HashMap<String, Container>,
     /// The host's GPUs, or why they cannot be known.
-    pub gpus: Result<Vec<HostGpu>, String>,
+    pub(crate) gpus: Result<Vec<HostGpu>, String>,
     /// Values of the containers' secret env vars, which no output may show.
     secrets: Vec<String>,
     batches: HashMap<String, Batch>,
 }
 
 /// Env var names whose values are secrets.
-pub fn is_secret(name: &str) -> bool {
+pub(crate) fn is_secret(name: &str) -> bool {
     let name = name.to_ascii_uppercase();
     ["KEY", "TOKEN", "SECRET", "PASSWORD"]
         .iter()
@@ -105,7 +105,7 @@ pub fn is_secret(name: &str) -> bool {
 }
 
 /// `NAME=value` with the value hidden when the name marks a secret.
-pub fn redacted(assignment: &str) -> String {
+pub(crate) fn redacted(assignment: &str) -> String {
     match assignment.split_once('=') {
         Some((name, value)) if is_secret(name) && !value.is_empty() => format!("{name}=***"),
         _ => assignment.to_owned(),
@@ -113,7 +113,7 @@ pub fn redacted(assignment: &str) -> String {
 }
 
 impl Ctx {
-    pub async fn gather(
+    pub(crate) async fn gather(
         registry: Registry,
         catalogue: Catalogue,
         root: PathBuf,
@@ -167,19 +167,19 @@ impl Ctx {
 
     /// `text` with every secret value replaced: a last line of defence, so a
     /// check that quotes a container's output or env cannot leak one.
-    pub fn scrub(&self, text: String) -> String {
+    pub(crate) fn scrub(&self, text: String) -> String {
         self.secrets
             .iter()
             .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
     }
 
-    pub fn container(&self, service: &Service) -> Option<&Container> {
+    pub(crate) fn container(&self, service: &Service) -> Option<&Container> {
         self.containers.get(&service.container)
     }
 
     /// The running container of `service`, or the skip that explains why a
     /// check cannot look (its precondition failed; that is not a second failure).
-    pub fn running(&self, service: &Service) -> Result<&Container, Finding> {
+    pub(crate) fn running(&self, service: &Service) -> Result<&Container, Finding> {
         match self.container(service) {
             Some(c) if c.is_running() => Ok(c),
             Some(c) => Err(Finding::skip(format!("{} is {}", service.name, c.status))),
@@ -187,7 +187,7 @@ impl Ctx {
         }
     }
 
-    pub fn service(&self, name: &str) -> &Service {
+    pub(crate) fn service(&self, name: &str) -> &Service {
         self.registry
             .service(name)
             .expect("the catalogue was validated against the registry")
@@ -195,7 +195,7 @@ impl Ctx {
 
     /// `path` inside `container`, from the one `stat` that serves every check
     /// there; Ok(None) when it does not exist.
-    pub async fn stat(&self, container: &str, path: &str) -> Result<Option<Stat>, String> {
+    pub(crate) async fn stat(&self, container: &str, path: &str) -> Result<Option<Stat>, String> {
         let batch = self
             .batches
             .get(container)
@@ -237,7 +237,7 @@ impl Ctx {
 
     /// The HTTP status of GET `url` from inside `container` (0: no response),
     /// from the one `curl` that probes every URL checks declared there.
-    pub async fn get_inside(&self, container: &str, url: &str) -> Result<u16, String> {
+    pub(crate) async fn get_inside(&self, container: &str, url: &str) -> Result<u16, String> {
         let batch = self
             .batches
             .get(container)
@@ -288,7 +288,7 @@ impl Ctx {
     }
 
     /// Runs a command inside a container with the probe timeout.
-    pub async fn exec(&self, container: &str, argv: &[&str]) -> Result<ExecOutput, String> {
+    pub(crate) async fn exec(&self, container: &str, argv: &[&str]) -> Result<ExecOutput, String> {
         match tokio::time::timeout(EXEC_TIMEOUT, self.docker.exec(container, argv, None)).await {
             Ok(Ok(out)) => Ok(out),
             Ok(Err(err)) => Err(format!("{err:#}")),
@@ -323,12 +323,12 @@ fn batches(wants: Vec<Want>) -> HashMap<String, Batch> {
 }
 
 /// Every check the registry and catalogue call for, in report order.
-pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     checks::all(registry, catalogue)
 }
 
 /// Runs `checks`, reporting progress as (done, total); ends by `deadline`.
-pub async fn run(
+pub(crate) async fn run(
     ctx: Arc<Ctx>,
     checks: Vec<Box<dyn Check>>,
     deadline: Duration,

@@ -9,7 +9,7 @@ use crate::output::{Printer, Tone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     Pass,
     Skip,
     Warn,
@@ -19,7 +19,7 @@ pub enum Severity {
 /// The categories in the order they run and print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
-pub enum Category {
+pub(crate) enum Category {
     Preflight,
     Containers,
     Http,
@@ -36,7 +36,7 @@ pub enum Category {
 }
 
 impl Category {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Category::Preflight => "preflight",
             Category::Containers => "containers",
@@ -54,7 +54,7 @@ impl Category {
         }
     }
 
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Category::Preflight => "Pre-flight",
             Category::Containers => "Container state",
@@ -75,13 +75,13 @@ impl Category {
 
 /// What one check found.
 #[derive(Debug, Clone)]
-pub struct Finding {
-    pub severity: Severity,
-    pub message: String,
+pub(crate) struct Finding {
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
     /// A command that fixes it, kept apart from the prose so it can be run.
-    pub remediation: Option<String>,
+    pub(crate) remediation: Option<String>,
     /// What the check saw, for `--verbose` and JSON.
-    pub evidence: Vec<String>,
+    pub(crate) evidence: Vec<String>,
 }
 
 impl Finding {
@@ -94,24 +94,24 @@ impl Finding {
         }
     }
 
-    pub fn pass(message: impl Into<String>) -> Finding {
+    pub(crate) fn pass(message: impl Into<String>) -> Finding {
         Finding::new(Severity::Pass, message)
     }
 
-    pub fn warn(message: impl Into<String>) -> Finding {
+    pub(crate) fn warn(message: impl Into<String>) -> Finding {
         Finding::new(Severity::Warn, message)
     }
 
-    pub fn fail(message: impl Into<String>) -> Finding {
+    pub(crate) fn fail(message: impl Into<String>) -> Finding {
         Finding::new(Severity::Fail, message)
     }
 
-    pub fn skip(message: impl Into<String>) -> Finding {
+    pub(crate) fn skip(message: impl Into<String>) -> Finding {
         Finding::new(Severity::Skip, message)
     }
 
     /// A failure for a required service, a warning for an optional one.
-    pub fn bad(required: bool, message: impl Into<String>) -> Finding {
+    pub(crate) fn bad(required: bool, message: impl Into<String>) -> Finding {
         if required {
             Finding::fail(message)
         } else {
@@ -119,31 +119,31 @@ impl Finding {
         }
     }
 
-    pub fn fix(mut self, command: impl Into<String>) -> Finding {
+    pub(crate) fn fix(mut self, command: impl Into<String>) -> Finding {
         self.remediation = Some(command.into());
         self
     }
 
-    pub fn saw(mut self, evidence: impl Into<String>) -> Finding {
+    pub(crate) fn saw(mut self, evidence: impl Into<String>) -> Finding {
         self.evidence.push(evidence.into());
         self
     }
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CheckResult {
-    pub id: String,
-    pub category: Category,
-    pub service: Option<String>,
-    pub severity: Severity,
-    pub message: String,
-    pub remediation: Option<String>,
-    pub evidence: Vec<String>,
-    pub duration_ms: u64,
+pub(crate) struct CheckResult {
+    pub(crate) id: String,
+    pub(crate) category: Category,
+    pub(crate) service: Option<String>,
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
+    pub(crate) remediation: Option<String>,
+    pub(crate) evidence: Vec<String>,
+    pub(crate) duration_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     /// Warnings make the run fail (exit 2)
     Warn,
     /// Only failures make the run fail (exit 2; warnings exit 1)
@@ -151,25 +151,25 @@ pub enum FailOn {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    pub passed: usize,
-    pub warnings: usize,
-    pub failures: usize,
-    pub skipped: usize,
-    pub total: usize,
+pub(crate) struct Summary {
+    pub(crate) passed: usize,
+    pub(crate) warnings: usize,
+    pub(crate) failures: usize,
+    pub(crate) skipped: usize,
+    pub(crate) total: usize,
 }
 
 #[derive(Debug, Clone)]
-pub struct Report {
-    pub results: Vec<CheckResult>,
-    pub elapsed: Duration,
-    pub root: String,
+pub(crate) struct Report {
+    pub(crate) results: Vec<CheckResult>,
+    pub(crate) elapsed: Duration,
+    pub(crate) root: String,
     /// What `--fix` planned or did; the results are then those after it.
-    pub fix: Option<crate::repair::FixReport>,
+    pub(crate) fix: Option<crate::repair::FixReport>,
 }
 
 impl Report {
-    pub fn summary(&self) -> Summary {
+    pub(crate) fn summary(&self) -> Summary {
         let count = |s| self.results.iter().filter(|r| r.severity == s).count();
         Summary {
             passed: count(Severity::Pass),
@@ -180,7 +180,7 @@ impl Report {
         }
     }
 
-    pub fn outcome(&self, fail_on: FailOn) -> Outcome {
+    pub(crate) fn outcome(&self, fail_on: FailOn) -> Outcome {
         let summary = self.summary();
         match (summary.failures, summary.warnings, fail_on) {
             (0, 0, _) => Outcome::Healthy,
@@ -189,7 +189,7 @@ impl Report {
         }
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut doc = serde_json::json!({
             "schema": "gaia.doctor/1",
             "root": self.root,
@@ -203,7 +203,7 @@ impl Report {
         serde_json::to_string_pretty(&doc).expect("a report always serializes")
     }
 
-    pub fn to_junit(&self) -> String {
+    pub(crate) fn to_junit(&self) -> String {
         use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, TestSuite};
         let mut junit = Junit::new("gaia doctor");
         junit.set_time(self.elapsed);
@@ -238,7 +238,7 @@ impl Report {
         junit.to_string().expect("a JUnit report always serializes")
     }
 
-    pub fn to_human(&self, printer: &Printer) -> String {
+    pub(crate) fn to_human(&self, printer: &Printer) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
         let summary = self.summary();

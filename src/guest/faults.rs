@@ -5,30 +5,30 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub const FAULT_DIR: &str = "/var/lib/gaia-sim/faults";
+pub(crate) const FAULT_DIR: &str = "/var/lib/gaia-sim/faults";
 
 /// The healthcheck's `curl` to localhost fails: Docker marks the container unhealthy.
-pub const HEALTHCHECK_FAILS: &str = "healthcheck-fails";
+pub(crate) const HEALTHCHECK_FAILS: &str = "healthcheck-fails";
 /// `/health` answers 500.
-pub const HEALTH_500: &str = "health-500";
+pub(crate) const HEALTH_500: &str = "health-500";
 /// `/health` accepts the connection and never answers.
-pub const HEALTH_HANG: &str = "health-hang";
+pub(crate) const HEALTH_HANG: &str = "health-hang";
 /// prime answers `/health` but serves no model.
-pub const NO_MODEL: &str = "no-model";
+pub(crate) const NO_MODEL: &str = "no-model";
 /// core stops saving `/shared/sessions.json`.
-pub const SESSIONS_FROZEN: &str = "sessions-frozen";
+pub(crate) const SESSIONS_FROZEN: &str = "sessions-frozen";
 /// The service exits with an error this many more times.
-pub const CRASH_LOOP: &str = "crash-loop";
+pub(crate) const CRASH_LOOP: &str = "crash-loop";
 
 fn path(name: &str) -> PathBuf {
     PathBuf::from(FAULT_DIR).join(name)
 }
 
-pub fn active(name: &str) -> bool {
+pub(crate) fn active(name: &str) -> bool {
     path(name).exists()
 }
 
-pub fn value(name: &str) -> Option<String> {
+pub(crate) fn value(name: &str) -> Option<String> {
     std::fs::read_to_string(path(name))
         .ok()
         .map(|v| v.trim().to_owned())
@@ -39,14 +39,14 @@ pub fn value(name: &str) -> Option<String> {
 const PROCESS_STATE: &[&str] = &[HEALTHCHECK_FAILS, HEALTH_500, HEALTH_HANG];
 
 /// Called as the service starts: a fresh process has none of PROCESS_STATE.
-pub fn forget_process_state() {
+pub(crate) fn forget_process_state() {
     for name in PROCESS_STATE {
         let _ = std::fs::remove_file(path(name));
     }
 }
 
 /// Crashes the process when a crash-loop fault still has crashes left.
-pub fn crash_if_looping() {
+pub(crate) fn crash_if_looping() {
     let Some(left) = value(CRASH_LOOP).and_then(|v| v.parse::<u32>().ok()) else {
         return;
     };
@@ -59,7 +59,7 @@ pub fn crash_if_looping() {
 }
 
 /// `gaia-simctl set NAME [VALUE]`, `gaia-simctl clear`, `gaia-simctl list`.
-pub fn simctl(args: &[String]) -> ExitCode {
+pub(crate) fn simctl(args: &[String]) -> ExitCode {
     let result = match args
         .iter()
         .map(String::as_str)

@@ -7,7 +7,7 @@
 //! the simulated stack. `python -m uvicorn gaia_core.main:app` starts the
 //! simulated gaia-core, `python -m vllm.entrypoints.openai.api_server` prime.
 
-pub mod faults;
+pub(crate) mod faults;
 mod server;
 mod tools;
 mod validators;
@@ -16,10 +16,10 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub use faults::FAULT_DIR;
+pub(crate) use faults::FAULT_DIR;
 
 /// The names the gaia binary answers to inside a simulated image.
-pub const TOOL_NAMES: &[&str] = &[
+pub(crate) const TOOL_NAMES: &[&str] = &[
     "python",
     "python3",
     "uvicorn",
@@ -31,7 +31,7 @@ pub const TOOL_NAMES: &[&str] = &[
 ];
 
 /// Runs the tool named by argv[0], or returns None when gaia was called as gaia.
-pub fn dispatch(args: &[OsString]) -> Option<ExitCode> {
+pub(crate) fn dispatch(args: &[OsString]) -> Option<ExitCode> {
     let name = args
         .first()
         .and_then(|a| Path::new(a).file_name())

@@ -17,7 +17,7 @@ use super::faults;
 use crate::http::{Http, HttpError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     Orchestrator,
     Prime { model: String },
     Core,
@@ -30,7 +30,7 @@ pub enum Role {
 
 impl Role {
     /// The role behind a uvicorn app module such as `gaia_core`.
-    pub fn from_module(module: &str) -> Option<Role> {
+    pub(crate) fn from_module(module: &str) -> Option<Role> {
         Some(match module {
             "gaia_orchestrator" => Role::Orchestrator,
             "gaia_core" => Role::Core,
@@ -75,10 +75,10 @@ fn log(level: &str, message: impl std::fmt::Display) {
 
 /// Source that cannot start: a rehearsal plants this file in a candidate to
 /// see a promotion fail its health gate and be rolled back.
-pub const BROKEN_SOURCE: &str = "/app/.gaia-sim-broken";
+pub(crate) const BROKEN_SOURCE: &str = "/app/.gaia-sim-broken";
 
 /// Starts the service; returns only if it cannot start.
-pub fn serve(role: Role, port: &str) -> ExitCode {
+pub(crate) fn serve(role: Role, port: &str) -> ExitCode {
     faults::crash_if_looping();
     faults::forget_process_state();
     if std::path::Path::new(BROKEN_SOURCE).exists() {

@@ -26,7 +26,7 @@ const INSTALLED: &[&str] = &[
     "pydantic", "torch", "numpy",
 ];
 
-pub fn python(args: &[String]) -> ExitCode {
+pub(crate) fn python(args: &[String]) -> ExitCode {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     match words.as_slice() {
         ["--version"] | ["-V"] => {
@@ -295,7 +295,7 @@ async fn transfer(req: &CurlRequest, url: &str, output: Option<&str>) -> Transfe
     }
 }
 
-pub fn curl(args: &[String]) -> ExitCode {
+pub(crate) fn curl(args: &[String]) -> ExitCode {
     let req = match parse_curl(args) {
         Ok(req) => req,
         Err(err) => {
@@ -339,7 +339,7 @@ pub fn curl(args: &[String]) -> ExitCode {
 // ── nvidia-smi ──────────────────────────────────────────────────────────────
 
 /// Lists the GPUs whose device nodes the container was given, as `nvidia-smi -L` does.
-pub fn nvidia_smi(_args: &[String]) -> ExitCode {
+pub(crate) fn nvidia_smi(_args: &[String]) -> ExitCode {
     let mut gpus: Vec<u32> = std::fs::read_dir("/dev")
         .into_iter()
         .flatten()
@@ -359,7 +359,7 @@ pub fn nvidia_smi(_args: &[String]) -> ExitCode {
 
 // ── rm ──────────────────────────────────────────────────────────────────────
 
-pub fn rm(args: &[String]) -> ExitCode {
+pub(crate) fn rm(args: &[String]) -> ExitCode {
     let (flags, paths): (Vec<&String>, Vec<&String>) =
         args.iter().partition(|a| a.starts_with('-') && a.len() > 1);
     let recursive = flags.iter().any(|f| f.contains('r') || f.contains('R'));
@@ -393,7 +393,7 @@ pub fn rm(args: &[String]) -> ExitCode {
 // ── stat ────────────────────────────────────────────────────────────────────
 
 /// `stat -c FORMAT PATH…` with the format sequences gaia's checks use.
-pub fn stat(args: &[String]) -> ExitCode {
+pub(crate) fn stat(args: &[String]) -> ExitCode {
     use std::os::unix::fs::MetadataExt;
     let (format, paths) = match args {
         [flag, format, paths @ ..] if flag == "-c" || flag == "--format" => {

@@ -28,7 +28,7 @@ fn python_files(root: &Path) -> Vec<PathBuf> {
 }
 
 /// `ruff check PATH`: reports star imports (F403), exit 1 when there are any.
-pub fn ruff(path: &str) -> ExitCode {
+pub(crate) fn ruff(path: &str) -> ExitCode {
     let mut findings = 0;
     for file in python_files(Path::new(path)) {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
@@ -57,7 +57,7 @@ pub fn ruff(path: &str) -> ExitCode {
 }
 
 /// `mypy PATH`: flags `reveal_type(` left in the code, exit 1 when found.
-pub fn mypy(path: &str) -> ExitCode {
+pub(crate) fn mypy(path: &str) -> ExitCode {
     let files = python_files(Path::new(path));
     let mut errors = 0;
     for file in &files {
@@ -84,7 +84,7 @@ pub fn mypy(path: &str) -> ExitCode {
 
 /// `pytest PATH`: collects `test_*.py`; a test file holding `assert False`
 /// fails. Exit 5 when nothing is collected, as pytest does.
-pub fn pytest(path: &str) -> ExitCode {
+pub(crate) fn pytest(path: &str) -> ExitCode {
     let tests: Vec<PathBuf> = python_files(Path::new(path))
         .into_iter()
         .filter(|f| {

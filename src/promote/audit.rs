@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::output::{Printer, Tone};
 
-pub const LOG: &str = ".gaia/promotions.jsonl";
+pub(crate) const LOG: &str = ".gaia/promotions.jsonl";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Promoted (or rolled back on request) and healthy: exit 0.
     Done,
     /// Refused, or validation failed; nothing changed: exit 1.
@@ -27,7 +27,7 @@ pub enum Outcome {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum StepOutcome {
+pub(crate) enum StepOutcome {
     Ok,
     Skipped,
     Warning,
@@ -35,52 +35,52 @@ pub enum StepOutcome {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StepRecord {
-    pub step: String,
-    pub outcome: StepOutcome,
-    pub detail: String,
-    pub duration_ms: u64,
+pub(crate) struct StepRecord {
+    pub(crate) step: String,
+    pub(crate) outcome: StepOutcome,
+    pub(crate) detail: String,
+    pub(crate) duration_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ValidatorResult {
-    pub name: String,
-    pub blocking: bool,
-    pub exit_code: i64,
-    pub passed: bool,
+pub(crate) struct ValidatorResult {
+    pub(crate) name: String,
+    pub(crate) blocking: bool,
+    pub(crate) exit_code: i64,
+    pub(crate) passed: bool,
     /// The last lines it printed.
-    pub output: String,
+    pub(crate) output: String,
 }
 
 /// The live side of a promotion at one moment.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Version {
-    pub image_id: Option<String>,
+pub(crate) struct Version {
+    pub(crate) image_id: Option<String>,
     /// Digest of the live source tree (minus excludes).
-    pub digest: Option<String>,
+    pub(crate) digest: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Record {
-    pub schema: String,
+pub(crate) struct Record {
+    pub(crate) schema: String,
     /// `promote` or `rollback`.
-    pub command: String,
-    pub service: String,
+    pub(crate) command: String,
+    pub(crate) service: String,
     /// user@host.
-    pub who: String,
-    pub started_at: String,
-    pub finished_at: String,
-    pub outcome: Outcome,
-    pub exit_code: u8,
-    pub forced: bool,
-    pub from: Version,
-    pub to: Version,
-    pub validators: Vec<ValidatorResult>,
-    pub steps: Vec<StepRecord>,
+    pub(crate) who: String,
+    pub(crate) started_at: String,
+    pub(crate) finished_at: String,
+    pub(crate) outcome: Outcome,
+    pub(crate) exit_code: u8,
+    pub(crate) forced: bool,
+    pub(crate) from: Version,
+    pub(crate) to: Version,
+    pub(crate) validators: Vec<ValidatorResult>,
+    pub(crate) steps: Vec<StepRecord>,
 }
 
 impl Record {
-    pub fn new(command: &str, service: &str) -> Record {
+    pub(crate) fn new(command: &str, service: &str) -> Record {
         let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
         Record {
             schema: "gaia.promote/1".into(),
@@ -99,7 +99,7 @@ impl Record {
         }
     }
 
-    pub fn to_human(&self, printer: &Printer) -> String {
+    pub(crate) fn to_human(&self, printer: &Printer) -> String {
         let mut table = printer.table(&["STEP", "RESULT", "TIME", "DETAIL"]);
         for step in &self.steps {
             let (text, tone) = match step.outcome {
@@ -149,7 +149,7 @@ impl Record {
 }
 
 /// Appends one record as one line.
-pub fn append(root: &Path, record: &Record) -> Result<()> {
+pub(crate) fn append(root: &Path, record: &Record) -> Result<()> {
     let path = root.join(LOG);
     let failed = |e: std::io::Error| {
         Error::Failed(format!(
@@ -171,7 +171,7 @@ pub fn append(root: &Path, record: &Record) -> Result<()> {
 }
 
 /// Every record, oldest first; lines that are not records are named, not hidden.
-pub fn read(root: &Path) -> Result<Vec<Record>> {
+pub(crate) fn read(root: &Path) -> Result<Vec<Record>> {
     let path = root.join(LOG);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,

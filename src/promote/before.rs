@@ -10,7 +10,7 @@ use crate::http::Http;
 use crate::registry::GpuExpectation;
 
 impl Promoter<'_> {
-    pub async fn validate(&mut self) -> Result<(), Stop> {
+    pub(crate) async fn validate(&mut self) -> Result<(), Stop> {
         let began = Instant::now();
         let name = self.subject.name().to_owned();
         if !self.subject.python() {
@@ -92,7 +92,7 @@ impl Promoter<'_> {
         Ok(())
     }
 
-    pub async fn test_candidate(&mut self) -> Result<(), Stop> {
+    pub(crate) async fn test_candidate(&mut self) -> Result<(), Stop> {
         let began = Instant::now();
         let Subject::Service {
             live, candidate, ..
@@ -165,7 +165,7 @@ impl Promoter<'_> {
     }
 
     /// The shared-library gate between the candidate and live gaia-common.
-    pub fn sync_gate(&mut self, force: bool) -> Result<(), Stop> {
+    pub(crate) fn sync_gate(&mut self, force: bool) -> Result<(), Stop> {
         let began = Instant::now();
         let gate = &self.catalogue.promote.sync_gate;
         let live = self.root.join(&self.catalogue.library.live);

@@ -13,7 +13,7 @@ use crate::stack::Stack;
 
 impl Promoter<'_> {
     /// The gate's default deadline: the service's slowest healthy start plus a margin.
-    pub async fn gate_timeout(&self, given: Option<Duration>) -> Duration {
+    pub(crate) async fn gate_timeout(&self, given: Option<Duration>) -> Duration {
         if let Some(timeout) = given {
             return timeout;
         }
@@ -31,7 +31,7 @@ impl Promoter<'_> {
     /// Docker health (unhealthy or a crash ends it at once), then the
     /// service's doctor checks, then — with `watch` — the same again after
     /// the watch window, to catch a crash loop.
-    pub async fn gate(&mut self, timeout: Duration, watch: bool) -> Result<(), Stop> {
+    pub(crate) async fn gate(&mut self, timeout: Duration, watch: bool) -> Result<(), Stop> {
         let began = Instant::now();
         let Subject::Service { live, .. } = self.subject else {
             self.note(

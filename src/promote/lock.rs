@@ -9,14 +9,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-pub const LOCK: &str = ".gaia/promote.lock";
+pub(crate) const LOCK: &str = ".gaia/promote.lock";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Holder {
-    pub pid: u32,
-    pub host: String,
-    pub service: String,
-    pub started_at: String,
+pub(crate) struct Holder {
+    pub(crate) pid: u32,
+    pub(crate) host: String,
+    pub(crate) service: String,
+    pub(crate) started_at: String,
 }
 
 impl Holder {
@@ -33,14 +33,14 @@ impl Holder {
 }
 
 /// Held while it lives.
-pub struct Lock {
+pub(crate) struct Lock {
     path: PathBuf,
     /// A stale lock this one replaced, for the operator to know.
-    pub replaced: Option<String>,
+    pub(crate) replaced: Option<String>,
 }
 
 impl Lock {
-    pub fn acquire(root: &Path, service: &str) -> Result<Lock> {
+    pub(crate) fn acquire(root: &Path, service: &str) -> Result<Lock> {
         let path = root.join(LOCK);
         let failed =
             |e: std::io::Error| Error::Failed(format!("cannot lock {}: {e}", path.display()));

@@ -3,11 +3,11 @@
 //! automatic rollback when anything after the backup fails, and one line in
 //! the audit log for every run.
 
-pub mod audit;
+pub(crate) mod audit;
 mod before;
 mod gate;
-pub mod lock;
-pub mod tree;
+pub(crate) mod lock;
+pub(crate) mod tree;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -21,15 +21,15 @@ use crate::error::{Error, Result};
 use crate::output::Printer;
 use crate::registry::{GpuExpectation, Package, Promotion, Registry, Role, Service};
 use crate::stack::Stack;
-pub use audit::{Record, StepOutcome, StepRecord, ValidatorResult};
+pub(crate) use audit::{Record, StepOutcome, StepRecord, ValidatorResult};
 use tree::Excludes;
 
 /// The tag under which the live image is kept while a candidate image replaces it.
-pub const ROLLBACK_TAG: &str = "gaia-rollback";
+pub(crate) const ROLLBACK_TAG: &str = "gaia-rollback";
 
 /// What is promoted.
 #[derive(Debug, Clone, Copy)]
-pub enum Subject<'a> {
+pub(crate) enum Subject<'a> {
     Service {
         live: &'a Service,
         candidate: &'a Service,
@@ -40,7 +40,7 @@ pub enum Subject<'a> {
 }
 
 impl<'a> Subject<'a> {
-    pub fn resolve(registry: &'a Registry, name: &str) -> Result<Subject<'a>> {
+    pub(crate) fn resolve(registry: &'a Registry, name: &str) -> Result<Subject<'a>> {
         if let Some(package) = registry.packages.iter().find(|p| p.name == name) {
             return Ok(Subject::Package(package));
         }
@@ -72,39 +72,39 @@ impl<'a> Subject<'a> {
         })
     }
 
-    pub fn name(&self) -> &'a str {
+    pub(crate) fn name(&self) -> &'a str {
         match self {
             Subject::Service { live, .. } => &live.name,
             Subject::Package(p) => &p.name,
         }
     }
 
-    pub fn python(&self) -> bool {
+    pub(crate) fn python(&self) -> bool {
         match self {
             Subject::Service { live, .. } => live.python,
             Subject::Package(p) => p.python,
         }
     }
 
-    pub fn files(&self) -> bool {
+    pub(crate) fn files(&self) -> bool {
         match self {
             Subject::Service { how, .. } => how.files(),
             Subject::Package(_) => true,
         }
     }
 
-    pub fn image(&self) -> bool {
+    pub(crate) fn image(&self) -> bool {
         matches!(self, Subject::Service { how, .. } if how.image())
     }
 
-    pub fn live_dir(&self, root: &Path) -> PathBuf {
+    pub(crate) fn live_dir(&self, root: &Path) -> PathBuf {
         root.join(match self {
             Subject::Service { live, .. } => &live.source,
             Subject::Package(p) => &p.source,
         })
     }
 
-    pub fn candidate_dir(&self, root: &Path) -> PathBuf {
+    pub(crate) fn candidate_dir(&self, root: &Path) -> PathBuf {
         root.join(match self {
             Subject::Service { candidate, .. } => &candidate.source,
             Subject::Package(p) => &p.candidate_source,
@@ -112,7 +112,7 @@ impl<'a> Subject<'a> {
     }
 
     /// Where the live directory is backed up: `<service>.bak` beside it.
-    pub fn backup_dir(&self, root: &Path) -> PathBuf {
+    pub(crate) fn backup_dir(&self, root: &Path) -> PathBuf {
         let live = self.live_dir(root);
         let name = live
             .file_name()
@@ -122,7 +122,7 @@ impl<'a> Subject<'a> {
     }
 
     /// The live tag under which the previous image is kept.
-    pub fn rollback_tag(live: &Service) -> String {
+    pub(crate) fn rollback_tag(live: &Service) -> String {
         let repo = match live.image.rsplit_once(':') {
             Some((repo, tag)) if !tag.contains('/') => repo,
             _ => live.image.as_str(),
@@ -131,21 +131,21 @@ impl<'a> Subject<'a> {
     }
 }
 
-pub struct Promoter<'a> {
-    pub registry: &'a Registry,
-    pub catalogue: &'a Catalogue,
-    pub docker: &'a Docker,
-    pub printer: &'a Printer,
-    pub root: PathBuf,
-    pub subject: Subject<'a>,
+pub(crate) struct Promoter<'a> {
+    pub(crate) registry: &'a Registry,
+    pub(crate) catalogue: &'a Catalogue,
+    pub(crate) docker: &'a Docker,
+    pub(crate) printer: &'a Printer,
+    pub(crate) root: PathBuf,
+    pub(crate) subject: Subject<'a>,
     excludes: Excludes,
-    pub record: Record,
+    pub(crate) record: Record,
     /// Whether live has been touched: from then on a failure rolls back.
-    pub changed: bool,
+    pub(crate) changed: bool,
 }
 
 /// Why a run stopped early.
-pub enum Stop {
+pub(crate) enum Stop {
     /// Before anything changed: exit 1.
     Refused(String),
     /// After the backup: roll back.
@@ -153,7 +153,7 @@ pub enum Stop {
 }
 
 impl<'a> Promoter<'a> {
-    pub fn new(
+    pub(crate) fn new(
         registry: &'a Registry,
         catalogue: &'a Catalogue,
         docker: &'a Docker,
@@ -176,7 +176,7 @@ impl<'a> Promoter<'a> {
     }
 
     /// Records a step that was not taken, and why.
-    pub fn skip(&mut self, step: &str, why: impl Into<String>) {
+    pub(crate) fn skip(&mut self, step: &str, why: impl Into<String>) {
         self.note(step, StepOutcome::Skipped, why, Instant::now());
     }
 
@@ -198,7 +198,7 @@ impl<'a> Promoter<'a> {
     }
 
     /// The live image id, and the digest of the live tree.
-    pub async fn snapshot(&self) -> Result<audit::Version> {
+    pub(crate) async fn snapshot(&self) -> Result<audit::Version> {
         let image_id = match self.subject {
             Subject::Service { live, .. } => self.docker.image(&live.image).await?.map(|i| i.id),
             Subject::Package(_) => None,
@@ -214,7 +214,7 @@ impl<'a> Promoter<'a> {
 
     // ── steps that change live ─────────────────────────────────────────────
 
-    pub fn back_up(&mut self) -> Result<(), Stop> {
+    pub(crate) fn back_up(&mut self) -> Result<(), Stop> {
         let began = Instant::now();
         if !self.subject.files() {
             self.note(
@@ -249,7 +249,7 @@ impl<'a> Promoter<'a> {
         }
     }
 
-    pub async fn promote(&mut self) -> Result<(), Stop> {
+    pub(crate) async fn promote(&mut self) -> Result<(), Stop> {
         let began = Instant::now();
         self.changed = true;
         let mut done = Vec::new();
@@ -287,7 +287,7 @@ impl<'a> Promoter<'a> {
     /// Restarts live on what was promoted: recreated through compose when
     /// its image changed (compose stops the old container before it starts
     /// the new one, so a GPU is never claimed twice), restarted otherwise.
-    pub async fn restart(&mut self) -> Result<(), Stop> {
+    pub(crate) async fn restart(&mut self) -> Result<(), Stop> {
         let began = Instant::now();
         let Subject::Service { live, how, .. } = self.subject else {
             self.note(
@@ -339,7 +339,11 @@ impl<'a> Promoter<'a> {
 
     /// Puts back the previous version: files from the backup, the image
     /// from its rollback tag; then restart and the gate (no watch window).
-    pub async fn roll_back(&mut self, reason: &str, timeout: Duration) -> Result<(), String> {
+    pub(crate) async fn roll_back(
+        &mut self,
+        reason: &str,
+        timeout: Duration,
+    ) -> Result<(), String> {
         let began = Instant::now();
         let mut done = vec![format!("because {reason}")];
         if self.subject.files() {
@@ -382,7 +386,7 @@ impl<'a> Promoter<'a> {
     }
 
     /// What `gaia rollback` can go back to, or why there is nothing.
-    pub async fn previous_version(&self) -> Result<(), String> {
+    pub(crate) async fn previous_version(&self) -> Result<(), String> {
         if self.subject.files() && !self.subject.backup_dir(&self.root).is_dir() {
             return Err(format!(
                 "no backup at {}",
@@ -406,7 +410,7 @@ impl<'a> Promoter<'a> {
         Ok(())
     }
 
-    pub fn audit(&mut self, outcome: audit::Outcome, exit_code: u8) -> Result<()> {
+    pub(crate) fn audit(&mut self, outcome: audit::Outcome, exit_code: u8) -> Result<()> {
         self.record.outcome = outcome;
         self.record.exit_code = exit_code;
         self.record.finished_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
@@ -421,23 +425,23 @@ fn stop_reason(stop: Stop) -> String {
 }
 
 /// An image id shortened as docker shows it.
-pub fn short(id: Option<&str>) -> String {
+pub(crate) fn short(id: Option<&str>) -> String {
     id.map(|i| i.trim_start_matches("sha256:").chars().take(12).collect())
         .unwrap_or_else(|| "-".into())
 }
 
 /// One row of `gaia promote --list`.
 #[derive(Debug, Serialize)]
-pub struct Promotable {
-    pub service: String,
-    pub promoted_by: String,
-    pub candidate: String,
-    pub python_validation: bool,
-    pub live_port: Option<u16>,
-    pub candidate_port: Option<u16>,
+pub(crate) struct Promotable {
+    pub(crate) service: String,
+    pub(crate) promoted_by: String,
+    pub(crate) candidate: String,
+    pub(crate) python_validation: bool,
+    pub(crate) live_port: Option<u16>,
+    pub(crate) candidate_port: Option<u16>,
 }
 
-pub fn promotable(registry: &Registry) -> Vec<Promotable> {
+pub(crate) fn promotable(registry: &Registry) -> Vec<Promotable> {
     let mut rows: Vec<Promotable> = registry
         .services
         .iter()

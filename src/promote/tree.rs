@@ -9,15 +9,15 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 /// The names a promotion never copies and never removes.
-pub struct Excludes(Vec<String>);
+pub(crate) struct Excludes(Vec<String>);
 
 impl Excludes {
-    pub fn new(patterns: &[String]) -> Excludes {
+    pub(crate) fn new(patterns: &[String]) -> Excludes {
         Excludes(patterns.to_vec())
     }
 
     /// Whether a file or directory called `name` is left alone.
-    pub fn skips(&self, name: &str) -> bool {
+    pub(crate) fn skips(&self, name: &str) -> bool {
         self.0
             .iter()
             .any(|pattern| match pattern.strip_prefix('*') {
@@ -32,7 +32,7 @@ fn failed(path: &Path, what: &str, err: std::io::Error) -> Error {
 }
 
 /// Every file below `root` that is not excluded, by relative path.
-pub fn files(root: &Path, excludes: &Excludes) -> Result<BTreeMap<PathBuf, PathBuf>> {
+pub(crate) fn files(root: &Path, excludes: &Excludes) -> Result<BTreeMap<PathBuf, PathBuf>> {
     let mut found = BTreeMap::new();
     let mut pending = vec![root.to_owned()];
     while let Some(dir) = pending.pop() {
@@ -57,7 +57,7 @@ pub fn files(root: &Path, excludes: &Excludes) -> Result<BTreeMap<PathBuf, PathB
 }
 
 /// A digest of a tree's paths and contents: equal trees, equal digests.
-pub fn digest(root: &Path, excludes: &Excludes) -> Result<String> {
+pub(crate) fn digest(root: &Path, excludes: &Excludes) -> Result<String> {
     let mut hasher = Sha256::new();
     for (relative, path) in files(root, excludes)? {
         hasher.update(relative.to_string_lossy().as_bytes());
@@ -71,7 +71,7 @@ pub fn digest(root: &Path, excludes: &Excludes) -> Result<String> {
 /// Makes `target` hold what `source` holds (minus excludes): copies every
 /// file that differs and removes what `source` lacks. Excluded names in
 /// `target` are left where they are.
-pub fn mirror(source: &Path, target: &Path, excludes: &Excludes) -> Result<()> {
+pub(crate) fn mirror(source: &Path, target: &Path, excludes: &Excludes) -> Result<()> {
     let wanted = files(source, excludes)?;
     for (relative, from) in &wanted {
         let to = target.join(relative);
@@ -97,7 +97,7 @@ pub fn mirror(source: &Path, target: &Path, excludes: &Excludes) -> Result<()> {
 
 /// Copies `live` to `backup` whole or not at all: into a partial copy
 /// first, which replaces the old backup only once complete.
-pub fn back_up(live: &Path, backup: &Path, excludes: &Excludes) -> Result<()> {
+pub(crate) fn back_up(live: &Path, backup: &Path, excludes: &Excludes) -> Result<()> {
     let partial = backup.with_extension("bak.partial");
     let old = backup.with_extension("bak.old");
     for leftover in [&partial, &old] {
@@ -118,12 +118,12 @@ pub fn back_up(live: &Path, backup: &Path, excludes: &Excludes) -> Result<()> {
 }
 
 /// Whether `a` and `b` hold the same bytes (a missing file equals nothing).
-pub fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     std::fs::read(a).ok() == std::fs::read(b).ok()
 }
 
 /// The tree as a tar, the build context of `docker build`.
-pub fn context_archive(root: &Path, excludes: &Excludes) -> Result<Vec<u8>> {
+pub(crate) fn context_archive(root: &Path, excludes: &Excludes) -> Result<Vec<u8>> {
     let mut tar = tar::Builder::new(Vec::new());
     for (relative, path) in files(root, excludes)? {
         tar.append_path_with_name(&path, &relative)

@@ -13,7 +13,7 @@ use crate::stack::Stack;
 
 /// Applies every repair of `plan`; verdicts other than Failed are left for
 /// `FixReport::verify` to decide from a fresh doctor run.
-pub async fn apply(plan: &Plan, ctx: &Ctx, printer: &Printer) -> Vec<Attempt> {
+pub(crate) async fn apply(plan: &Plan, ctx: &Ctx, printer: &Printer) -> Vec<Attempt> {
     let stack = Stack::new(&ctx.registry, &ctx.docker, printer);
     let mut compose = None;
     let mut attempts = Vec::new();

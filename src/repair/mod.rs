@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use apply::apply;
-pub use plan::{dependency_depths, plan};
+pub(crate) use apply::apply;
+pub(crate) use plan::plan;
 
 use crate::doctor::report::Summary;
 use crate::doctor::{CheckResult, Severity};
@@ -25,7 +25,7 @@ use crate::registry::Registry;
 
 /// One repair gaia knows how to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Create the registry's network as compose would, and reattach the
     /// running containers.
     CreateNetwork,
@@ -49,7 +49,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Action::CreateNetwork => "create-network",
             Action::CreateVolume(_) => "create-volume",
@@ -63,7 +63,7 @@ impl Action {
     }
 
     /// What it acts on: a network, volume or container name.
-    pub fn target(&self, registry: &Registry) -> String {
+    pub(crate) fn target(&self, registry: &Registry) -> String {
         let container = |service: &str| {
             registry
                 .service(service)
@@ -86,7 +86,7 @@ impl Action {
         }
     }
 
-    pub fn describe(&self, registry: &Registry) -> String {
+    pub(crate) fn describe(&self, registry: &Registry) -> String {
         let target = self.target(registry);
         match self {
             Action::CreateNetwork => format!("create network {target} as compose would"),
@@ -105,33 +105,33 @@ impl Action {
 
 /// A planned repair and the findings (check ids) it answers.
 #[derive(Debug, Clone)]
-pub struct Repair {
-    pub action: Action,
-    pub answers: Vec<String>,
+pub(crate) struct Repair {
+    pub(crate) action: Action,
+    pub(crate) answers: Vec<String>,
     /// What the first finding it answers said.
-    pub finding: String,
+    pub(crate) finding: String,
     /// Position in dependency order: lower runs first.
-    pub tier: u32,
+    pub(crate) tier: u32,
 }
 
 /// A finding gaia leaves to the operator, and why.
 #[derive(Debug, Clone, Serialize)]
-pub struct Declined {
-    pub check: String,
-    pub message: String,
-    pub reason: String,
-    pub command: Option<String>,
+pub(crate) struct Declined {
+    pub(crate) check: String,
+    pub(crate) message: String,
+    pub(crate) reason: String,
+    pub(crate) command: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Plan {
-    pub repairs: Vec<Repair>,
-    pub declined: Vec<Declined>,
+pub(crate) struct Plan {
+    pub(crate) repairs: Vec<Repair>,
+    pub(crate) declined: Vec<Declined>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Dry run: what would be done.
     Planned,
     /// Done, and every finding it answers now passes.
@@ -144,28 +144,33 @@ pub enum Verdict {
 
 /// A repair as attempted.
 #[derive(Debug, Clone)]
-pub struct Attempt {
-    pub repair: Repair,
-    pub verdict: Verdict,
+pub(crate) struct Attempt {
+    pub(crate) repair: Repair,
+    pub(crate) verdict: Verdict,
     /// The error, what the doctor still sees, or what else was done.
-    pub details: Vec<String>,
-    pub duration: Duration,
+    pub(crate) details: Vec<String>,
+    pub(crate) duration: Duration,
 }
 
 /// What `--fix` did, rendered with the doctor's report.
 #[derive(Debug, Clone)]
-pub struct FixReport {
-    pub dry_run: bool,
+pub(crate) struct FixReport {
+    pub(crate) dry_run: bool,
     /// The doctor's summary before any repair.
-    pub before: Summary,
-    pub attempts: Vec<Attempt>,
-    pub declined: Vec<Declined>,
-    pub registry: Registry,
+    pub(crate) before: Summary,
+    pub(crate) attempts: Vec<Attempt>,
+    pub(crate) declined: Vec<Declined>,
+    pub(crate) registry: Registry,
 }
 
 impl FixReport {
     /// The plan as it stands: for `--dry-run`, or when there is nothing to do.
-    pub fn planned(plan: Plan, before: Summary, dry_run: bool, registry: Registry) -> FixReport {
+    pub(crate) fn planned(
+        plan: Plan,
+        before: Summary,
+        dry_run: bool,
+        registry: Registry,
+    ) -> FixReport {
         FixReport {
             dry_run,
             before,
@@ -185,7 +190,7 @@ impl FixReport {
     }
 
     /// What was done, judged by the findings of the doctor's second run.
-    pub fn applied(
+    pub(crate) fn applied(
         attempts: Vec<Attempt>,
         declined: Vec<Declined>,
         before: Summary,
@@ -228,7 +233,7 @@ impl FixReport {
         }
     }
 
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         let repairs: Vec<_> = self
             .attempts
             .iter()
@@ -253,7 +258,7 @@ impl FixReport {
         })
     }
 
-    pub fn to_human(&self, printer: &Printer) -> String {
+    pub(crate) fn to_human(&self, printer: &Printer) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
         let title = if self.dry_run {

@@ -12,7 +12,7 @@ use crate::doctor::{Category, CheckResult, Ctx, Severity};
 use crate::registry::{Registry, Role};
 
 /// Derives the plan for the failures and warnings of `results`.
-pub fn plan(results: &[CheckResult], ctx: &Ctx) -> Plan {
+pub(crate) fn plan(results: &[CheckResult], ctx: &Ctx) -> Plan {
     let depths = dependency_depths(&ctx.root, &ctx.registry);
     let mut plan = Plan::default();
     let problems: Vec<&CheckResult> = results
@@ -216,7 +216,7 @@ fn decline(result: &CheckResult) -> Declined {
 /// How deep each service sits in compose's `depends_on` graph: 0 for one
 /// that depends on nothing, one more than its deepest dependency otherwise.
 /// Repairs run shallow first, as compose starts services.
-pub fn dependency_depths(root: &Path, registry: &Registry) -> HashMap<String, u32> {
+pub(crate) fn dependency_depths(root: &Path, registry: &Registry) -> HashMap<String, u32> {
     let mut edges: HashMap<String, Vec<String>> = HashMap::new();
     let mut files: Vec<&String> = registry
         .services

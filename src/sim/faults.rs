@@ -12,14 +12,14 @@ use crate::error::{Error, Result};
 use crate::guest::faults as switch;
 use crate::registry::Service;
 
-pub struct Fault {
-    pub name: &'static str,
-    pub summary: &'static str,
+pub(crate) struct Fault {
+    pub(crate) name: &'static str,
+    pub(crate) summary: &'static str,
     /// The container broken when `--service` is not given.
-    pub target: Option<&'static str>,
+    pub(crate) target: Option<&'static str>,
 }
 
-pub const CATALOGUE: &[Fault] = &[
+pub(crate) const CATALOGUE: &[Fault] = &[
     Fault {
         name: "exited",
         summary: "stop a required container",
@@ -131,7 +131,7 @@ const SETTLE: Duration = Duration::from_secs(60);
 const SHARED_DIR_BROKEN: &str = "council";
 const DRIFTED_FILE: &str = "utils/resilience.py";
 
-pub fn find(name: &str) -> Result<&'static Fault> {
+pub(crate) fn find(name: &str) -> Result<&'static Fault> {
     CATALOGUE.iter().find(|f| f.name == name).ok_or_else(|| {
         Error::Config(format!(
             "unknown fault `{name}`; `gaia sim fault --list` shows the {} there are",
@@ -244,7 +244,7 @@ impl Sim<'_> {
     }
 
     /// Injects `name` and waits until its effect can be observed.
-    pub async fn inject(&self, name: &str, chosen: Option<&str>) -> Result<String> {
+    pub(crate) async fn inject(&self, name: &str, chosen: Option<&str>) -> Result<String> {
         let fault = find(name)?;
         let target = self.target(fault, chosen)?;
         if let Some(service) = target {
@@ -494,7 +494,7 @@ impl Sim<'_> {
 
     /// Undoes every fault: what compose can converge it converges, the rest
     /// (names, switches, files, images, network attachments) is put back here.
-    pub async fn heal(&self, timeout: Duration) -> Result<()> {
+    pub(crate) async fn heal(&self, timeout: Duration) -> Result<()> {
         let settings = self.root.settings()?;
         let services = self.expected(settings.ha);
         let owned = self.docker.containers_with_label(SIM_LABEL).await?;

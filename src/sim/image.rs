@@ -17,14 +17,14 @@ use crate::guest::{FAULT_DIR, TOOL_NAMES};
 use crate::registry::Service;
 
 /// Image label: which gaia binary the image was made from.
-pub const BUILD_LABEL: &str = "io.gaia.sim.build";
+pub(crate) const BUILD_LABEL: &str = "io.gaia.sim.build";
 /// Image label: the fault variant, or "standard".
-pub const VARIANT_LABEL: &str = "io.gaia.sim.variant";
+pub(crate) const VARIANT_LABEL: &str = "io.gaia.sim.variant";
 
 const SERVICE_USER: &str = "gaia:x:1000:1000:GAIA service:/home/gaia:/bin/sh\n";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variant {
+pub(crate) enum Variant {
     Standard,
     /// Created weeks before the rest, like a candidate image nobody rebuilt.
     Stale,
@@ -33,7 +33,7 @@ pub enum Variant {
 }
 
 impl Variant {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Variant::Standard => "standard",
             Variant::Stale => "stale",
@@ -43,15 +43,15 @@ impl Variant {
 }
 
 #[derive(Debug, Clone)]
-pub struct ImageSpec {
-    pub tag: String,
-    pub cmd: Vec<String>,
-    pub variant: Variant,
+pub(crate) struct ImageSpec {
+    pub(crate) tag: String,
+    pub(crate) cmd: Vec<String>,
+    pub(crate) variant: Variant,
 }
 
 impl ImageSpec {
     /// The image a registry service runs, with the command its real image starts.
-    pub fn for_service(service: &Service, variant: Variant) -> ImageSpec {
+    pub(crate) fn for_service(service: &Service, variant: Variant) -> ImageSpec {
         let role = service
             .name
             .trim_start_matches("gaia-")
@@ -98,7 +98,7 @@ impl ImageSpec {
 }
 
 /// Identifies the running gaia binary, so images are rebuilt when it changes.
-pub fn build_id() -> Result<String> {
+pub(crate) fn build_id() -> Result<String> {
     let exe = std::env::current_exe().context("locating the gaia binary")?;
     let mut file =
         std::fs::File::open(&exe).with_context(|| format!("reading {}", exe.display()))?;
@@ -212,7 +212,7 @@ fn docker_arch() -> &'static str {
 }
 
 /// An archive in `docker save` format holding every image in `specs`.
-pub fn archive(specs: &[ImageSpec], build: &str) -> Result<Vec<u8>> {
+pub(crate) fn archive(specs: &[ImageSpec], build: &str) -> Result<Vec<u8>> {
     let base = base_layer()?;
     let without_user = passwd_layer()?;
     let mut out = TreeBuilder::default();

@@ -4,9 +4,9 @@
 //! GAIA name that lacks it belongs to someone else, and the simulation
 //! refuses to touch it.
 
-pub mod faults;
-pub mod image;
-pub mod root;
+pub(crate) mod faults;
+pub(crate) mod image;
+pub(crate) mod root;
 
 use serde_json::json;
 
@@ -20,18 +20,18 @@ use image::{BUILD_LABEL, ImageSpec, VARIANT_LABEL, Variant};
 use root::Root;
 
 /// Label on every container, network and volume of the simulated stack.
-pub const SIM_LABEL: &str = "io.gaia.sim";
+pub(crate) const SIM_LABEL: &str = "io.gaia.sim";
 
 /// Compose overlays holding the settings faults changed, one per file set.
 const LIVE_FAULTS: &str = "docker-compose.sim-faults.yml";
 const HA_FAULTS: &str = "docker-compose.ha.sim-faults.yml";
 
-pub struct Sim<'a> {
-    pub registry: &'a Registry,
-    pub printer: &'a Printer,
-    pub docker: Docker,
-    pub compose: Compose,
-    pub root: Root,
+pub(crate) struct Sim<'a> {
+    pub(crate) registry: &'a Registry,
+    pub(crate) printer: &'a Printer,
+    pub(crate) docker: Docker,
+    pub(crate) compose: Compose,
+    pub(crate) root: Root,
 }
 
 /// Merges `patch` into `base`, object by object, so faults on one service add up.
@@ -47,12 +47,12 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 }
 
 /// Whether a container belongs to the simulated stack.
-pub fn is_simulated(container: &Container) -> bool {
+pub(crate) fn is_simulated(container: &Container) -> bool {
     container.labels.contains_key(SIM_LABEL)
 }
 
 impl<'a> Sim<'a> {
-    pub async fn connect(
+    pub(crate) async fn connect(
         registry: &'a Registry,
         printer: &'a Printer,
         root: Root,
@@ -70,7 +70,7 @@ impl<'a> Sim<'a> {
 
     /// The services the stack runs: the live ones without a profile, and the
     /// HA standbys when asked for.
-    pub fn expected(&self, ha: bool) -> Vec<&'a Service> {
+    pub(crate) fn expected(&self, ha: bool) -> Vec<&'a Service> {
         let registry = self.registry;
         registry
             .services
@@ -80,7 +80,7 @@ impl<'a> Sim<'a> {
             .collect()
     }
 
-    pub fn is_live_file_set(service: &Service) -> bool {
+    pub(crate) fn is_live_file_set(service: &Service) -> bool {
         service.compose_files.first().map(String::as_str) == Some(root::LIVE_COMPOSE)
     }
 
@@ -91,7 +91,7 @@ impl<'a> Sim<'a> {
         set
     }
 
-    pub fn live_set(&self) -> FileSet {
+    pub(crate) fn live_set(&self) -> FileSet {
         let mut set = Root::live_files();
         if self.root.path.join(root::SCALE_COMPOSE).is_file() {
             set.files.push(root::SCALE_COMPOSE.into());
@@ -99,11 +99,11 @@ impl<'a> Sim<'a> {
         self.with_faults(set, LIVE_FAULTS)
     }
 
-    pub fn ha_set(&self) -> FileSet {
+    pub(crate) fn ha_set(&self) -> FileSet {
         self.with_faults(Root::ha_files(), HA_FAULTS)
     }
 
-    pub fn set_for(&self, service: &Service) -> FileSet {
+    pub(crate) fn set_for(&self, service: &Service) -> FileSet {
         if Self::is_live_file_set(service) {
             self.live_set()
         } else {
@@ -112,7 +112,11 @@ impl<'a> Sim<'a> {
     }
 
     /// Adds settings for `service` to the fault overlay of its file set.
-    pub fn override_service(&self, service: &Service, settings: serde_json::Value) -> Result<()> {
+    pub(crate) fn override_service(
+        &self,
+        service: &Service,
+        settings: serde_json::Value,
+    ) -> Result<()> {
         let overlay = self.root.path.join(if Self::is_live_file_set(service) {
             LIVE_FAULTS
         } else {
@@ -131,7 +135,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Drops every fault overlay; true when there was one.
-    pub fn clear_overrides(&self) -> Result<bool> {
+    pub(crate) fn clear_overrides(&self) -> Result<bool> {
         let mut any = false;
         for overlay in [LIVE_FAULTS, HA_FAULTS] {
             let path = self.root.path.join(overlay);
@@ -146,7 +150,7 @@ impl<'a> Sim<'a> {
 
     /// Refuses when a container, network, volume or image the stack would
     /// use exists but was not made by gaia sim: it may be the real GAIA.
-    pub async fn refuse_foreign_objects(&self, services: &[&Service]) -> Result<()> {
+    pub(crate) async fn refuse_foreign_objects(&self, services: &[&Service]) -> Result<()> {
         let mut foreign = Vec::new();
         for service in services {
             if let Some(c) = self.docker.container(&service.container).await?
@@ -188,7 +192,7 @@ impl<'a> Sim<'a> {
 
     /// Loads the images of every registry service that are missing or were
     /// made from another gaia binary.
-    pub async fn ensure_images(&self) -> Result<()> {
+    pub(crate) async fn ensure_images(&self) -> Result<()> {
         let build = image::build_id()?;
         let mut missing = Vec::new();
         for service in &self.registry.services {
@@ -215,20 +219,20 @@ impl<'a> Sim<'a> {
         self.load(&missing, &build).await
     }
 
-    pub async fn load(&self, specs: &[ImageSpec], build: &str) -> Result<()> {
+    pub(crate) async fn load(&self, specs: &[ImageSpec], build: &str) -> Result<()> {
         let archive = image::archive(specs, build)?;
         self.docker.load_images(archive).await
     }
 
     /// The operations the simulated stack shares with the real one.
-    pub fn stack(&self) -> Stack<'_> {
+    pub(crate) fn stack(&self) -> Stack<'_> {
         Stack::new(self.registry, &self.docker, self.printer)
     }
 
     /// Brings the live stack (and with `ha` the standbys) to what the compose
     /// files say: starts what stopped, recreates what an overlay or an image
     /// changed, resets crash-looped containers, reattaches detached ones.
-    pub async fn converge(&self, ha: bool) -> Result<()> {
+    pub(crate) async fn converge(&self, ha: bool) -> Result<()> {
         // Containers keep the id of the network they were created on: once it
         // is gone, only recreating them attaches them to the new one.
         let network_gone = self.docker.network(&self.registry.network).await?.is_none();
@@ -286,7 +290,10 @@ impl<'a> Sim<'a> {
 }
 
 /// One row per registry container that exists, plus the live ones that should.
-pub async fn status_rows(docker: &Docker, registry: &Registry) -> Result<Vec<serde_json::Value>> {
+pub(crate) async fn status_rows(
+    docker: &Docker,
+    registry: &Registry,
+) -> Result<Vec<serde_json::Value>> {
     let mut rows = Vec::new();
     for service in &registry.services {
         let container = docker.container(&service.container).await?;
@@ -311,7 +318,7 @@ pub async fn status_rows(docker: &Docker, registry: &Registry) -> Result<Vec<ser
     Ok(rows)
 }
 
-pub fn render_status(printer: &Printer, rows: &[serde_json::Value]) -> String {
+pub(crate) fn render_status(printer: &Printer, rows: &[serde_json::Value]) -> String {
     let mut table = printer.table(&["SERVICE", "STATE", "HEALTH", "PORT", "OWNER"]);
     for row in rows {
         let health = row["health"].as_str().unwrap_or("-");

@@ -14,11 +14,11 @@ use crate::error::{Error, Result};
 use crate::registry::{HA_PROFILE, Registry, Role};
 
 const MARKER: &str = ".gaia-sim.json";
-pub const LIVE_COMPOSE: &str = "docker-compose.yml";
-pub const CANDIDATE_COMPOSE: &str = "docker-compose.candidate.yml";
-pub const HA_COMPOSE: &str = "docker-compose.ha.yml";
-pub const SCALE_COMPOSE: &str = "docker-compose.scale.yml";
-pub const SCALED_REGISTRY: &str = "services.scaled.toml";
+pub(crate) const LIVE_COMPOSE: &str = "docker-compose.yml";
+pub(crate) const CANDIDATE_COMPOSE: &str = "docker-compose.candidate.yml";
+pub(crate) const HA_COMPOSE: &str = "docker-compose.ha.yml";
+pub(crate) const SCALE_COMPOSE: &str = "docker-compose.scale.yml";
+pub(crate) const SCALED_REGISTRY: &str = "services.scaled.toml";
 /// Host ports of the scale services start above this.
 const SCALE_PORT_BASE: u16 = 20000;
 
@@ -32,31 +32,31 @@ const TEMPLATES: [(&str, &str); 3] = [
 ];
 
 /// The model the rehearsal prime serves and every core asks for.
-pub const MODEL: &str = "/models/Qwen3-4B-Instruct-2507-heretic";
+pub(crate) const MODEL: &str = "/models/Qwen3-4B-Instruct-2507-heretic";
 
 /// What `gaia sim up` was asked for, kept for `heal`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Settings {
-    pub ha: bool,
-    pub retry_base_delay_ms: u64,
+pub(crate) struct Settings {
+    pub(crate) ha: bool,
+    pub(crate) retry_base_delay_ms: u64,
     #[serde(default = "default_health_interval_ms")]
-    pub health_interval_ms: u64,
+    pub(crate) health_interval_ms: u64,
     /// Extra light services for benchmarks.
     #[serde(default)]
-    pub scale: u16,
+    pub(crate) scale: u16,
 }
 
 fn default_health_interval_ms() -> u64 {
     2000
 }
 
-pub struct Root {
-    pub path: PathBuf,
+pub(crate) struct Root {
+    pub(crate) path: PathBuf,
 }
 
 impl Root {
     /// A root `gaia sim up` may write: new, empty, or one it made before.
-    pub fn create_or_reuse(path: &Path) -> Result<Root> {
+    pub(crate) fn create_or_reuse(path: &Path) -> Result<Root> {
         let is_ours = path.join(MARKER).is_file();
         let is_empty = match std::fs::read_dir(path) {
             Ok(mut entries) => entries.next().is_none(),
@@ -85,7 +85,7 @@ impl Root {
     }
 
     /// The root of a simulated stack that is already up.
-    pub fn existing(path: &Path) -> Result<Root> {
+    pub(crate) fn existing(path: &Path) -> Result<Root> {
         if !path.join(MARKER).is_file() {
             return Err(Error::PreFlight(format!(
                 "{} holds no simulated stack: run `gaia sim up` first, or pass the --root it used",
@@ -97,7 +97,7 @@ impl Root {
         })
     }
 
-    pub fn settings(&self) -> Result<Settings> {
+    pub(crate) fn settings(&self) -> Result<Settings> {
         let text = std::fs::read_to_string(self.path.join(MARKER))
             .with_context(|| format!("reading {}", self.path.join(MARKER).display()))?;
         Ok(serde_json::from_str(&text).context("reading the rehearsal root's settings")?)
@@ -105,7 +105,7 @@ impl Root {
 
     /// Writes the compose files, sources and settings. Existing sources are
     /// kept: a rehearsal may have changed them on purpose.
-    pub fn lay_out(&self, registry: &Registry, settings: &Settings) -> Result<()> {
+    pub(crate) fn lay_out(&self, registry: &Registry, settings: &Settings) -> Result<()> {
         let write = |relative: &str, contents: &str| -> Result<()> {
             let file = self.path.join(relative);
             if let Some(parent) = file.parent() {
@@ -259,21 +259,21 @@ impl Root {
     }
 
     /// Puts a shared-library file of `package` back as `gaia sim up` wrote it.
-    pub fn restore_library_file(&self, package: &str, file: &str) -> Result<()> {
+    pub(crate) fn restore_library_file(&self, package: &str, file: &str) -> Result<()> {
         let path = self.path.join(package).join(file);
         std::fs::write(&path, library_file(file))
             .with_context(|| format!("writing {}", path.display()))?;
         Ok(())
     }
 
-    pub fn live_files() -> FileSet {
+    pub(crate) fn live_files() -> FileSet {
         FileSet {
             files: vec![LIVE_COMPOSE.into()],
             profiles: vec![],
         }
     }
 
-    pub fn ha_files() -> FileSet {
+    pub(crate) fn ha_files() -> FileSet {
         FileSet {
             files: vec![CANDIDATE_COMPOSE.into(), HA_COMPOSE.into()],
             profiles: vec![HA_PROFILE.into()],

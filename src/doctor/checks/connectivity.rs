@@ -6,7 +6,7 @@ use crate::doctor::catalogue::Route as RouteSpec;
 use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
 use crate::registry::Registry;
 
-pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     catalogue
         .routes
         .iter()

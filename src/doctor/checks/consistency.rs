@@ -7,7 +7,7 @@ use yaml_rust2::YamlLoader;
 use super::check;
 use crate::doctor::{Check, Ctx, Finding};
 
-pub fn plan() -> Vec<Box<dyn Check>> {
+pub(crate) fn plan() -> Vec<Box<dyn Check>> {
     vec![Box::new(Compose)]
 }
 

@@ -6,7 +6,7 @@ use crate::docker::Container;
 use crate::doctor::{Check, Ctx, Finding};
 use crate::registry::{GpuExpectation, Registry, Service};
 
-pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
     let mut checks: Vec<Box<dyn Check>> = registry
         .services
         .iter()
@@ -25,7 +25,7 @@ pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
 
 /// GPUs a container claims: Some(None) for "all", Some(Some(n)) for n.
 /// Counts NVIDIA driver requests, CDI device names and /dev/nvidiaN mappings.
-pub fn claimed(c: &Container) -> Option<Option<usize>> {
+pub(crate) fn claimed(c: &Container) -> Option<Option<usize>> {
     let mut count = 0;
     for (driver, n, ids) in &c.device_requests {
         let gpu_ids = ids
@@ -165,8 +165,6 @@ mod tests {
         Container {
             id: String::new(),
             name: "c".into(),
-            image: String::new(),
-            image_id: String::new(),
             status: "running".into(),
             health: None,
             restart_count: 0,

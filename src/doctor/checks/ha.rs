@@ -5,7 +5,7 @@ use super::check;
 use crate::doctor::{Check, Ctx, Finding};
 use crate::registry::{Fallback, Registry, Role, Service};
 
-pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
     let mut checks: Vec<Box<dyn Check>> = vec![Box::new(Standbys)];
     for service in registry.services.iter().filter(|s| s.role == Role::Live) {
         for fallback in &service.fallbacks {

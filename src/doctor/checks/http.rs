@@ -5,7 +5,7 @@ use super::check;
 use crate::doctor::{Check, Ctx, Finding, Want};
 use crate::registry::{Registry, Service};
 
-pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
     registry
         .services
         .iter()

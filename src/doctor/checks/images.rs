@@ -8,7 +8,7 @@ use crate::doctor::catalogue::Import as ImportSpec;
 use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
 use crate::registry::{Registry, Role, Service};
 
-pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     let mut checks: Vec<Box<dyn Check>> = Vec::new();
     for candidate in registry
         .services

@@ -3,7 +3,7 @@
 use super::check;
 use crate::doctor::{Catalogue, Check, Ctx, Finding};
 
-pub fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     catalogue
         .library
         .files

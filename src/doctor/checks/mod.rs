@@ -18,7 +18,7 @@ mod volumes;
 use super::{Catalogue, Check};
 use crate::registry::Registry;
 
-pub fn all(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+pub(crate) fn all(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     let mut checks = preflight::plan(registry);
     checks.extend(containers::plan(registry));
     checks.extend(http::plan(registry));

@@ -6,7 +6,7 @@ use super::check;
 use crate::doctor::catalogue::Model;
 use crate::doctor::{Catalogue, Check, Ctx, Finding};
 
-pub fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     catalogue
         .models
         .iter()

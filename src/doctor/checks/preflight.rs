@@ -7,7 +7,7 @@ use crate::compose::Compose;
 use crate::doctor::{Check, Ctx, Finding};
 use crate::registry::Registry;
 
-pub fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
     let files: BTreeSet<String> = registry
         .services
         .iter()

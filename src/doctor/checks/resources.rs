@@ -3,7 +3,7 @@
 use super::check;
 use crate::doctor::{Check, Ctx, Finding};
 
-pub fn plan() -> Vec<Box<dyn Check>> {
+pub(crate) fn plan() -> Vec<Box<dyn Check>> {
     vec![Box::new(Disk), Box::new(GpuMemory), Box::new(DockerImages)]
 }
 

@@ -7,7 +7,7 @@ use super::check;
 use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
 use crate::registry::Registry;
 
-pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     let container = |name: &str| registry.service(name).map(|s| s.container.clone());
     let spec = &catalogue.sessions;
     let (Some(live), Some(candidate)) = (container(&spec.live), container(&spec.candidate)) else {

@@ -7,7 +7,7 @@ use crate::doctor::catalogue::Mount;
 use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
 use crate::registry::{Registry, Volume as VolumeSpec};
 
-pub fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
+pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     let mut checks: Vec<Box<dyn Check>> = Vec::new();
     for volume in &registry.volumes {
         checks.push(Box::new(Exists(volume.clone())));
