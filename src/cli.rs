@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::doctor::finding::{Category, FailOn};
+use crate::output::{ColorChoice, Format};
+use crate::sim::faults::Fault;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gaia",
@@ -54,21 +58,6 @@ pub(crate) struct GlobalArgs {
     /// Say only what went wrong
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Format {
-    Human,
-    Json,
-    /// JUnit XML, one test suite per category (doctor only)
-    Junit,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -174,7 +163,7 @@ pub(crate) struct DoctorArgs {
 
     /// Run only this category of checks (repeatable)
     #[arg(long = "category", value_enum, value_name = "NAME")]
-    pub(crate) categories: Vec<crate::doctor::Category>,
+    pub(crate) categories: Vec<Category>,
 
     /// List the checks that would run, without running them
     #[arg(long)]
@@ -189,8 +178,8 @@ pub(crate) struct DoctorArgs {
     pub(crate) dry_run: bool,
 
     /// What makes the run fail: warnings too, or only failures
-    #[arg(long, value_enum, default_value_t = crate::doctor::report::FailOn::Fail)]
-    pub(crate) fail_on: crate::doctor::report::FailOn,
+    #[arg(long, value_enum, default_value_t = FailOn::Fail)]
+    pub(crate) fail_on: FailOn,
 
     /// Write the report to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
@@ -412,8 +401,13 @@ pub(crate) struct SimDownArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SimFaultArgs {
     /// The fault to inject (see --list)
-    #[arg(required_unless_present = "list", value_name = "FAULT")]
-    pub(crate) fault: Option<String>,
+    #[arg(
+        required_unless_present = "list",
+        value_name = "FAULT",
+        value_enum,
+        hide_possible_values = true
+    )]
+    pub(crate) fault: Option<Fault>,
 
     /// The container to break, instead of the fault's usual target
     #[arg(long, value_name = "NAME")]

@@ -1,8 +1,11 @@
 //! Resolved configuration: what the command line and environment ask for,
-//! turned into what the commands run with.
+//! turned into what the commands run with, and the one way a command gets
+//! into the live stack.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
+use crate::catalogue::Catalogue;
 use crate::cli::GlobalArgs;
 use crate::docker::Docker;
 use crate::error::Result;
@@ -11,52 +14,101 @@ use crate::registry::Registry;
 
 pub(crate) struct Context {
     pub(crate) registry: Registry,
-    /// The GAIA project root (compose files, candidates/, gaia-common/).
+    pub(crate) catalogue: Catalogue,
+    /// The GAIA project root the operator named (`--root`, GAIA_ROOT), or
+    /// the current directory.
     pub(crate) root: PathBuf,
-    /// Whether the operator named the root (`--root`, GAIA_ROOT) rather than
-    /// leaving it to the current directory.
-    pub(crate) root_given: bool,
+    /// Whether the operator named the root rather than leaving it to the
+    /// current directory.
+    root_given: bool,
     pub(crate) printer: Printer,
+}
+
+/// What a command that reads or changes the running stack works with.
+pub(crate) struct Live {
+    pub(crate) docker: Docker,
+    /// The GAIA root of the running stack (see `Context::stack_root`).
+    pub(crate) root: PathBuf,
 }
 
 impl Context {
     pub(crate) fn resolve(global: &GlobalArgs) -> Result<Context> {
         let registry = Registry::load(global.config.as_deref())?;
+        let catalogue = Catalogue::load(&registry)?;
         let root = global.root.clone().unwrap_or_else(|| PathBuf::from("."));
         let printer = Printer::new(global.color, global.format, global.quiet, global.verbose);
         Ok(Context {
             registry,
+            catalogue,
             root,
             root_given: global.root.is_some(),
             printer,
         })
     }
 
-    /// The GAIA root of the running stack: the one given, the current
-    /// directory when it holds the compose files, else the directory compose
-    /// started the stack from, as its containers remember it — so an
-    /// operator can run gaia from anywhere on the GAIA host.
-    pub(crate) async fn stack_root(&self, docker: &Docker) -> PathBuf {
-        if self.root_given || self.root.join("docker-compose.yml").is_file() {
-            return self
-                .root
-                .canonicalize()
-                .unwrap_or_else(|_| self.root.clone());
+    /// The one way into the running stack: the engine, and the stack's root.
+    pub(crate) async fn live(&self) -> Result<Live> {
+        let docker = Docker::connect().await?;
+        let root = self.stack_root(Some(&docker)).await;
+        Ok(Live { docker, root })
+    }
+
+    /// The GAIA root of the running stack, for what needs no engine (the
+    /// audit log): by the same rule, asking the engine only when the rule
+    /// needs it, and falling back to the current directory when it is down.
+    pub(crate) async fn root_of_stack(&self) -> PathBuf {
+        if self.root_is_here() {
+            return self.stack_root(None).await;
         }
-        for service in &self.registry.services {
-            if let Ok(Some(container)) = docker.container(&service.container).await
-                && let Some(dir) = container
-                    .labels
-                    .get("com.docker.compose.project.working_dir")
-                && std::path::Path::new(dir)
+        let docker = Docker::connect().await.ok();
+        self.stack_root(docker.as_ref()).await
+    }
+
+    fn root_is_here(&self) -> bool {
+        self.root_given || self.root.join("docker-compose.yml").is_file()
+    }
+
+    /// The rule: the root given; else the current directory when it holds
+    /// the compose files; else the directory compose last started the
+    /// stack's containers from, as they remember it (the most recently
+    /// created container wins, so a root the stack has moved away from is
+    /// never picked) — so an operator can run gaia from anywhere on the
+    /// GAIA host.
+    async fn stack_root(&self, docker: Option<&Docker>) -> PathBuf {
+        let here = || {
+            self.root
+                .canonicalize()
+                .unwrap_or_else(|_| self.root.clone())
+        };
+        if self.root_is_here() {
+            return here();
+        }
+        let Some(docker) = docker else {
+            return here();
+        };
+        let inspected = futures_util::future::join_all(
+            self.registry
+                .services
+                .iter()
+                .map(|s| docker.container(&s.container)),
+        )
+        .await;
+        inspected
+            .into_iter()
+            .filter_map(|found| found.ok().flatten())
+            .filter_map(|c| {
+                let dir = c.labels.get("com.docker.compose.project.working_dir")?;
+                Path::new(dir)
                     .join("docker-compose.yml")
                     .is_file()
-            {
-                return dir.into();
-            }
-        }
-        self.root
-            .canonicalize()
-            .unwrap_or_else(|_| self.root.clone())
+                    .then(|| {
+                        (
+                            c.created.unwrap_or(SystemTime::UNIX_EPOCH),
+                            PathBuf::from(dir),
+                        )
+                    })
+            })
+            .max_by_key(|(created, _)| *created)
+            .map_or_else(here, |(_, dir)| dir)
     }
 }

@@ -3,7 +3,7 @@
 //! module touches bollard.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
 use bollard::exec::{CreateExecOptions, StartExecResults};
@@ -34,14 +34,17 @@ pub(crate) struct Docker {
 }
 
 /// A container as gaia needs to see it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Container {
     pub(crate) id: String,
     pub(crate) name: String,
-    pub(crate) status: String,
-    pub(crate) health: Option<String>,
+    pub(crate) state: State,
+    /// Docker's verdict, for a container with a healthcheck that has one yet.
+    pub(crate) health: Option<Health>,
     pub(crate) restart_count: i64,
-    pub(crate) started_at: Option<String>,
+    pub(crate) created: Option<SystemTime>,
+    /// When it last started; None when it never has.
+    pub(crate) started_at: Option<SystemTime>,
     pub(crate) labels: HashMap<String, String>,
     pub(crate) env: Vec<String>,
     pub(crate) networks: Vec<String>,
@@ -51,6 +54,53 @@ pub(crate) struct Container {
     pub(crate) device_requests: Vec<(String, i64, Vec<String>)>,
     /// The container's healthcheck timing, when it has a healthcheck.
     pub(crate) healthcheck: Option<HealthTiming>,
+}
+
+/// A container's state, as Docker reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum State {
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Removing,
+    Exited,
+    Dead,
+    #[default]
+    Unknown,
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            State::Created => "created",
+            State::Running => "running",
+            State::Paused => "paused",
+            State::Restarting => "restarting",
+            State::Removing => "removing",
+            State::Exited => "exited",
+            State::Dead => "dead",
+            State::Unknown => "unknown",
+        })
+    }
+}
+
+/// Docker's healthcheck verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Health {
+    Starting,
+    Healthy,
+    Unhealthy,
+}
+
+impl std::fmt::Display for Health {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Health::Starting => "starting",
+            Health::Healthy => "healthy",
+            Health::Unhealthy => "unhealthy",
+        })
+    }
 }
 
 /// How a healthcheck is scheduled, which bounds how long reaching
@@ -73,7 +123,21 @@ impl HealthTiming {
 
 impl Container {
     pub(crate) fn is_running(&self) -> bool {
-        self.status == "running"
+        self.state == State::Running
+    }
+
+    /// Running, and healthy if it has a healthcheck.
+    pub(crate) fn is_ready(&self) -> bool {
+        self.is_running() && self.health.is_none_or(|h| h == Health::Healthy)
+    }
+
+    /// `running (healthy)`, or the state alone when there is no verdict or
+    /// it does not run.
+    pub(crate) fn describe(&self) -> String {
+        match self.health {
+            Some(health) if self.is_running() => format!("{} ({health})", self.state),
+            _ => self.state.to_string(),
+        }
     }
 
     pub(crate) fn env_var(&self, name: &str) -> Option<&str> {
@@ -121,6 +185,14 @@ pub(crate) struct ExecOutput {
     pub(crate) exit_code: i64,
     pub(crate) stdout: String,
     pub(crate) stderr: String,
+}
+
+/// An RFC 3339 time as the engine writes it; None for the zero time it
+/// gives what never happened.
+fn timestamp(text: &str) -> Option<SystemTime> {
+    humantime::parse_rfc3339_weak(text)
+        .ok()
+        .filter(|t| *t > SystemTime::UNIX_EPOCH)
 }
 
 fn not_found(err: &bollard::errors::Error) -> bool {
@@ -234,17 +306,25 @@ impl Docker {
                 .unwrap_or_default()
                 .trim_start_matches('/')
                 .to_owned(),
-            status: state
-                .status
-                .unwrap_or(ContainerStateStatusEnum::EMPTY)
-                .to_string(),
-            health: state
-                .health
-                .and_then(|h| h.status)
-                .filter(|s| *s != HealthStatusEnum::EMPTY && *s != HealthStatusEnum::NONE)
-                .map(|s| s.to_string()),
+            state: match state.status {
+                Some(ContainerStateStatusEnum::CREATED) => State::Created,
+                Some(ContainerStateStatusEnum::RUNNING) => State::Running,
+                Some(ContainerStateStatusEnum::PAUSED) => State::Paused,
+                Some(ContainerStateStatusEnum::RESTARTING) => State::Restarting,
+                Some(ContainerStateStatusEnum::REMOVING) => State::Removing,
+                Some(ContainerStateStatusEnum::EXITED) => State::Exited,
+                Some(ContainerStateStatusEnum::DEAD) => State::Dead,
+                _ => State::Unknown,
+            },
+            health: match state.health.and_then(|h| h.status) {
+                Some(HealthStatusEnum::STARTING) => Some(Health::Starting),
+                Some(HealthStatusEnum::HEALTHY) => Some(Health::Healthy),
+                Some(HealthStatusEnum::UNHEALTHY) => Some(Health::Unhealthy),
+                _ => None,
+            },
             restart_count: inspect.restart_count.unwrap_or(0),
-            started_at: state.started_at,
+            created: inspect.created.as_deref().and_then(timestamp),
+            started_at: state.started_at.as_deref().and_then(timestamp),
             labels: config.labels.unwrap_or_default(),
             env: config.env.unwrap_or_default(),
             networks,

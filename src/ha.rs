@@ -11,24 +11,18 @@ use futures_util::future::join_all;
 use serde::Serialize;
 
 use crate::archive;
+use crate::catalogue::Catalogue;
 use crate::docker::{Container, Docker};
-use crate::doctor::Catalogue;
 use crate::error::{Error, Result};
 use crate::http::Http;
-use crate::output::{Printer, Tone};
+use crate::output::{Printer, Render, Tone};
 use crate::registry::{Registry, Role, Service};
 
 /// A container's state in one phrase, and whether it is running and healthy.
 pub(crate) fn state_of(container: Option<&Container>) -> (String, bool) {
     match container {
         None => ("missing".into(), false),
-        Some(c) => {
-            let healthy = c.is_running() && c.health.as_deref().is_none_or(|h| h == "healthy");
-            match (&c.health, c.is_running()) {
-                (Some(health), true) => (format!("{} ({health})", c.status), healthy),
-                _ => (c.status.clone(), healthy),
-            }
-        }
+        Some(c) => (c.describe(), c.is_ready()),
     }
 }
 
@@ -355,24 +349,10 @@ impl Status {
             .iter()
             .all(|p| p.standby_healthy && p.wiring.iter().all(|w| w.ok))
     }
+}
 
-    pub(crate) fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "schema": "gaia.ha/1",
-            "ready": self.ready(),
-            "pairs": self.pairs,
-            "maintenance": {
-                "on": self.maintenance.is_some(),
-                "flag": self.maintenance,
-            },
-            "orchestrator": match &self.orchestrator {
-                Ok(status) => serde_json::json!({ "ha_status": status, "error": null }),
-                Err(err) => serde_json::json!({ "ha_status": null, "error": err }),
-            },
-        })
-    }
-
-    pub(crate) fn to_human(&self, printer: &Printer) -> String {
+impl Render for Status {
+    fn human(&self, printer: &Printer) -> String {
         let mut table = printer.table(&["PRIMARY", "STATE", "STANDBY", "STATE", "WIRING"]);
         let tone = |healthy: bool| if healthy { Tone::Good } else { Tone::Bad };
         for pair in &self.pairs {
@@ -411,6 +391,22 @@ impl Status {
         format!(
             "{table}\n\nMaintenance mode: {maintenance}\nOrchestrator ha_status: {orchestrator}\n"
         )
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "schema": "gaia.ha/1",
+            "ready": self.ready(),
+            "pairs": self.pairs,
+            "maintenance": {
+                "on": self.maintenance.is_some(),
+                "flag": self.maintenance,
+            },
+            "orchestrator": match &self.orchestrator {
+                Ok(status) => serde_json::json!({ "ha_status": status, "error": null }),
+                Err(err) => serde_json::json!({ "ha_status": null, "error": err }),
+            },
+        })
     }
 }
 

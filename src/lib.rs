@@ -5,6 +5,7 @@
 //! the name it was started under (see `guest`).
 
 mod archive;
+mod catalogue;
 mod cli;
 mod commands;
 mod compose;
@@ -76,7 +77,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome> {
     if let Command::Completions(args) = &cli.command {
         return commands::completions::run(args);
     }
-    if cli.global.format == cli::Format::Junit && !matches!(cli.command, Command::Doctor(_)) {
+    if cli.global.format == output::Format::Junit && !matches!(cli.command, Command::Doctor(_)) {
         return Err(error::Error::Config(
             "--format junit is for `gaia doctor`; use human or json here".into(),
         ));
@@ -86,7 +87,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome> {
         Command::Doctor(args) => commands::doctor::run(&ctx, args).await,
         Command::Promote(args) => commands::promote::run(&ctx, args).await,
         Command::Rollback(args) => commands::rollback::run(&ctx, args).await,
-        Command::History(args) => commands::history::run(&ctx, args),
+        Command::History(args) => commands::history::run(&ctx, args).await,
         Command::Ha(command) => commands::ha::run(&ctx, command).await,
         Command::FailoverTest(args) => commands::failover::run(&ctx, args).await,
         Command::Sim(command) => commands::sim::run(&ctx, command).await,

@@ -5,7 +5,35 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use crate::cli::{ColorChoice, Format};
+use clap::ValueEnum;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Human,
+    Json,
+    /// JUnit XML, one test suite per category (doctor only)
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Something a command shows the operator: one value, rendered in whichever
+/// format was asked for, so commands never branch on the format.
+pub(crate) trait Render {
+    fn human(&self, printer: &Printer) -> String;
+    fn json(&self) -> serde_json::Value;
+    /// JUnit XML, for the reports that have one.
+    fn junit(&self) -> Option<String> {
+        None
+    }
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct Printer {
@@ -31,6 +59,23 @@ impl Printer {
             verbose,
             progress: !quiet && std::io::stderr().is_terminal(),
         }
+    }
+
+    /// `view` in the format the operator asked for.
+    pub(crate) fn render(&self, view: &dyn Render) -> Result<String> {
+        match self.format {
+            Format::Human => Ok(view.human(self)),
+            Format::Json => Ok(format!("{:#}\n", view.json())),
+            Format::Junit => view.junit().ok_or_else(|| {
+                Error::Config("--format junit is for `gaia doctor`; use human or json here".into())
+            }),
+        }
+    }
+
+    /// `view` on standard output.
+    pub(crate) fn print(&self, view: &dyn Render) -> Result<()> {
+        print!("{}", self.render(view)?);
+        Ok(())
     }
 
     /// A step of a long operation, on stderr so stdout stays the result.

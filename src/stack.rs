@@ -7,10 +7,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use yaml_rust2::{Yaml, YamlLoader};
-
 use crate::archive;
-use crate::compose::{Compose, FileSet};
+use crate::compose::model::ComposeModel;
+use crate::compose::tool::{Compose, FileSet};
 use crate::docker::{Docker, NetworkSpec};
 use crate::error::{Error, Result};
 use crate::output::Printer;
@@ -142,13 +141,11 @@ impl<'a> Stack<'a> {
             let mut waiting = Vec::new();
             for service in services {
                 match self.docker.container(&service.container).await? {
-                    Some(c)
-                        if c.is_running() && c.health.as_deref().is_none_or(|h| h == "healthy") => {
-                    }
+                    Some(c) if c.is_ready() => {}
                     Some(c) => waiting.push(format!(
                         "{} ({}{})",
                         service.container,
-                        c.status,
+                        c.state,
                         c.health.map(|h| format!(", {h}")).unwrap_or_default()
                     )),
                     None => waiting.push(format!("{} (missing)", service.container)),
@@ -193,18 +190,22 @@ impl<'a> Stack<'a> {
     /// (driver, labels, subnets) with compose's own labels, so compose
     /// adopts it, and reattaches every running registry container to it
     /// under its service name.
-    pub(crate) async fn create_network(&self, root: &Path) -> Result<Vec<String>> {
+    pub(crate) async fn create_network(
+        &self,
+        root: &Path,
+        compose: &ComposeModel,
+    ) -> Result<Vec<String>> {
         let name = &self.registry.network;
-        let definition = self.definition(root, "networks", name)?;
+        let definition = compose.network(name)?;
         let mut labels = self.compose_labels(root).await?;
         labels.insert("com.docker.compose.network".into(), name.clone());
-        labels.extend(definition.labels);
+        labels.extend(definition.labels.clone());
         self.docker
             .create_network(NetworkSpec {
                 name: name.clone(),
-                driver: definition.driver.unwrap_or_else(|| "bridge".into()),
+                driver: definition.driver.clone().unwrap_or_else(|| "bridge".into()),
                 labels,
-                subnets: definition.subnets,
+                subnets: definition.subnets.clone(),
             })
             .await?;
         let mut attached = Vec::new();
@@ -224,11 +225,16 @@ impl<'a> Stack<'a> {
 
     /// Creates a named volume as the compose files define it, with
     /// compose's labels. Never touches an existing one.
-    pub(crate) async fn create_volume(&self, root: &Path, name: &str) -> Result<()> {
-        let definition = self.definition(root, "volumes", name)?;
+    pub(crate) async fn create_volume(
+        &self,
+        root: &Path,
+        compose: &ComposeModel,
+        name: &str,
+    ) -> Result<()> {
+        let definition = compose.volume(name)?;
         let mut labels = self.compose_labels(root).await?;
         labels.insert("com.docker.compose.volume".into(), name.to_owned());
-        labels.extend(definition.labels);
+        labels.extend(definition.labels.clone());
         self.docker
             .create_volume(
                 name,
@@ -236,39 +242,6 @@ impl<'a> Stack<'a> {
                 labels,
             )
             .await
-    }
-
-    /// The top-level `section` entry (networks, volumes) that creates `name`,
-    /// from the compose files of the registry's services.
-    fn definition(&self, root: &Path, section: &str, name: &str) -> Result<Definition> {
-        let files = Self::file_set(&self.registry.services.iter().collect::<Vec<_>>()).files;
-        for file in &files {
-            let Ok(text) = std::fs::read_to_string(root.join(file)) else {
-                continue;
-            };
-            let docs = YamlLoader::load_from_str(&text)
-                .map_err(|e| Error::Failed(format!("{file} is not valid YAML: {e}")))?;
-            let Some(entries) = docs.first().and_then(|d| d[section].as_hash()) else {
-                continue;
-            };
-            for (key, entry) in entries {
-                let named = entry["name"].as_str().or(key.as_str());
-                if named != Some(name) {
-                    continue;
-                }
-                if entry["external"].as_bool() == Some(true) {
-                    return Err(Error::Refused(format!(
-                        "{name} is declared external in {file}: compose expects it to be \
-                         created outside the stack, so gaia leaves that to you"
-                    )));
-                }
-                return Ok(Definition::from_yaml(entry));
-            }
-        }
-        Err(Error::Failed(format!(
-            "no compose file in {} defines {section} `{name}`",
-            root.display()
-        )))
     }
 }
 
@@ -297,77 +270,9 @@ fn project_name(root: &Path, from_env: Option<String>) -> String {
     })
 }
 
-/// What a compose file says about a network or volume.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Definition {
-    driver: Option<String>,
-    labels: HashMap<String, String>,
-    subnets: Vec<String>,
-}
-
-impl Definition {
-    fn from_yaml(entry: &Yaml) -> Definition {
-        let labels = match &entry["labels"] {
-            Yaml::Hash(map) => map
-                .iter()
-                .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), scalar(v)?)))
-                .collect(),
-            Yaml::Array(list) => list
-                .iter()
-                .filter_map(|l| l.as_str()?.split_once('='))
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-            _ => HashMap::new(),
-        };
-        let subnets = entry["ipam"]["config"]
-            .as_vec()
-            .map(|configs| {
-                configs
-                    .iter()
-                    .filter_map(|c| c["subnet"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Definition {
-            driver: entry["driver"].as_str().map(str::to_owned),
-            labels,
-            subnets,
-        }
-    }
-}
-
-fn scalar(value: &Yaml) -> Option<String> {
-    match value {
-        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
-        Yaml::Integer(i) => Some(i.to_string()),
-        Yaml::Boolean(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_compose_definition_keeps_driver_labels_and_subnets() {
-        let docs = YamlLoader::load_from_str(
-            "driver: bridge\nlabels:\n  io.gaia.sim: \"true\"\n  tier: 2\n\
-             ipam:\n  config:\n    - subnet: 172.28.0.0/16\n",
-        )
-        .unwrap();
-        let definition = Definition::from_yaml(&docs[0]);
-        assert_eq!(definition.driver.as_deref(), Some("bridge"));
-        assert_eq!(definition.labels["io.gaia.sim"], "true");
-        assert_eq!(definition.labels["tier"], "2");
-        assert_eq!(definition.subnets, ["172.28.0.0/16"]);
-    }
-
-    #[test]
-    fn labels_may_be_a_list() {
-        let docs = YamlLoader::load_from_str("labels:\n  - a=b\n").unwrap();
-        assert_eq!(Definition::from_yaml(&docs[0]).labels["a"], "b");
-    }
 
     #[test]
     fn the_standbys_come_up_with_their_files_and_profile() {

@@ -190,7 +190,8 @@ fn unknown_faults_are_named() {
     gaia(["sim", "fault", "no-such-fault"])
         .run()
         .exits(3)
-        .says("unknown fault `no-such-fault`");
+        .says("invalid value 'no-such-fault'")
+        .says("shared-dir-root-owned");
     let listed = gaia(["sim", "fault", "--list", "--format", "json"]).run();
     listed.succeeds();
     assert!(listed.json().as_array().unwrap().len() >= 20);

@@ -3,12 +3,17 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::cli::{DoctorArgs, Format};
-use crate::config::Context;
-use crate::docker::Docker;
-use crate::doctor::{self, Catalogue, Check, Ctx, Report};
+use crate::cli::DoctorArgs;
+use crate::config::{Context, Live};
+use crate::doctor::check::Check;
+use crate::doctor::ctx::Ctx;
+use crate::doctor::engine;
+use crate::doctor::report::Report;
 use crate::error::{Error, Outcome, Result};
-use crate::repair::{self, FixReport};
+use crate::output::{Printer, Render};
+use crate::repair::apply::apply;
+use crate::repair::plan::{Facts, plan};
+use crate::repair::report::FixReport;
 
 pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
     for name in &args.services {
@@ -18,39 +23,41 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
             )));
         }
     }
-    let catalogue = Catalogue::load(&ctx.registry)?;
     if args.list_checks {
-        return list(ctx, &select(ctx, &catalogue, args));
+        ctx.printer.print(&CheckList(select(ctx, args)))?;
+        return Ok(Outcome::Healthy);
     }
 
     let started = Instant::now();
-    let docker = Docker::connect().await?;
-    let root = ctx.stack_root(&docker).await;
-    let (mut report, shared) = examine(ctx, &catalogue, args, &root, &docker, started).await?;
+    let live = ctx.live().await?;
+    let (report, shared) = examine(ctx, args, &live, started).await?;
+    let mut checkup = Checkup { report, fix: None };
     if args.fix {
-        let plan = repair::plan(&report.results, &shared);
-        let before = report.summary();
+        let plan = plan(&checkup.report.results, &Facts::of(&shared));
+        let before = checkup.report.summary();
         let registry = ctx.registry.clone();
-        report.fix = Some(if args.dry_run || plan.repairs.is_empty() {
+        checkup.fix = Some(if args.dry_run || plan.repairs.is_empty() {
             FixReport::planned(plan, before, args.dry_run, registry)
         } else {
-            let attempts = repair::apply(&plan, &shared, &ctx.printer).await;
+            let attempts = apply(&plan, &shared, &ctx.printer).await;
             ctx.printer.step("checking again");
-            (report, _) = examine(ctx, &catalogue, args, &root, &docker, started).await?;
-            FixReport::applied(attempts, plan.declined, before, &report.results, registry)
+            (checkup.report, _) = examine(ctx, args, &live, started).await?;
+            FixReport::applied(
+                attempts,
+                plan.declined,
+                before,
+                &checkup.report.results,
+                registry,
+            )
         });
     }
 
-    let rendered = match ctx.printer.format {
-        Format::Human => report.to_human(&ctx.printer),
-        Format::Json => report.to_json() + "\n",
-        Format::Junit => report.to_junit(),
-    };
+    let rendered = ctx.printer.render(&checkup)?;
     match &args.output {
         Some(path) => {
             std::fs::write(path, &rendered)
                 .map_err(|e| Error::Failed(format!("cannot write {}: {e}", path.display())))?;
-            let s = report.summary();
+            let s = checkup.report.summary();
             ctx.printer.step(format!(
                 "{} passed, {} warnings, {} failures, {} skipped; report in {}",
                 s.passed,
@@ -62,12 +69,65 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         }
         None => print!("{rendered}"),
     }
-    Ok(report.outcome(args.fail_on))
+    Ok(checkup.report.outcome(args.fail_on))
+}
+
+/// The doctor's report, and beside it what `--fix` planned or did (the
+/// report is then the state after the repairs).
+struct Checkup {
+    report: Report,
+    fix: Option<FixReport>,
+}
+
+impl Render for Checkup {
+    fn human(&self, printer: &Printer) -> String {
+        let mut out = self.report.to_human(printer);
+        if let Some(fix) = &self.fix {
+            out.push_str(&fix.to_human(printer));
+        }
+        out
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let mut doc = self.report.to_json();
+        if let Some(fix) = &self.fix {
+            doc["fix"] = fix.to_json();
+        }
+        doc
+    }
+
+    fn junit(&self) -> Option<String> {
+        Some(self.report.to_junit())
+    }
+}
+
+/// `--list-checks`.
+struct CheckList(Vec<Box<dyn Check>>);
+
+impl Render for CheckList {
+    fn human(&self, printer: &Printer) -> String {
+        let mut table = printer.table(&["ID", "CATEGORY", "SERVICE"]);
+        for check in &self.0 {
+            table.add_row(vec![
+                check.id(),
+                check.category().name().to_owned(),
+                check.service().unwrap_or("-").to_owned(),
+            ]);
+        }
+        format!("{table}\n")
+    }
+
+    fn json(&self) -> serde_json::Value {
+        self.0
+            .iter()
+            .map(|c| serde_json::json!({ "id": c.id(), "category": c.category(), "service": c.service() }))
+            .collect()
+    }
 }
 
 /// The checks the operator asked for, in report order.
-fn select(ctx: &Context, catalogue: &Catalogue, args: &DoctorArgs) -> Vec<Box<dyn Check>> {
-    doctor::plan(&ctx.registry, catalogue)
+fn select(ctx: &Context, args: &DoctorArgs) -> Vec<Box<dyn Check>> {
+    engine::plan(&ctx.registry, &ctx.catalogue)
         .into_iter()
         .filter(|c| args.categories.is_empty() || args.categories.contains(&c.category()))
         .filter(|c| {
@@ -81,26 +141,24 @@ fn select(ctx: &Context, catalogue: &Catalogue, args: &DoctorArgs) -> Vec<Box<dy
 /// One doctor run over a fresh snapshot of the stack.
 async fn examine(
     ctx: &Context,
-    catalogue: &Catalogue,
     args: &DoctorArgs,
-    root: &std::path::Path,
-    docker: &Docker,
+    live: &Live,
     started: Instant,
 ) -> Result<(Report, Arc<Ctx>)> {
-    let checks = select(ctx, catalogue, args);
+    let checks = select(ctx, args);
     let wants = checks.iter().flat_map(|c| c.wants()).collect();
     let shared = Arc::new(
         Ctx::gather(
             ctx.registry.clone(),
-            catalogue.clone(),
-            root.to_owned(),
-            docker.clone(),
+            ctx.catalogue.clone(),
+            live.root.clone(),
+            live.docker.clone(),
             wants,
         )
         .await?,
     );
     let spinner = ctx.printer.spinner("running checks");
-    let results = doctor::run(shared.clone(), checks, args.timeout, |done, total| {
+    let results = engine::run(shared.clone(), checks, args.timeout, |done, total| {
         spinner.set_message(format!("{done}/{total} checks"));
     })
     .await;
@@ -108,29 +166,7 @@ async fn examine(
     let report = Report {
         results,
         elapsed: started.elapsed(),
-        root: root.display().to_string(),
-        fix: None,
+        root: live.root.display().to_string(),
     };
     Ok((report, shared))
-}
-
-fn list(ctx: &Context, checks: &[Box<dyn Check>]) -> Result<Outcome> {
-    if ctx.printer.format == Format::Json {
-        let list: Vec<_> = checks
-            .iter()
-            .map(|c| serde_json::json!({ "id": c.id(), "category": c.category(), "service": c.service() }))
-            .collect();
-        println!("{}", serde_json::Value::Array(list));
-        return Ok(Outcome::Healthy);
-    }
-    let mut table = ctx.printer.table(&["ID", "CATEGORY", "SERVICE"]);
-    for check in checks {
-        table.add_row(vec![
-            check.id(),
-            check.category().name().to_owned(),
-            check.service().unwrap_or("-").to_owned(),
-        ]);
-    }
-    println!("{table}");
-    Ok(Outcome::Healthy)
 }

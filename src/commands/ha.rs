@@ -1,14 +1,13 @@
 //! `gaia ha start|stop|status|maintenance`: the hot standbys and the flag
 //! that turns failover off.
 
-use crate::cli::{Format, HaCommand, HaStartArgs, MaintenanceArgs, MaintenanceState};
-use crate::compose::Compose;
-use crate::config::Context;
-use crate::docker::Docker;
-use crate::doctor::Catalogue;
+use crate::cli::{HaCommand, HaStartArgs, MaintenanceArgs, MaintenanceState};
+use crate::compose::tool::Compose;
+use crate::config::{Context, Live};
 use crate::error::{Error, Outcome, Result};
 use crate::ha::{Flag, Ha, Status};
 use crate::http::Http;
+use crate::output::{Printer, Render};
 use crate::registry::Service;
 use crate::stack::Stack;
 
@@ -19,19 +18,18 @@ pub(crate) async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
     {
         return Err(Error::Config("--reason goes with `on`".into()));
     }
-    let catalogue = Catalogue::load(&ctx.registry)?;
-    let docker = Docker::connect().await?;
+    let live = ctx.live().await?;
     let ha = Ha {
         registry: &ctx.registry,
-        catalogue: &catalogue,
-        docker: &docker,
+        catalogue: &ctx.catalogue,
+        docker: &live.docker,
     };
     match command {
-        HaCommand::Start(args) => start(ctx, &ha, args).await,
-        HaCommand::Stop => stop(ctx, &ha).await,
+        HaCommand::Start(args) => start(ctx, &live, &ha, args).await,
+        HaCommand::Stop => stop(ctx, &live).await,
         HaCommand::Status => {
-            let status = gather(&ha, &catalogue).await?;
-            show(ctx, &status);
+            let status = gather(&ha).await?;
+            ctx.printer.print(&status)?;
             Ok(if status.ready() && status.maintenance.is_none() {
                 Outcome::Healthy
             } else {
@@ -52,26 +50,19 @@ fn standbys(ctx: &Context) -> Result<Vec<&Service>> {
     Ok(standbys)
 }
 
-async fn gather(ha: &Ha<'_>, catalogue: &Catalogue) -> Result<Status> {
+async fn gather(ha: &Ha<'_>) -> Result<Status> {
     let http = Http::new(
-        catalogue.thresholds.http_connect_timeout,
-        catalogue.thresholds.http_timeout,
+        ha.catalogue.thresholds.http_connect_timeout,
+        ha.catalogue.thresholds.http_timeout,
     );
     Status::gather(ha, &http).await
 }
 
-fn show(ctx: &Context, status: &Status) {
-    match ctx.printer.format {
-        Format::Json => println!("{:#}", status.to_json()),
-        _ => print!("{}", status.to_human(&ctx.printer)),
-    }
-}
-
-async fn start(ctx: &Context, ha: &Ha<'_>, args: &HaStartArgs) -> Result<Outcome> {
+async fn start(ctx: &Context, live: &Live, ha: &Ha<'_>, args: &HaStartArgs) -> Result<Outcome> {
     let standbys = standbys(ctx)?;
-    let root = ctx.stack_root(ha.docker).await;
-    let compose = Compose::detect(&root).await?;
-    let stack = Stack::new(&ctx.registry, ha.docker, &ctx.printer);
+    let root = &live.root;
+    let compose = Compose::detect(root).await?;
+    let stack = Stack::new(&ctx.registry, &live.docker, &ctx.printer);
     ctx.printer.step(format!(
         "preparing the shared directories and starting {} in {} (with {})",
         standbys
@@ -86,8 +77,8 @@ async fn start(ctx: &Context, ha: &Ha<'_>, args: &HaStartArgs) -> Result<Outcome
         .start_standbys(&compose, &stack.standby_set(), &[])
         .await?;
     let waited = stack.wait_healthy(&standbys, args.timeout).await;
-    let status = gather(ha, ha.catalogue).await?;
-    show(ctx, &status);
+    let status = gather(ha).await?;
+    ctx.printer.print(&status)?;
     if let Err(err) = waited {
         ctx.printer.warn(format!("{err}"));
         return Ok(Outcome::Failures);
@@ -106,11 +97,10 @@ async fn start(ctx: &Context, ha: &Ha<'_>, args: &HaStartArgs) -> Result<Outcome
     Ok(Outcome::Healthy)
 }
 
-async fn stop(ctx: &Context, ha: &Ha<'_>) -> Result<Outcome> {
+async fn stop(ctx: &Context, live: &Live) -> Result<Outcome> {
     let standbys = standbys(ctx)?;
-    let root = ctx.stack_root(ha.docker).await;
-    let compose = Compose::detect(&root).await?;
-    let stack = Stack::new(&ctx.registry, ha.docker, &ctx.printer);
+    let compose = Compose::detect(&live.root).await?;
+    let stack = Stack::new(&ctx.registry, &live.docker, &ctx.printer);
     let names: Vec<&str> = standbys.iter().map(|s| s.name.as_str()).collect();
     ctx.printer
         .step(format!("stopping and removing {}", names.join(", ")));
@@ -153,27 +143,38 @@ async fn maintenance(ctx: &Context, ha: &Ha<'_>, args: &MaintenanceArgs) -> Resu
             (flag, said)
         }
     };
-    match ctx.printer.format {
-        Format::Json => println!(
-            "{:#}",
-            flag_json(flag.as_ref(), &ha.catalogue.ha.maintenance_flag)
-        ),
-        _ => println!("{said}"),
-    }
-    Ok(
-        if args.state == MaintenanceState::Status && flag.is_some() {
-            Outcome::Warnings
-        } else {
-            Outcome::Healthy
-        },
-    )
+    let on = flag.is_some();
+    ctx.printer.print(&Maintenance {
+        flag,
+        path: &ha.catalogue.ha.maintenance_flag,
+        said,
+    })?;
+    Ok(if args.state == MaintenanceState::Status && on {
+        Outcome::Warnings
+    } else {
+        Outcome::Healthy
+    })
 }
 
-fn flag_json(flag: Option<&Flag>, path: &str) -> serde_json::Value {
-    serde_json::json!({
-        "schema": "gaia.ha.maintenance/1",
-        "on": flag.is_some(),
-        "path": path,
-        "flag": flag,
-    })
+/// The maintenance flag after `gaia ha maintenance`.
+struct Maintenance<'a> {
+    flag: Option<Flag>,
+    path: &'a str,
+    /// What was done, in a sentence.
+    said: String,
+}
+
+impl Render for Maintenance<'_> {
+    fn human(&self, _: &Printer) -> String {
+        format!("{}\n", self.said)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "schema": "gaia.ha.maintenance/1",
+            "on": self.flag.is_some(),
+            "path": self.path,
+            "flag": self.flag,
+        })
+    }
 }

@@ -1,13 +1,15 @@
 //! `gaia history [service]`: the promotion audit log as a table.
 
-use crate::cli::{Format, HistoryArgs};
+use std::path::PathBuf;
+
+use crate::cli::HistoryArgs;
 use crate::config::Context;
 use crate::error::{Error, Outcome, Result};
-use crate::output::Tone;
+use crate::output::{Printer, Render, Tone};
 use crate::promote::audit;
 use crate::promote::short;
 
-pub(crate) fn run(ctx: &Context, args: &HistoryArgs) -> Result<Outcome> {
+pub(crate) async fn run(ctx: &Context, args: &HistoryArgs) -> Result<Outcome> {
     if let Some(name) = &args.service
         && ctx.registry.service(name).is_none()
         && !ctx.registry.packages.iter().any(|p| &p.name == name)
@@ -16,51 +18,63 @@ pub(crate) fn run(ctx: &Context, args: &HistoryArgs) -> Result<Outcome> {
             "`{name}` is not a service in the registry"
         )));
     }
-    let root = ctx.root.canonicalize().unwrap_or_else(|_| ctx.root.clone());
+    // The audit log of the running stack, wherever gaia is run from.
+    let root = ctx.root_of_stack().await;
     let records: Vec<audit::Record> = audit::read(&root)?
         .into_iter()
         .filter(|r| args.service.as_ref().is_none_or(|s| &r.service == s))
         .collect();
-    if ctx.printer.format == Format::Json {
-        println!("{:#}", serde_json::json!(records));
-        return Ok(Outcome::Healthy);
-    }
-    if records.is_empty() {
-        println!(
-            "no promotions recorded in {}",
-            root.join(audit::LOG).display()
-        );
-        return Ok(Outcome::Healthy);
-    }
-    let mut table = ctx.printer.table(&[
-        "STARTED", "WHO", "COMMAND", "SERVICE", "OUTCOME", "IMAGE", "FILES", "TIME",
-    ]);
-    for r in &records {
-        let (outcome, tone) = match r.outcome {
-            audit::Outcome::Done => ("done", Tone::Good),
-            audit::Outcome::Refused => ("refused", Tone::Warn),
-            audit::Outcome::RolledBack => ("rolled back", Tone::Bad),
-            audit::Outcome::Degraded => ("DEGRADED", Tone::Bad),
-        };
-        let change = |from: Option<&str>, to: Option<&str>| match (from, to) {
-            (None, None) => "-".to_owned(),
-            (f, t) if f == t => short(f),
-            (f, t) => format!("{} → {}", short(f), short(t)),
-        };
-        table.add_row(vec![
-            r.started_at.clone(),
-            r.who.clone(),
-            r.command.clone(),
-            r.service.clone(),
-            ctx.printer.paint(outcome, tone),
-            change(r.from.image_id.as_deref(), r.to.image_id.as_deref()),
-            change(r.from.digest.as_deref(), r.to.digest.as_deref()),
-            format!(
-                "{:.1}s",
-                r.steps.iter().map(|s| s.duration_ms).sum::<u64>() as f64 / 1000.0
-            ),
-        ]);
-    }
-    println!("{table}");
+    ctx.printer.print(&History {
+        records,
+        log: root.join(audit::LOG),
+    })?;
     Ok(Outcome::Healthy)
+}
+
+/// The promotions recorded in one audit log.
+struct History {
+    records: Vec<audit::Record>,
+    log: PathBuf,
+}
+
+impl Render for History {
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!(self.records)
+    }
+
+    fn human(&self, printer: &Printer) -> String {
+        if self.records.is_empty() {
+            return format!("no promotions recorded in {}\n", self.log.display());
+        }
+        let mut table = printer.table(&[
+            "STARTED", "WHO", "COMMAND", "SERVICE", "OUTCOME", "IMAGE", "FILES", "TIME",
+        ]);
+        for r in &self.records {
+            let (outcome, tone) = match r.outcome {
+                audit::Outcome::Done => ("done", Tone::Good),
+                audit::Outcome::Refused => ("refused", Tone::Warn),
+                audit::Outcome::RolledBack => ("rolled back", Tone::Bad),
+                audit::Outcome::Degraded => ("DEGRADED", Tone::Bad),
+            };
+            let change = |from: Option<&str>, to: Option<&str>| match (from, to) {
+                (None, None) => "-".to_owned(),
+                (f, t) if f == t => short(f),
+                (f, t) => format!("{} → {}", short(f), short(t)),
+            };
+            table.add_row(vec![
+                r.started_at.clone(),
+                r.who.clone(),
+                r.command.clone(),
+                r.service.clone(),
+                printer.paint(outcome, tone),
+                change(r.from.image_id.as_deref(), r.to.image_id.as_deref()),
+                change(r.from.digest.as_deref(), r.to.digest.as_deref()),
+                format!(
+                    "{:.1}s",
+                    r.steps.iter().map(|s| s.duration_ms).sum::<u64>() as f64 / 1000.0
+                ),
+            ]);
+        }
+        format!("{table}\n")
+    }
 }

@@ -2,8 +2,6 @@
 
 use crate::cli::RollbackArgs;
 use crate::config::Context;
-use crate::docker::Docker;
-use crate::doctor::Catalogue;
 use crate::error::{Outcome, Result};
 use crate::promote::audit;
 use crate::promote::lock::Lock;
@@ -11,19 +9,18 @@ use crate::promote::{Promoter, Subject};
 
 pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
     let subject = Subject::resolve(&ctx.registry, &args.service)?;
-    let catalogue = Catalogue::load(&ctx.registry)?;
-    let docker = Docker::connect().await?;
-    let root = ctx.stack_root(&docker).await;
+    let live = ctx.live().await?;
+    let root = &live.root;
     let mut p = Promoter::new(
         &ctx.registry,
-        &catalogue,
-        &docker,
+        &ctx.catalogue,
+        &live.docker,
         &ctx.printer,
         root.clone(),
         subject,
         "rollback",
     );
-    let lock = Lock::acquire(&root, &args.service);
+    let lock = Lock::acquire(root, &args.service);
     p.record.from = p.snapshot().await?;
     let (outcome, exit) = match (&lock, p.previous_version().await) {
         (Err(err), _) => {
@@ -45,7 +42,7 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
     };
     p.record.to = p.snapshot().await.unwrap_or_default();
     p.audit(outcome, exit as u8)?;
-    super::promote::render(ctx, &p.record);
+    ctx.printer.print(&p.record)?;
     drop(lock);
     Ok(exit)
 }

@@ -1,21 +1,19 @@
 //! `gaia sim up|down|status|fault|heal`.
 
-use crate::cli::{Format, SimCommand, SimDownArgs, SimFaultArgs, SimUpArgs, SimWaitArgs};
+use clap::ValueEnum as _;
+
+use crate::cli::{SimCommand, SimDownArgs, SimFaultArgs, SimUpArgs, SimWaitArgs};
 use crate::config::Context;
 use crate::docker::Docker;
-use crate::error::{Error, Outcome, Result};
+use crate::error::{Outcome, Result};
+use crate::output::{Format, Printer, Render};
 use crate::registry::Registry;
-use crate::sim::faults::CATALOGUE;
+use crate::sim::faults::Fault;
 use crate::sim::image::BUILD_LABEL;
 use crate::sim::root::{Root, SCALED_REGISTRY, Settings};
 use crate::sim::{SIM_LABEL, Sim, render_status, status_rows};
 
 pub(crate) async fn run(ctx: &Context, command: &SimCommand) -> Result<Outcome> {
-    if ctx.printer.format == Format::Junit {
-        return Err(Error::Config(
-            "--format junit is only for `gaia doctor`".into(),
-        ));
-    }
     match command {
         SimCommand::Up(args) => up(ctx, args).await,
         SimCommand::Down(args) => down(ctx, args).await,
@@ -110,34 +108,57 @@ async fn down(ctx: &Context, args: &SimDownArgs) -> Result<Outcome> {
             }
         }
     }
-    if ctx.printer.format == Format::Json {
-        println!(
-            "{}",
-            serde_json::json!({ "removed": removed, "left_alone": left_alone })
-        );
-        return Ok(Outcome::Healthy);
-    }
-    if removed.is_empty() {
-        ctx.printer.step("no simulated stack was running");
-    } else {
-        ctx.printer.step(format!("removed {}", removed.join(", ")));
-    }
-    if !left_alone.is_empty() {
-        ctx.printer.warn(format!(
-            "left alone, not created by gaia sim: {}",
-            left_alone.join(", ")
-        ));
-    }
+    ctx.printer.print(&Removal {
+        removed,
+        left_alone,
+    })?;
     Ok(Outcome::Healthy)
+}
+
+/// What `sim down` removed, and what it left alone.
+struct Removal {
+    removed: Vec<String>,
+    left_alone: Vec<String>,
+}
+
+impl Render for Removal {
+    fn human(&self, printer: &Printer) -> String {
+        let mut out = if self.removed.is_empty() {
+            "no simulated stack was running\n".to_owned()
+        } else {
+            format!("removed {}\n", self.removed.join(", "))
+        };
+        if !self.left_alone.is_empty() {
+            out.push_str(&format!(
+                "{} left alone, not created by gaia sim: {}\n",
+                printer.paint("warning:", crate::output::Tone::Warn),
+                self.left_alone.join(", ")
+            ));
+        }
+        out
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({ "removed": self.removed, "left_alone": self.left_alone })
+    }
+}
+
+/// `sim status`: the simulated containers.
+struct Status(Vec<serde_json::Value>);
+
+impl Render for Status {
+    fn human(&self, printer: &Printer) -> String {
+        format!("{}\n", render_status(printer, &self.0))
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::Value::Array(self.0.clone())
+    }
 }
 
 async fn print_status(ctx: &Context, docker: &Docker) -> Result<()> {
     let rows = status_rows(docker, &ctx.registry).await?;
-    match ctx.printer.format {
-        Format::Json => println!("{}", serde_json::Value::Array(rows)),
-        _ => println!("{}", render_status(&ctx.printer, &rows)),
-    }
-    Ok(())
+    ctx.printer.print(&Status(rows))
 }
 
 async fn status(ctx: &Context) -> Result<Outcome> {
@@ -147,36 +168,54 @@ async fn status(ctx: &Context) -> Result<Outcome> {
 }
 
 async fn fault(ctx: &Context, args: &SimFaultArgs) -> Result<Outcome> {
-    let Some(name) = &args.fault else {
-        return list_faults(ctx);
+    let Some(fault) = args.fault else {
+        ctx.printer.print(&FaultList)?;
+        return Ok(Outcome::Healthy);
     };
-    crate::sim::faults::find(name)?;
     let sim = Sim::connect(&ctx.registry, &ctx.printer, Root::existing(&ctx.root)?).await?;
-    let done = sim.inject(name, args.service.as_deref()).await?;
-    match ctx.printer.format {
-        Format::Json => println!("{}", serde_json::json!({ "fault": name, "result": done })),
-        _ => ctx.printer.step(format!("{name}: {done}")),
-    }
+    let done = sim.inject(fault, args.service.as_deref()).await?;
+    ctx.printer.print(&Injected { fault, done })?;
     Ok(Outcome::Healthy)
 }
 
-fn list_faults(ctx: &Context) -> Result<Outcome> {
-    if ctx.printer.format == Format::Json {
-        let faults: Vec<_> = CATALOGUE
+/// What `sim fault` did.
+struct Injected {
+    fault: Fault,
+    done: String,
+}
+
+impl Render for Injected {
+    fn human(&self, _: &Printer) -> String {
+        format!("{}: {}\n", self.fault.name(), self.done)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({ "fault": self.fault.name(), "result": self.done })
+    }
+}
+
+/// `sim fault --list`.
+struct FaultList;
+
+impl Render for FaultList {
+    fn human(&self, printer: &Printer) -> String {
+        let mut table = printer.table(&["FAULT", "TARGET", "WHAT IT DOES"]);
+        for fault in Fault::value_variants() {
+            table.add_row(vec![
+                fault.name().as_str(),
+                fault.target().unwrap_or("-"),
+                fault.summary(),
+            ]);
+        }
+        format!("{table}\n")
+    }
+
+    fn json(&self) -> serde_json::Value {
+        Fault::value_variants()
             .iter()
-            .map(
-                |f| serde_json::json!({ "name": f.name, "target": f.target, "summary": f.summary }),
-            )
-            .collect();
-        println!("{}", serde_json::Value::Array(faults));
-        return Ok(Outcome::Healthy);
+            .map(|f| serde_json::json!({ "name": f.name(), "target": f.target(), "summary": f.summary() }))
+            .collect()
     }
-    let mut table = ctx.printer.table(&["FAULT", "TARGET", "WHAT IT DOES"]);
-    for fault in CATALOGUE {
-        table.add_row(vec![fault.name, fault.target.unwrap_or("-"), fault.summary]);
-    }
-    println!("{table}");
-    Ok(Outcome::Healthy)
 }
 
 async fn heal(ctx: &Context, args: &SimWaitArgs) -> Result<Outcome> {

@@ -2,170 +2,15 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
-
+use crate::doctor::finding::{Category, CheckResult, FailOn, Severity, Summary};
 use crate::error::Outcome;
 use crate::output::{Printer, Tone};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Severity {
-    Pass,
-    Skip,
-    Warn,
-    Fail,
-}
-
-/// The categories in the order they run and print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum Category {
-    Preflight,
-    Containers,
-    Http,
-    Ha,
-    Connectivity,
-    Volumes,
-    Library,
-    Sessions,
-    Resources,
-    Gpu,
-    Model,
-    Images,
-    Consistency,
-}
-
-impl Category {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Category::Preflight => "preflight",
-            Category::Containers => "containers",
-            Category::Http => "http",
-            Category::Ha => "ha",
-            Category::Connectivity => "connectivity",
-            Category::Volumes => "volumes",
-            Category::Library => "library",
-            Category::Sessions => "sessions",
-            Category::Resources => "resources",
-            Category::Gpu => "gpu",
-            Category::Model => "model",
-            Category::Images => "images",
-            Category::Consistency => "consistency",
-        }
-    }
-
-    pub(crate) fn title(self) -> &'static str {
-        match self {
-            Category::Preflight => "Pre-flight",
-            Category::Containers => "Container state",
-            Category::Http => "HTTP health",
-            Category::Ha => "High availability",
-            Category::Connectivity => "Inter-service connectivity",
-            Category::Volumes => "Volumes and mounts",
-            Category::Library => "Shared-library sync",
-            Category::Sessions => "Session state",
-            Category::Resources => "Resources",
-            Category::Gpu => "GPU placement",
-            Category::Model => "Prime model",
-            Category::Images => "Images",
-            Category::Consistency => "Registry and compose consistency",
-        }
-    }
-}
-
-/// What one check found.
-#[derive(Debug, Clone)]
-pub(crate) struct Finding {
-    pub(crate) severity: Severity,
-    pub(crate) message: String,
-    /// A command that fixes it, kept apart from the prose so it can be run.
-    pub(crate) remediation: Option<String>,
-    /// What the check saw, for `--verbose` and JSON.
-    pub(crate) evidence: Vec<String>,
-}
-
-impl Finding {
-    fn new(severity: Severity, message: impl Into<String>) -> Finding {
-        Finding {
-            severity,
-            message: message.into(),
-            remediation: None,
-            evidence: Vec::new(),
-        }
-    }
-
-    pub(crate) fn pass(message: impl Into<String>) -> Finding {
-        Finding::new(Severity::Pass, message)
-    }
-
-    pub(crate) fn warn(message: impl Into<String>) -> Finding {
-        Finding::new(Severity::Warn, message)
-    }
-
-    pub(crate) fn fail(message: impl Into<String>) -> Finding {
-        Finding::new(Severity::Fail, message)
-    }
-
-    pub(crate) fn skip(message: impl Into<String>) -> Finding {
-        Finding::new(Severity::Skip, message)
-    }
-
-    /// A failure for a required service, a warning for an optional one.
-    pub(crate) fn bad(required: bool, message: impl Into<String>) -> Finding {
-        if required {
-            Finding::fail(message)
-        } else {
-            Finding::warn(message)
-        }
-    }
-
-    pub(crate) fn fix(mut self, command: impl Into<String>) -> Finding {
-        self.remediation = Some(command.into());
-        self
-    }
-
-    pub(crate) fn saw(mut self, evidence: impl Into<String>) -> Finding {
-        self.evidence.push(evidence.into());
-        self
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct CheckResult {
-    pub(crate) id: String,
-    pub(crate) category: Category,
-    pub(crate) service: Option<String>,
-    pub(crate) severity: Severity,
-    pub(crate) message: String,
-    pub(crate) remediation: Option<String>,
-    pub(crate) evidence: Vec<String>,
-    pub(crate) duration_ms: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum FailOn {
-    /// Warnings make the run fail (exit 2)
-    Warn,
-    /// Only failures make the run fail (exit 2; warnings exit 1)
-    Fail,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Summary {
-    pub(crate) passed: usize,
-    pub(crate) warnings: usize,
-    pub(crate) failures: usize,
-    pub(crate) skipped: usize,
-    pub(crate) total: usize,
-}
 
 #[derive(Debug, Clone)]
 pub(crate) struct Report {
     pub(crate) results: Vec<CheckResult>,
     pub(crate) elapsed: Duration,
     pub(crate) root: String,
-    /// What `--fix` planned or did; the results are then those after it.
-    pub(crate) fix: Option<crate::repair::FixReport>,
 }
 
 impl Report {
@@ -189,18 +34,14 @@ impl Report {
         }
     }
 
-    pub(crate) fn to_json(&self) -> String {
-        let mut doc = serde_json::json!({
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
             "schema": "gaia.doctor/1",
             "root": self.root,
             "duration_ms": self.elapsed.as_millis() as u64,
             "summary": self.summary(),
             "checks": self.results,
-        });
-        if let Some(fix) = &self.fix {
-            doc["fix"] = fix.to_json();
-        }
-        serde_json::to_string_pretty(&doc).expect("a report always serializes")
+        })
     }
 
     pub(crate) fn to_junit(&self) -> String {
@@ -317,9 +158,6 @@ impl Report {
                     let _ = writeln!(out, "     fix: {fix}");
                 }
             }
-        }
-        if let Some(fix) = &self.fix {
-            out.push_str(&fix.to_human(printer));
         }
         out
     }

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::output::{Printer, Tone};
+use crate::output::{Printer, Render, Tone};
 
 pub(crate) const LOG: &str = ".gaia/promotions.jsonl";
 
@@ -98,54 +98,6 @@ impl Record {
             steps: Vec::new(),
         }
     }
-
-    pub(crate) fn to_human(&self, printer: &Printer) -> String {
-        let mut table = printer.table(&["STEP", "RESULT", "TIME", "DETAIL"]);
-        for step in &self.steps {
-            let (text, tone) = match step.outcome {
-                StepOutcome::Ok => ("ok", Tone::Good),
-                StepOutcome::Skipped => ("skipped", Tone::Dim),
-                StepOutcome::Warning => ("warning", Tone::Warn),
-                StepOutcome::Failed => ("FAILED", Tone::Bad),
-            };
-            table.add_row(vec![
-                step.step.clone(),
-                printer.paint(text, tone),
-                format!("{:.1}s", step.duration_ms as f64 / 1000.0),
-                step.detail.clone(),
-            ]);
-        }
-        let (verdict, tone) = match self.outcome {
-            Outcome::Done => (
-                format!("{} {}: done", self.command, self.service),
-                Tone::Good,
-            ),
-            Outcome::Refused => (
-                format!(
-                    "{} {}: refused, nothing was changed",
-                    self.command, self.service
-                ),
-                Tone::Warn,
-            ),
-            Outcome::RolledBack => (
-                format!(
-                    "{} {}: the health gate failed; ROLLED BACK, the previous version serves",
-                    self.command, self.service
-                ),
-                Tone::Bad,
-            ),
-            Outcome::Degraded => (
-                format!(
-                    "{} {}: ROLLBACK FAILED, live is degraded. Look at `docker logs`, restore \
-                     the files from the .bak directory or re-tag the gaia-rollback image by hand, \
-                     then `gaia doctor`",
-                    self.command, self.service
-                ),
-                Tone::Bad,
-            ),
-        };
-        format!("{table}\n\n{}\n", printer.paint(&verdict, tone))
-    }
 }
 
 /// Appends one record as one line.
@@ -196,6 +148,60 @@ pub(crate) fn read(root: &Path) -> Result<Vec<Record>> {
             })
         })
         .collect()
+}
+
+impl Render for Record {
+    fn human(&self, printer: &Printer) -> String {
+        let mut table = printer.table(&["STEP", "RESULT", "TIME", "DETAIL"]);
+        for step in &self.steps {
+            let (text, tone) = match step.outcome {
+                StepOutcome::Ok => ("ok", Tone::Good),
+                StepOutcome::Skipped => ("skipped", Tone::Dim),
+                StepOutcome::Warning => ("warning", Tone::Warn),
+                StepOutcome::Failed => ("FAILED", Tone::Bad),
+            };
+            table.add_row(vec![
+                step.step.clone(),
+                printer.paint(text, tone),
+                format!("{:.1}s", step.duration_ms as f64 / 1000.0),
+                step.detail.clone(),
+            ]);
+        }
+        let (verdict, tone) = match self.outcome {
+            Outcome::Done => (
+                format!("{} {}: done", self.command, self.service),
+                Tone::Good,
+            ),
+            Outcome::Refused => (
+                format!(
+                    "{} {}: refused, nothing was changed",
+                    self.command, self.service
+                ),
+                Tone::Warn,
+            ),
+            Outcome::RolledBack => (
+                format!(
+                    "{} {}: the health gate failed; ROLLED BACK, the previous version serves",
+                    self.command, self.service
+                ),
+                Tone::Bad,
+            ),
+            Outcome::Degraded => (
+                format!(
+                    "{} {}: ROLLBACK FAILED, live is degraded. Look at `docker logs`, restore \
+                     the files from the .bak directory or re-tag the gaia-rollback image by hand, \
+                     then `gaia doctor`",
+                    self.command, self.service
+                ),
+                Tone::Bad,
+            ),
+        };
+        format!("{table}\n\n{}\n", printer.paint(&verdict, tone))
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a record always serializes")
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{Promoter, StepOutcome, Stop, Subject, ValidatorResult, tree};
+use crate::docker::Health;
 use crate::http::Http;
 use crate::registry::GpuExpectation;
 
@@ -135,8 +136,8 @@ impl Promoter<'_> {
         }
         let health = container.and_then(|c| c.health);
         let mut problems = Vec::new();
-        if health.as_deref().is_some_and(|h| h != "healthy") {
-            problems.push(format!("Docker reports it {}", health.unwrap_or_default()));
+        if let Some(health) = health.filter(|h| *h != Health::Healthy) {
+            problems.push(format!("Docker reports it {health}"));
         }
         if let Some(port) = candidate.host_port {
             let url = format!("http://127.0.0.1:{port}{}", candidate.health_path);

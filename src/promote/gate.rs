@@ -7,7 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Promoter, StepOutcome, Stop, Subject};
-use crate::doctor::{self, Category, Ctx, Severity};
+use crate::docker::{Health, State};
+use crate::doctor::check::Check;
+use crate::doctor::ctx::Ctx;
+use crate::doctor::engine;
+use crate::doctor::finding::{Category, Severity};
 use crate::registry::Service;
 use crate::stack::Stack;
 
@@ -103,17 +107,19 @@ impl Promoter<'_> {
                     None => format!("{} keeps restarting: it crashes at start", live.container),
                 });
             }
-            match (container.status.as_str(), container.health.as_deref()) {
-                (_, Some("unhealthy")) => {
+            match (container.state, container.health) {
+                (_, Some(Health::Unhealthy)) => {
                     return Err(format!("{} is unhealthy", live.container));
                 }
-                ("exited" | "dead", _) => {
+                (State::Exited | State::Dead, _) => {
                     return Err(format!(
                         "{} {}: it crashed at start",
-                        live.container, container.status
+                        live.container, container.state
                     ));
                 }
-                ("running", Some("healthy") | None) => return Ok(container.restart_count),
+                (State::Running, Some(Health::Healthy) | None) => {
+                    return Ok(container.restart_count);
+                }
                 _ => {}
             }
             if started.elapsed() >= timeout {
@@ -121,7 +127,7 @@ impl Promoter<'_> {
                     "{} not healthy within {} ({}{})",
                     live.container,
                     humantime::format_duration(timeout),
-                    container.status,
+                    container.state,
                     container
                         .health
                         .map(|h| format!(", {h}"))
@@ -134,7 +140,7 @@ impl Promoter<'_> {
 
     /// The doctor's checks of `live` (state, HTTP, model, routes) all pass.
     async fn checks_pass(&self, live: &Service) -> Result<(), String> {
-        let checks: Vec<Box<dyn doctor::Check>> = doctor::plan(self.registry, self.catalogue)
+        let checks: Vec<Box<dyn Check>> = engine::plan(self.registry, self.catalogue)
             .into_iter()
             .filter(|c| c.service() == Some(live.name.as_str()))
             .filter(|c| {
@@ -157,7 +163,7 @@ impl Promoter<'_> {
         )
         .await
         .map_err(|e| e.to_string())?;
-        let results = doctor::run(Arc::new(ctx), checks, Duration::from_secs(30), |_, _| {}).await;
+        let results = engine::run(Arc::new(ctx), checks, Duration::from_secs(30), |_, _| {}).await;
         let failed: Vec<String> = results
             .iter()
             .filter(|r| r.severity == Severity::Fail)

@@ -7,6 +7,7 @@ pub(crate) mod audit;
 mod before;
 mod gate;
 pub(crate) mod lock;
+pub(crate) mod steps;
 pub(crate) mod tree;
 
 use std::path::{Path, PathBuf};
@@ -14,9 +15,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 
-use crate::compose::Compose;
+use crate::catalogue::Catalogue;
+use crate::compose::tool::Compose;
 use crate::docker::Docker;
-use crate::doctor::Catalogue;
 use crate::error::{Error, Result};
 use crate::output::Printer;
 use crate::registry::{GpuExpectation, Package, Promotion, Registry, Role, Service};
@@ -302,10 +303,7 @@ impl<'a> Promoter<'a> {
             async {
                 let compose = Compose::detect(&self.root).await?;
                 compose
-                    .run(
-                        &Stack::file_set(&[live]),
-                        &["up", "-d", "--no-deps", "--force-recreate", &live.name],
-                    )
+                    .recreate(&Stack::file_set(&[live]), &live.name)
                     .await
             }
             .await

@@ -3,12 +3,12 @@
 
 use std::time::Instant;
 
-use super::{Action, Attempt, Plan, Verdict};
-use crate::compose::Compose;
-use crate::doctor::Ctx;
+use crate::compose::tool::Compose;
+use crate::doctor::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::output::Printer;
 use crate::registry::Service;
+use crate::repair::action::{Action, Attempt, Plan, Verdict};
 use crate::stack::Stack;
 
 /// Applies every repair of `plan`; verdicts other than Failed are left for
@@ -48,7 +48,7 @@ async fn perform(
     let docker = stack.docker;
     match action {
         Action::CreateNetwork => {
-            let attached = stack.create_network(&ctx.root).await?;
+            let attached = stack.create_network(&ctx.root, &ctx.compose).await?;
             Ok(if attached.is_empty() {
                 Vec::new()
             } else {
@@ -56,7 +56,7 @@ async fn perform(
             })
         }
         Action::CreateVolume(volume) => {
-            stack.create_volume(&ctx.root, volume).await?;
+            stack.create_volume(&ctx.root, &ctx.compose, volume).await?;
             Ok(Vec::new())
         }
         Action::CreateSharedDirs { via, .. } => {
@@ -90,10 +90,7 @@ async fn perform(
             let service = ctx.service(name);
             let compose = compose_in(compose, ctx).await?;
             compose
-                .run(
-                    &Stack::file_set(&[service]),
-                    &["up", "-d", "--no-deps", "--force-recreate", &service.name],
-                )
+                .recreate(&Stack::file_set(&[service]), &service.name)
                 .await?;
             wait(stack, &[service]).await?;
             remove_leftovers(stack, service).await

@@ -1,35 +1,64 @@
 //! From findings to a repair plan: each repair answers the findings it can
 //! fix, everything else is declined with the reason and the operator's
 //! command, and the plan runs in compose's dependency order.
+//!
+//! The plan is made from what findings are about (their typed subject and
+//! category) and from facts gathered before, never by reading check ids, and
+//! without asking Docker anything.
 
 use std::collections::HashMap;
-use std::path::Path;
 
-use yaml_rust2::YamlLoader;
+use crate::docker::{Container, Health};
+use crate::doctor::ctx::Ctx;
+use crate::doctor::finding::{Category, CheckResult, Severity, Subject};
+use crate::registry::{Registry, Service};
+use crate::repair::action::{Action, Declined, Plan, Repair};
 
-use super::{Action, Declined, Plan, Repair};
-use crate::doctor::{Category, CheckResult, Ctx, Severity};
-use crate::registry::{Registry, Role};
+/// What planning looks at besides the findings.
+pub(crate) struct Facts<'a> {
+    pub(crate) registry: &'a Registry,
+    /// The registry's containers that exist, by container name.
+    pub(crate) containers: &'a HashMap<String, Container>,
+    /// Each service's depth in compose's `depends_on` graph.
+    pub(crate) depths: HashMap<String, u32>,
+}
+
+impl<'a> Facts<'a> {
+    pub(crate) fn of(ctx: &'a Ctx) -> Facts<'a> {
+        Facts {
+            registry: &ctx.registry,
+            containers: &ctx.containers,
+            depths: ctx.compose.dependency_depths(&ctx.registry),
+        }
+    }
+
+    fn service(&self, name: &str) -> Option<&'a Service> {
+        self.registry.service(name)
+    }
+
+    fn container(&self, service: &Service) -> Option<&'a Container> {
+        self.containers.get(&service.container)
+    }
+}
 
 /// Derives the plan for the failures and warnings of `results`.
-pub(crate) fn plan(results: &[CheckResult], ctx: &Ctx) -> Plan {
-    let depths = dependency_depths(&ctx.root, &ctx.registry);
+pub(crate) fn plan(results: &[CheckResult], facts: &Facts) -> Plan {
     let mut plan = Plan::default();
     let problems: Vec<&CheckResult> = results
         .iter()
         .filter(|r| matches!(r.severity, Severity::Fail | Severity::Warn))
         .collect();
-    let found = |id: &str| problems.iter().any(|r| r.id == id);
+    let found = |subject: Subject| problems.iter().any(|r| r.subject == subject);
     let due = Due {
-        standbys: found("ha.standbys"),
-        network: found("preflight.network"),
+        standbys: found(Subject::Standbys),
+        network: found(Subject::Network),
     };
 
     // First the repairs a finding calls for directly…
     let mut consequences = Vec::new();
     for result in &problems {
-        match repair_for(result, ctx, &due) {
-            Ok(Some(action)) => add(&mut plan, action, result, &depths, ctx),
+        match repair_for(result, facts, &due) {
+            Ok(Some(action)) => add(&mut plan, action, result, facts),
             Ok(None) => consequences.push(*result),
             Err(declined) => plan.declined.push(declined),
         }
@@ -40,7 +69,7 @@ pub(crate) fn plan(results: &[CheckResult], ctx: &Ctx) -> Plan {
         match plan
             .repairs
             .iter_mut()
-            .find(|repair| follows_from(result, &repair.action, ctx))
+            .find(|repair| follows_from(result, &repair.action, facts.registry))
         {
             Some(repair) => repair.answers.push(result.id.clone()),
             None => plan.declined.push(decline(result)),
@@ -50,28 +79,21 @@ pub(crate) fn plan(results: &[CheckResult], ctx: &Ctx) -> Plan {
     plan
 }
 
-fn add(
-    plan: &mut Plan,
-    action: Action,
-    result: &CheckResult,
-    depths: &HashMap<String, u32>,
-    ctx: &Ctx,
-) {
+fn add(plan: &mut Plan, action: Action, result: &CheckResult, facts: &Facts) {
     if let Some(existing) = plan.repairs.iter_mut().find(|r| r.action == action) {
         existing.answers.push(result.id.clone());
         return;
     }
+    let depth = |service: &str| facts.depths.get(service).copied().unwrap_or(0);
     let tier = match &action {
         Action::CreateNetwork | Action::CreateVolume(_) => 0,
         Action::Reconnect(_) | Action::CreateSharedDirs { .. } => 1,
-        Action::Start(s) | Action::Restart(s) | Action::Recreate(s) => {
-            2 + depths.get(s).copied().unwrap_or(0)
-        }
+        Action::Start(s) | Action::Restart(s) | Action::Recreate(s) => 2 + depth(s),
         Action::StartStandbys => {
-            2 + ctx
+            2 + facts
                 .registry
                 .standbys()
-                .map(|s| depths.get(&s.name).copied().unwrap_or(0))
+                .map(|s| depth(&s.name))
                 .max()
                 .unwrap_or(0)
         }
@@ -93,37 +115,37 @@ struct Due {
 
 /// The repair a finding calls for: Ok(None) when it has none of its own but
 /// may follow from another repair, Err when gaia declines it.
-fn repair_for(result: &CheckResult, ctx: &Ctx, due: &Due) -> Result<Option<Action>, Declined> {
-    let parts: Vec<&str> = result.id.split('.').collect();
-    let network = &ctx.registry.network;
-    match parts.as_slice() {
-        ["preflight", "network"] => Ok(Some(Action::CreateNetwork)),
-        ["volumes", volume] => Ok(Some(Action::CreateVolume((*volume).to_owned()))),
-        ["shared-dirs", volume] => {
-            let via = ctx
+fn repair_for(result: &CheckResult, facts: &Facts, due: &Due) -> Result<Option<Action>, Declined> {
+    match &result.subject {
+        Subject::Network => Ok(Some(Action::CreateNetwork)),
+        Subject::Volume(volume) => Ok(Some(Action::CreateVolume(volume.clone()))),
+        Subject::SharedDirs(volume) => {
+            let via = facts
                 .registry
                 .services
                 .iter()
-                .find(|s| s.volumes.iter().any(|v| v == volume) && ctx.container(s).is_some());
+                .find(|s| s.volumes.contains(volume) && facts.container(s).is_some());
             match via {
                 Some(service) => Ok(Some(Action::CreateSharedDirs {
-                    volume: (*volume).to_owned(),
+                    volume: volume.clone(),
                     via: service.name.clone(),
                 })),
                 None => Err(declined(result, format!("no container mounts {volume}"))),
             }
         }
-        ["ha", "standbys"] => Ok(Some(Action::StartStandbys)),
-        ["ha", "maintenance"] => Err(declined(
+        Subject::Standbys => Ok(Some(Action::StartStandbys)),
+        Subject::Maintenance => Err(declined(
             result,
             "the maintenance flag is never turned off automatically: an operator set it".into(),
         )),
-        ["containers", name] => {
-            let service = ctx.service(name);
-            let Some(container) = ctx.container(service) else {
+        Subject::Container(name) => {
+            let Some(service) = facts.service(name) else {
+                return Err(decline(result));
+            };
+            let Some(container) = facts.container(service) else {
                 return Ok(Some(Action::Recreate(service.name.clone())));
             };
-            let is_standby = ctx.registry.standbys().any(|s| s.name == service.name);
+            let is_standby = facts.registry.standbys().any(|s| s.name == service.name);
             if !container.is_running() {
                 return Ok(Some(if is_standby && due.standbys {
                     Action::StartStandbys
@@ -131,9 +153,9 @@ fn repair_for(result: &CheckResult, ctx: &Ctx, due: &Due) -> Result<Option<Actio
                     Action::Start(service.name.clone())
                 }));
             }
-            match container.health.as_deref() {
-                Some("unhealthy") => Ok(Some(Action::Restart(service.name.clone()))),
-                Some("starting") => Err(declined(
+            match container.health {
+                Some(Health::Unhealthy) => Ok(Some(Action::Restart(service.name.clone()))),
+                Some(Health::Starting) => Err(declined(
                     result,
                     "still within its start period: look again once it has had time".into(),
                 )),
@@ -143,40 +165,44 @@ fn repair_for(result: &CheckResult, ctx: &Ctx, due: &Due) -> Result<Option<Actio
                 )),
             }
         }
-        ["connectivity", from, _] => {
-            let service = ctx.service(from);
-            match ctx.container(service) {
-                Some(c) if c.is_running() && !c.networks.contains(network) && !due.network => {
+        Subject::Route { from, .. } => {
+            let network = &facts.registry.network;
+            match facts
+                .service(from)
+                .and_then(|s| Some((s, facts.container(s)?)))
+            {
+                Some((service, c))
+                    if c.is_running() && !c.networks.contains(network) && !due.network =>
+                {
                     Ok(Some(Action::Reconnect(service.name.clone())))
                 }
                 _ => Ok(None),
             }
         }
-        _ => Ok(None),
+        Subject::Stack | Subject::Service(_) | Subject::Orchestrator | Subject::Drill => Ok(None),
     }
 }
 
 /// Whether `result` is a symptom that `action` removes, so that the repair,
 /// not the operator, answers it.
-fn follows_from(result: &CheckResult, action: &Action, ctx: &Ctx) -> bool {
-    let parts: Vec<&str> = result.id.split('.').collect();
-    let repaired = match action {
-        Action::Start(s) | Action::Restart(s) | Action::Recreate(s) => vec![s.as_str()],
-        Action::StartStandbys => ctx.registry.standbys().map(|s| s.name.as_str()).collect(),
-        Action::Reconnect(s) => vec![s.as_str()],
-        Action::CreateNetwork => ctx
-            .registry
-            .services
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect(),
+fn follows_from(result: &CheckResult, action: &Action, registry: &Registry) -> bool {
+    let repaired: Vec<&str> = match action {
+        Action::Start(s) | Action::Restart(s) | Action::Recreate(s) | Action::Reconnect(s) => {
+            vec![s.as_str()]
+        }
+        Action::StartStandbys => registry.standbys().map(|s| s.name.as_str()).collect(),
+        Action::CreateNetwork => registry.services.iter().map(|s| s.name.as_str()).collect(),
         Action::CreateVolume(_) | Action::CreateSharedDirs { .. } => Vec::new(),
     };
-    match parts.as_slice() {
-        ["http", service] | ["model", service] => repaired.contains(service),
-        ["connectivity", from, to] => repaired.contains(from) || repaired.contains(to),
+    match (&result.subject, result.category) {
+        (Subject::Service(service), Category::Http | Category::Model) => {
+            repaired.contains(&service.as_str())
+        }
+        (Subject::Route { from, to }, _) => {
+            repaired.contains(&from.as_str()) || repaired.contains(&to.as_str())
+        }
         // The orchestrator reports the state of the services it watches.
-        ["ha", "orchestrator"] => !repaired.is_empty(),
+        (Subject::Orchestrator, _) => !repaired.is_empty(),
         _ => false,
     }
 }
@@ -213,113 +239,206 @@ fn decline(result: &CheckResult) -> Declined {
     declined(result, reason.into())
 }
 
-/// How deep each service sits in compose's `depends_on` graph: 0 for one
-/// that depends on nothing, one more than its deepest dependency otherwise.
-/// Repairs run shallow first, as compose starts services.
-pub(crate) fn dependency_depths(root: &Path, registry: &Registry) -> HashMap<String, u32> {
-    let mut edges: HashMap<String, Vec<String>> = HashMap::new();
-    let mut files: Vec<&String> = registry
-        .services
-        .iter()
-        .flat_map(|s| s.compose_files.iter())
-        .collect();
-    files.dedup();
-    for file in files {
-        let Some(doc) = std::fs::read_to_string(root.join(file))
-            .ok()
-            .and_then(|text| YamlLoader::load_from_str(&text).ok())
-            .and_then(|docs| docs.into_iter().next())
-        else {
-            continue;
-        };
-        let Some(services) = doc["services"].as_hash() else {
-            continue;
-        };
-        for (name, definition) in services {
-            let Some(name) = name.as_str() else { continue };
-            let depends = &definition["depends_on"];
-            let named: Vec<String> = match (depends.as_vec(), depends.as_hash()) {
-                (Some(list), _) => list
-                    .iter()
-                    .filter_map(|d| d.as_str())
-                    .map(str::to_owned)
-                    .collect(),
-                (_, Some(map)) => map
-                    .keys()
-                    .filter_map(|d| d.as_str())
-                    .map(str::to_owned)
-                    .collect(),
-                _ => continue,
-            };
-            edges.entry(name.to_owned()).or_default().extend(named);
-        }
-    }
-    let mut depths = HashMap::new();
-    for service in &registry.services {
-        depth(&service.name, &edges, &mut depths, &mut Vec::new());
-    }
-    // Candidates stand in for live services: keep a live service's repair
-    // ahead of its candidate's when both are due.
-    for service in registry
-        .services
-        .iter()
-        .filter(|s| s.role == Role::Candidate)
-    {
-        if let Some(live) = service
-            .stands_in_for
-            .as_ref()
-            .and_then(|l| depths.get(l).copied())
-        {
-            let own = depths.entry(service.name.clone()).or_insert(0);
-            *own = (*own).max(live);
-        }
-    }
-    depths
-}
-
-fn depth(
-    name: &str,
-    edges: &HashMap<String, Vec<String>>,
-    depths: &mut HashMap<String, u32>,
-    visiting: &mut Vec<String>,
-) -> u32 {
-    if let Some(d) = depths.get(name) {
-        return *d;
-    }
-    // A cycle is compose's error to report; here it just ends the walk.
-    if visiting.iter().any(|v| v == name) {
-        return 0;
-    }
-    visiting.push(name.to_owned());
-    let d = edges
-        .get(name)
-        .map(|deps| {
-            deps.iter()
-                .map(|dep| depth(dep, edges, depths, visiting) + 1)
-                .max()
-                .unwrap_or(0)
-        })
-        .unwrap_or(0);
-    visiting.pop();
-    depths.insert(name.to_owned(), d);
-    d
-}
-
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::catalogue::Catalogue;
+    use crate::compose::model::ComposeModel;
+    use crate::docker::State;
+    use crate::doctor::check::Check;
+    use crate::doctor::engine;
+
+    /// The built-in registry's stack, from data: every container running
+    /// and healthy on the network, but for the changes `adjust` makes.
+    struct Stack {
+        registry: Registry,
+        checks: Vec<Box<dyn Check>>,
+        containers: HashMap<String, Container>,
+    }
+
+    impl Stack {
+        fn new() -> Stack {
+            let registry = Registry::load(None).unwrap();
+            let catalogue = Catalogue::load(&registry).unwrap();
+            let checks = engine::plan(&registry, &catalogue);
+            let containers = registry
+                .services
+                .iter()
+                .map(|s| {
+                    let c = Container {
+                        name: s.container.clone(),
+                        state: State::Running,
+                        health: Some(Health::Healthy),
+                        networks: vec![registry.network.clone()],
+                        ..Container::default()
+                    };
+                    (s.container.clone(), c)
+                })
+                .collect();
+            Stack {
+                registry,
+                checks,
+                containers,
+            }
+        }
+
+        fn container(&mut self, name: &str) -> &mut Container {
+            self.containers.get_mut(name).unwrap()
+        }
+
+        /// The finding of the check with this id, failing, as the check
+        /// declares it (subject and category come from the declaration).
+        fn failing(&self, id: &str) -> CheckResult {
+            let check = self
+                .checks
+                .iter()
+                .find(|c| c.id() == id)
+                .unwrap_or_else(|| panic!("no check {id}"));
+            CheckResult {
+                id: check.id(),
+                subject: check.subject(),
+                category: check.category(),
+                service: check.service().map(str::to_owned),
+                severity: Severity::Fail,
+                message: format!("{id} failed"),
+                remediation: None,
+                evidence: Vec::new(),
+                duration_ms: 0,
+            }
+        }
+
+        fn plan(&self, failing: &[&str]) -> Plan {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/compose");
+            let facts = Facts {
+                registry: &self.registry,
+                containers: &self.containers,
+                depths: ComposeModel::of_registry(&root, &self.registry)
+                    .dependency_depths(&self.registry),
+            };
+            let results: Vec<CheckResult> = failing.iter().map(|id| self.failing(id)).collect();
+            plan(&results, &facts)
+        }
+    }
+
+    fn repaired_by(plan: &Plan, id: &str) -> Action {
+        plan.repairs
+            .iter()
+            .find(|r| r.answers.iter().any(|a| a == id))
+            .unwrap_or_else(|| panic!("nothing repairs {id}: {plan:?}"))
+            .action
+            .clone()
+    }
 
     #[test]
-    fn repairs_follow_compose_dependency_order() {
-        // The real GAIA compose files, as the project keeps them beside the code.
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/compose");
-        let registry = Registry::load(None).unwrap();
-        let depths = dependency_depths(&root, &registry);
-        assert_eq!(depths["gaia-prime"], 0);
-        assert_eq!(depths["gaia-mcp"], 0);
-        assert!(depths["gaia-core"] > depths["gaia-prime"]);
-        assert!(depths["gaia-core"] > depths["gaia-mcp"]);
-        assert!(depths["gaia-web"] > depths["gaia-core"]);
-        assert!(depths["gaia-core-candidate"] >= depths["gaia-core"]);
+    fn every_kind_of_finding_the_engine_repairs_maps_to_its_repair() {
+        let mut stack = Stack::new();
+        stack.container("gaia-web").state = State::Exited;
+        stack.container("gaia-core").health = Some(Health::Unhealthy);
+        stack.containers.remove("gaia-mcp");
+        stack.container("gaia-study").networks.clear();
+        let plan = stack.plan(&[
+            "volumes.gaia-shared",
+            "shared-dirs.gaia-candidate-shared",
+            "ha.standbys",
+            "containers.gaia-web",
+            "containers.gaia-core",
+            "containers.gaia-mcp",
+            "connectivity.gaia-core.gaia-study",
+            "http.gaia-core",
+            "ha.maintenance",
+            "images.age.gaia-core-candidate",
+        ]);
+        let s = String::from;
+        assert_eq!(
+            repaired_by(&plan, "volumes.gaia-shared"),
+            Action::CreateVolume(s("gaia-shared"))
+        );
+        assert!(matches!(
+            repaired_by(&plan, "shared-dirs.gaia-candidate-shared"),
+            Action::CreateSharedDirs { volume, .. } if volume == "gaia-candidate-shared"
+        ));
+        assert_eq!(repaired_by(&plan, "ha.standbys"), Action::StartStandbys);
+        assert_eq!(
+            repaired_by(&plan, "containers.gaia-web"),
+            Action::Start(s("gaia-web"))
+        );
+        assert_eq!(
+            repaired_by(&plan, "containers.gaia-core"),
+            Action::Restart(s("gaia-core"))
+        );
+        assert_eq!(
+            repaired_by(&plan, "containers.gaia-mcp"),
+            Action::Recreate(s("gaia-mcp"))
+        );
+        // A symptom of a repaired service is answered by its repair…
+        assert_eq!(
+            repaired_by(&plan, "http.gaia-core"),
+            Action::Restart(s("gaia-core"))
+        );
+        // …and what needs an operator is declined, with the reason.
+        for id in ["ha.maintenance", "images.age.gaia-core-candidate"] {
+            assert!(
+                plan.declined.iter().any(|d| d.check == id),
+                "{id} not declined"
+            );
+        }
+    }
+
+    #[test]
+    fn a_detached_caller_is_reattached_unless_the_network_is_created_first() {
+        let mut stack = Stack::new();
+        stack.container("gaia-core").networks.clear();
+        stack.container("gaia-web").state = State::Exited;
+        let plan = stack.plan(&["containers.gaia-web", "connectivity.gaia-core.gaia-mcp"]);
+        assert_eq!(
+            repaired_by(&plan, "connectivity.gaia-core.gaia-mcp"),
+            Action::Reconnect("gaia-core".into())
+        );
+        let plan = stack.plan(&[
+            "containers.gaia-web",
+            "preflight.network",
+            "connectivity.gaia-core.gaia-mcp",
+        ]);
+        assert_eq!(plan.repairs[0].action, Action::CreateNetwork);
+        assert_eq!(
+            repaired_by(&plan, "connectivity.gaia-core.gaia-mcp"),
+            Action::CreateNetwork
+        );
+    }
+
+    #[test]
+    fn a_stopped_standby_is_started_with_the_others_when_all_are_due() {
+        let mut stack = Stack::new();
+        stack.container("gaia-core-candidate").state = State::Exited;
+        let plan = stack.plan(&["containers.gaia-core-candidate", "ha.standbys"]);
+        assert_eq!(plan.repairs.len(), 1);
+        assert_eq!(
+            repaired_by(&plan, "containers.gaia-core-candidate"),
+            Action::StartStandbys
+        );
+    }
+
+    #[test]
+    fn repairs_run_in_compose_dependency_order() {
+        let mut stack = Stack::new();
+        stack.container("gaia-web").state = State::Exited;
+        stack.container("gaia-core").health = Some(Health::Unhealthy);
+        stack.container("gaia-prime").state = State::Exited;
+        let plan = stack.plan(&[
+            "containers.gaia-web",
+            "containers.gaia-core",
+            "containers.gaia-prime",
+        ]);
+        let order: Vec<Action> = plan.repairs.iter().map(|r| r.action.clone()).collect();
+        assert_eq!(
+            order,
+            [
+                Action::Start("gaia-prime".into()),
+                Action::Restart("gaia-core".into()),
+                Action::Start("gaia-web".into())
+            ]
+        );
     }
 }

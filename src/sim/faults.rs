@@ -11,142 +11,117 @@ use crate::archive;
 use crate::error::{Error, Result};
 use crate::guest::faults as switch;
 use crate::registry::Service;
+use clap::ValueEnum as _;
 
-pub(crate) struct Fault {
-    pub(crate) name: &'static str,
-    pub(crate) summary: &'static str,
-    /// The container broken when `--service` is not given.
-    pub(crate) target: Option<&'static str>,
+/// A fault `gaia sim fault` can inject, each one an incident the doctor
+/// must catch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Fault {
+    Exited,
+    Unhealthy,
+    RestartLoop,
+    #[value(name = "health-500")]
+    Health500,
+    HealthHang,
+    NoModel,
+    CoreGpu,
+    StandbyDown,
+    StandbysDown,
+    NoFallbackEnv,
+    MaintenanceOn,
+    NetworkDetached,
+    SharedDirMissing,
+    SharedDirRootOwned,
+    LibraryDrift,
+    SessionsStale,
+    StaleCandidateImage,
+    ImageWithoutUser,
+    NoGaiaCommon,
+    MangledName,
+    NetworkMissing,
 }
 
-pub(crate) const CATALOGUE: &[Fault] = &[
-    Fault {
-        name: "exited",
-        summary: "stop a required container",
-        target: Some("gaia-web"),
-    },
-    Fault {
-        name: "unhealthy",
-        summary: "make the container's own healthcheck fail until Docker reports it unhealthy",
-        target: Some("gaia-mcp"),
-    },
-    Fault {
-        name: "restart-loop",
-        summary: "crash the service six times so its restart count passes 5",
-        target: Some("gaia-study"),
-    },
-    Fault {
-        name: "health-500",
-        summary: "make /health answer 500",
-        target: Some("gaia-study"),
-    },
-    Fault {
-        name: "health-hang",
-        summary: "make /health accept connections and never answer",
-        target: Some("gaia-study"),
-    },
-    Fault {
-        name: "no-model",
-        summary: "prime answers /health but serves no model",
-        target: Some("gaia-prime"),
-    },
-    Fault {
-        name: "core-gpu",
-        summary: "recreate the container holding a GPU",
-        target: Some("gaia-core"),
-    },
-    Fault {
-        name: "standby-down",
-        summary: "stop one HA standby",
-        target: Some("gaia-mcp-candidate"),
-    },
-    Fault {
-        name: "standbys-down",
-        summary: "stop every HA standby",
-        target: None,
-    },
-    Fault {
-        name: "no-fallback-env",
-        summary: "recreate the container without its fallback endpoint",
-        target: Some("gaia-web"),
-    },
-    Fault {
-        name: "maintenance-on",
-        summary: "set the HA maintenance flag /shared/ha_maintenance",
-        target: None,
-    },
-    Fault {
-        name: "network-detached",
-        summary: "disconnect the container from gaia-network",
-        target: Some("gaia-core"),
-    },
-    Fault {
-        name: "shared-dir-missing",
-        summary: "remove a shared directory the registry requires",
-        target: Some("gaia-core-candidate"),
-    },
-    Fault {
-        name: "shared-dir-root-owned",
-        summary: "give a required shared directory to root",
-        target: Some("gaia-core-candidate"),
-    },
-    Fault {
-        name: "library-drift",
-        summary: "change a key gaia-common file in the candidate copy",
-        target: None,
-    },
-    Fault {
-        name: "sessions-stale",
-        summary: "stop core saving /shared/sessions.json and age it by an hour",
-        target: Some("gaia-core"),
-    },
-    Fault {
-        name: "stale-candidate-image",
-        summary: "replace the candidate image with one built 30 days ago",
-        target: Some("gaia-core-candidate"),
-    },
-    Fault {
-        name: "image-without-user",
-        summary: "replace the image with one whose /etc/passwd lacks uid 1000",
-        target: Some("gaia-core-candidate"),
-    },
-    Fault {
-        name: "no-gaia-common",
-        summary: "recreate the container with a PYTHONPATH that hides gaia_common",
-        target: Some("gaia-web"),
-    },
-    Fault {
-        name: "mangled-name",
-        summary: "rename the container as a failed compose recreate leaves it (<hash>_name)",
-        target: Some("gaia-core"),
-    },
-    Fault {
-        name: "network-missing",
-        summary: "detach every container and remove gaia-network",
-        target: None,
-    },
-];
+impl Fault {
+    /// Its name on the command line.
+    pub(crate) fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn summary(self) -> &'static str {
+        match self {
+            Fault::Exited => "stop a required container",
+            Fault::Unhealthy => {
+                "make the container's own healthcheck fail until Docker reports it unhealthy"
+            }
+            Fault::RestartLoop => "crash the service six times so its restart count passes 5",
+            Fault::Health500 => "make /health answer 500",
+            Fault::HealthHang => "make /health accept connections and never answer",
+            Fault::NoModel => "prime answers /health but serves no model",
+            Fault::CoreGpu => "recreate the container holding a GPU",
+            Fault::StandbyDown => "stop one HA standby",
+            Fault::StandbysDown => "stop every HA standby",
+            Fault::NoFallbackEnv => "recreate the container without its fallback endpoint",
+            Fault::MaintenanceOn => "set the HA maintenance flag /shared/ha_maintenance",
+            Fault::NetworkDetached => "disconnect the container from gaia-network",
+            Fault::SharedDirMissing => "remove a shared directory the registry requires",
+            Fault::SharedDirRootOwned => "give a required shared directory to root",
+            Fault::LibraryDrift => "change a key gaia-common file in the candidate copy",
+            Fault::SessionsStale => "stop core saving /shared/sessions.json and age it by an hour",
+            Fault::StaleCandidateImage => "replace the candidate image with one built 30 days ago",
+            Fault::ImageWithoutUser => {
+                "replace the image with one whose /etc/passwd lacks uid 1000"
+            }
+            Fault::NoGaiaCommon => {
+                "recreate the container with a PYTHONPATH that hides gaia_common"
+            }
+            Fault::MangledName => {
+                "rename the container as a failed compose recreate leaves it (<hash>_name)"
+            }
+            Fault::NetworkMissing => "detach every container and remove gaia-network",
+        }
+    }
+
+    /// The container broken when `--service` is not given.
+    pub(crate) fn target(self) -> Option<&'static str> {
+        match self {
+            Fault::Exited => Some("gaia-web"),
+            Fault::Unhealthy => Some("gaia-mcp"),
+            Fault::RestartLoop => Some("gaia-study"),
+            Fault::Health500 => Some("gaia-study"),
+            Fault::HealthHang => Some("gaia-study"),
+            Fault::NoModel => Some("gaia-prime"),
+            Fault::CoreGpu => Some("gaia-core"),
+            Fault::StandbyDown => Some("gaia-mcp-candidate"),
+            Fault::StandbysDown => None,
+            Fault::NoFallbackEnv => Some("gaia-web"),
+            Fault::MaintenanceOn => None,
+            Fault::NetworkDetached => Some("gaia-core"),
+            Fault::SharedDirMissing => Some("gaia-core-candidate"),
+            Fault::SharedDirRootOwned => Some("gaia-core-candidate"),
+            Fault::LibraryDrift => None,
+            Fault::SessionsStale => Some("gaia-core"),
+            Fault::StaleCandidateImage => Some("gaia-core-candidate"),
+            Fault::ImageWithoutUser => Some("gaia-core-candidate"),
+            Fault::NoGaiaCommon => Some("gaia-web"),
+            Fault::MangledName => Some("gaia-core"),
+            Fault::NetworkMissing => None,
+        }
+    }
+}
 
 const SETTLE: Duration = Duration::from_secs(60);
 const SHARED_DIR_BROKEN: &str = "council";
 const DRIFTED_FILE: &str = "utils/resilience.py";
 
-pub(crate) fn find(name: &str) -> Result<&'static Fault> {
-    CATALOGUE.iter().find(|f| f.name == name).ok_or_else(|| {
-        Error::Config(format!(
-            "unknown fault `{name}`; `gaia sim fault --list` shows the {} there are",
-            CATALOGUE.len()
-        ))
-    })
-}
-
 impl Sim<'_> {
-    fn target(&self, fault: &Fault, chosen: Option<&str>) -> Result<Option<&Service>> {
-        let Some(name) = chosen.or(fault.target) else {
+    fn target(&self, fault: Fault, chosen: Option<&str>) -> Result<Option<&Service>> {
+        let Some(name) = chosen.or(fault.target()) else {
             if let Some(chosen) = chosen {
                 return Err(Error::Config(format!(
                     "fault `{}` takes no --service (got {chosen})",
-                    fault.name
+                    fault.name()
                 )));
             }
             return Ok(None);
@@ -169,7 +144,7 @@ impl Sim<'_> {
             Some(c) if c.is_running() => Ok(()),
             Some(c) => Err(Error::Failed(format!(
                 "{} is {}; faults need it running (try `gaia sim heal`)",
-                service.container, c.status
+                service.container, c.state
             ))),
             None => Err(Error::Failed(format!(
                 "{} does not exist{}",
@@ -206,10 +181,7 @@ impl Sim<'_> {
     /// again, so what the fault changed is all that differs.
     async fn recreate(&self, service: &Service) -> Result<()> {
         self.compose
-            .run(
-                &self.set_for(service),
-                &["up", "-d", "--no-deps", &service.name],
-            )
+            .recreate(&self.set_for(service), &service.name)
             .await?;
         self.stack().wait_healthy(&[service], SETTLE).await
     }
@@ -243,20 +215,19 @@ impl Sim<'_> {
         )))
     }
 
-    /// Injects `name` and waits until its effect can be observed.
-    pub(crate) async fn inject(&self, name: &str, chosen: Option<&str>) -> Result<String> {
-        let fault = find(name)?;
+    /// Injects `fault` and waits until its effect can be observed.
+    pub(crate) async fn inject(&self, fault: Fault, chosen: Option<&str>) -> Result<String> {
         let target = self.target(fault, chosen)?;
         if let Some(service) = target {
             self.running(service).await?;
         }
         let service = || target.expect("every fault with a target has one");
-        match fault.name {
-            "exited" | "standby-down" => {
+        match fault {
+            Fault::Exited | Fault::StandbyDown => {
                 self.docker.stop(&service().container).await?;
                 Ok(format!("stopped {}", service().container))
             }
-            "standbys-down" => {
+            Fault::StandbysDown => {
                 let mut stopped = Vec::new();
                 for standby in self.registry.standbys() {
                     self.running(standby).await?;
@@ -265,11 +236,11 @@ impl Sim<'_> {
                 }
                 Ok(format!("stopped {}", stopped.join(", ")))
             }
-            "unhealthy" => {
+            Fault::Unhealthy => {
                 self.set_switch(service(), switch::HEALTHCHECK_FAILS, "")
                     .await?;
                 self.settle(service(), "unhealthy", |c| {
-                    c.health.as_deref() == Some("unhealthy")
+                    c.health == Some(crate::docker::Health::Unhealthy)
                 })
                 .await?;
                 Ok(format!(
@@ -277,7 +248,7 @@ impl Sim<'_> {
                     service().container
                 ))
             }
-            "restart-loop" => {
+            Fault::RestartLoop => {
                 self.set_switch(service(), switch::CRASH_LOOP, "6").await?;
                 self.settle(service(), "restarted more than 5 times and running", |c| {
                     c.restart_count > 5 && c.is_running()
@@ -288,19 +259,19 @@ impl Sim<'_> {
                     service().container
                 ))
             }
-            "health-500" => {
+            Fault::Health500 => {
                 self.set_switch(service(), switch::HEALTH_500, "").await?;
                 Ok(format!("{} answers /health with 500", service().container))
             }
-            "health-hang" => {
+            Fault::HealthHang => {
                 self.set_switch(service(), switch::HEALTH_HANG, "").await?;
                 Ok(format!("{} never answers /health", service().container))
             }
-            "no-model" => {
+            Fault::NoModel => {
                 self.set_switch(service(), switch::NO_MODEL, "").await?;
                 Ok(format!("{} serves no model", service().container))
             }
-            "sessions-stale" => {
+            Fault::SessionsStale => {
                 self.set_switch(service(), switch::SESSIONS_FROZEN, "")
                     .await?;
                 let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
@@ -318,7 +289,7 @@ impl Sim<'_> {
                     service().container
                 ))
             }
-            "core-gpu" => {
+            Fault::CoreGpu => {
                 self.override_service(service(), json!({ "devices": ["/dev/null:/dev/nvidia0"] }))?;
                 self.recreate(service()).await?;
                 Ok(format!(
@@ -326,7 +297,7 @@ impl Sim<'_> {
                     service().container
                 ))
             }
-            "no-fallback-env" => {
+            Fault::NoFallbackEnv => {
                 let fallback = service().fallbacks.first().ok_or_else(|| {
                     Error::Config(format!(
                         "{} reaches no standby: it has no fallback env",
@@ -344,7 +315,7 @@ impl Sim<'_> {
                     fallback.env
                 ))
             }
-            "no-gaia-common" => {
+            Fault::NoGaiaCommon => {
                 self.override_service(
                     service(),
                     json!({ "environment": { "PYTHONPATH": "/app" } }),
@@ -355,8 +326,8 @@ impl Sim<'_> {
                     service().container
                 ))
             }
-            "stale-candidate-image" | "image-without-user" => {
-                let variant = if fault.name == "stale-candidate-image" {
+            Fault::StaleCandidateImage | Fault::ImageWithoutUser => {
+                let variant = if fault == Fault::StaleCandidateImage {
                     Variant::Stale
                 } else {
                     Variant::WithoutServiceUser
@@ -374,7 +345,7 @@ impl Sim<'_> {
                     }
                 ))
             }
-            "maintenance-on" => {
+            Fault::MaintenanceOn => {
                 let holder = self.holder_of("gaia-shared")?;
                 self.running(holder).await?;
                 let note = format!(
@@ -392,7 +363,7 @@ impl Sim<'_> {
                     .await?;
                 Ok("HA maintenance flag set in gaia-shared".into())
             }
-            "shared-dir-missing" => {
+            Fault::SharedDirMissing => {
                 let path = format!("/shared/{SHARED_DIR_BROKEN}");
                 let out = self
                     .docker
@@ -406,7 +377,7 @@ impl Sim<'_> {
                 }
                 Ok(format!("removed {path} from {}", service().container))
             }
-            "shared-dir-root-owned" => {
+            Fault::SharedDirRootOwned => {
                 let archive = archive::directories_archive(&[(SHARED_DIR_BROKEN, 0)], 0o755)?;
                 self.docker
                     .upload(&service().container, "/shared", archive)
@@ -416,8 +387,8 @@ impl Sim<'_> {
                     service().container
                 ))
             }
-            "library-drift" => {
-                let candidate = crate::doctor::Catalogue::load(self.registry)?
+            Fault::LibraryDrift => {
+                let candidate = crate::catalogue::Catalogue::load(self.registry)?
                     .library
                     .candidate;
                 let file = self.root.path.join(&candidate).join(DRIFTED_FILE);
@@ -428,7 +399,7 @@ impl Sim<'_> {
                     .map_err(|e| Error::Failed(format!("cannot write {}: {e}", file.display())))?;
                 Ok(format!("{candidate}/{DRIFTED_FILE} now differs from live"))
             }
-            "mangled-name" => {
+            Fault::MangledName => {
                 let c = self
                     .docker
                     .container(&service().container)
@@ -438,7 +409,7 @@ impl Sim<'_> {
                 self.docker.rename(&service().container, &mangled).await?;
                 Ok(format!("{} is now named {mangled}", service().container))
             }
-            "network-detached" => {
+            Fault::NetworkDetached => {
                 self.docker
                     .disconnect_network(&self.registry.network, &service().container)
                     .await?;
@@ -448,7 +419,7 @@ impl Sim<'_> {
                     self.registry.network
                 ))
             }
-            "network-missing" => {
+            Fault::NetworkMissing => {
                 let network = &self.registry.network;
                 let Some(net) = self.docker.network(network).await? else {
                     return Ok(format!("{network} was already missing"));
@@ -479,7 +450,6 @@ impl Sim<'_> {
                     net.containers.len()
                 ))
             }
-            other => unreachable!("fault {other} is in the catalogue but not handled"),
         }
     }
 
@@ -523,7 +493,7 @@ impl Sim<'_> {
             }
         }
         self.stack().wait_healthy(&running, timeout).await?;
-        let library = crate::doctor::Catalogue::load(self.registry)?.library;
+        let library = crate::catalogue::Catalogue::load(self.registry)?.library;
         for package in [&library.live, &library.candidate] {
             self.root.restore_library_file(package, DRIFTED_FILE)?;
         }
@@ -560,23 +530,21 @@ mod tests {
     #[test]
     fn every_fault_targets_a_registry_service() {
         let registry = Registry::load(None).unwrap();
-        for fault in CATALOGUE {
-            if let Some(target) = fault.target {
+        for fault in Fault::value_variants() {
+            if let Some(target) = fault.target() {
                 assert!(
                     registry.service(target).is_some(),
                     "{} targets {target}",
-                    fault.name
+                    fault.name()
                 );
             }
         }
     }
 
     #[test]
-    fn fault_names_are_unique() {
-        let mut names: Vec<_> = CATALOGUE.iter().map(|f| f.name).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), CATALOGUE.len());
+    fn faults_are_named_as_operators_type_them() {
+        assert_eq!(Fault::Health500.name(), "health-500");
+        assert_eq!(Fault::SharedDirRootOwned.name(), "shared-dir-root-owned");
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub(crate) mod root;
 
 use serde_json::json;
 
-use crate::compose::{Compose, FileSet};
+use crate::compose::tool::{Compose, FileSet};
 use crate::docker::{Container, Docker};
 use crate::error::{Error, Result};
 use crate::output::{Printer, Tone};
@@ -265,12 +265,7 @@ impl<'a> Sim<'a> {
                     service.container
                 ));
                 let set = self.set_for(service);
-                self.compose
-                    .run(
-                        &set,
-                        &["up", "-d", "--no-deps", "--force-recreate", &service.name],
-                    )
-                    .await?;
+                self.compose.recreate(&set, &service.name).await?;
             } else if c.is_running() && !c.networks.iter().any(|n| n == &self.registry.network) {
                 self.printer.step(format!(
                     "reconnecting {} to {}",
@@ -302,8 +297,16 @@ pub(crate) async fn status_rows(
             continue;
         }
         let (state, health, owner) = match &container {
-            Some(c) if is_simulated(c) => (c.status.clone(), c.health.clone(), "gaia sim"),
-            Some(c) => (c.status.clone(), c.health.clone(), "not gaia sim"),
+            Some(c) if is_simulated(c) => (
+                c.state.to_string(),
+                c.health.map(|h| h.to_string()),
+                "gaia sim",
+            ),
+            Some(c) => (
+                c.state.to_string(),
+                c.health.map(|h| h.to_string()),
+                "not gaia sim",
+            ),
             None => ("missing".to_owned(), None, "-"),
         };
         rows.push(json!({

@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
-use crate::compose::FileSet;
-use crate::doctor::Catalogue;
+use crate::catalogue::Catalogue;
+use crate::compose::tool::FileSet;
 use crate::error::{Error, Result};
 use crate::registry::{HA_PROFILE, Registry, Role};
 

@@ -1,9 +1,11 @@
 //! Inter-service routes, probed from inside the source container (one curl
 //! per source container probes all of its routes).
 
-use super::check;
-use crate::doctor::catalogue::Route as RouteSpec;
-use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
+use crate::catalogue::Catalogue;
+use crate::catalogue::Route as RouteSpec;
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::{Ctx, Want};
+use crate::doctor::finding::{Finding, Subject};
 use crate::registry::Registry;
 
 pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
@@ -19,7 +21,7 @@ pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Ch
 
 /// A route and the container it is probed from.
 struct Route(RouteSpec, String);
-check!(Route, Connectivity, |self| id: format!("connectivity.{}.{}", self.0.from, self.0.to),
+check!(Route, Connectivity, |self| subject: Subject::Route { from: self.0.from.clone(), to: self.0.to.clone() }, id: format!("connectivity.{}.{}", self.0.from, self.0.to),
     service: Some(&self.0.from),
     wants: vec![Want::Get { container: self.1.clone(), url: self.0.url.clone() }]);
 impl Route {

@@ -2,70 +2,46 @@
 
 use std::collections::BTreeSet;
 
-use yaml_rust2::YamlLoader;
-
-use super::check;
-use crate::doctor::{Check, Ctx, Finding};
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::Ctx;
+use crate::doctor::finding::{Finding, Subject};
 
 pub(crate) fn plan() -> Vec<Box<dyn Check>> {
     vec![Box::new(Compose)]
 }
 
 struct Compose;
-check!(Compose, Consistency, |self| id: "consistency.compose".into(), service: None);
+check!(Compose, Consistency, |self| subject: Subject::Stack, id: "consistency.compose".into(), service: None);
 impl Compose {
     async fn check(&self, ctx: &Ctx) -> Finding {
-        let files: BTreeSet<&str> = ctx
-            .registry
-            .services
-            .iter()
-            .flat_map(|s| s.compose_files.iter().map(String::as_str))
-            .collect();
-        let mut in_files = BTreeSet::new();
-        for file in &files {
-            let Ok(text) = std::fs::read_to_string(ctx.root.join(file)) else {
-                return Finding::skip(format!("{file} is not in {}", ctx.root.display()));
-            };
-            let docs = match YamlLoader::load_from_str(&text) {
-                Ok(docs) => docs,
-                Err(err) => return Finding::fail(format!("{file} is not valid YAML: {err}")),
-            };
-            let Some(services) = docs.first().and_then(|d| d["services"].as_hash()) else {
-                continue;
-            };
-            in_files.extend(
-                services
-                    .keys()
-                    .filter_map(|k| k.as_str().map(str::to_owned)),
-            );
+        let compose = &ctx.compose;
+        if let Some(file) = compose.missing.first() {
+            return Finding::skip(format!("{file} is not in {}", ctx.root.display()));
         }
-        let registered: BTreeSet<String> = ctx
+        if let Some((file, err)) = compose.invalid.first() {
+            return Finding::fail(format!("{file} is not valid YAML: {err}"));
+        }
+        let in_files: BTreeSet<&str> = compose.services.keys().map(String::as_str).collect();
+        let registered: BTreeSet<&str> = ctx
             .registry
             .services
             .iter()
-            .map(|s| s.name.clone())
+            .map(|s| s.name.as_str())
             .collect();
-        let unregistered: Vec<&String> = in_files.difference(&registered).collect();
-        let undefined: Vec<&String> = registered.difference(&in_files).collect();
+        let list = |names: Vec<&&str>| names.into_iter().copied().collect::<Vec<_>>().join(", ");
+        let unregistered: Vec<&&str> = in_files.difference(&registered).collect();
+        let undefined: Vec<&&str> = registered.difference(&in_files).collect();
         let mut problems = Vec::new();
         if !unregistered.is_empty() {
             problems.push(format!(
                 "in the compose files but not the registry (unchecked): {}",
-                unregistered
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                list(unregistered)
             ));
         }
         if !undefined.is_empty() {
             problems.push(format!(
                 "in the registry but no compose file: {}",
-                undefined
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                list(undefined)
             ));
         }
         if problems.is_empty() {

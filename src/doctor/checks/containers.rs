@@ -2,8 +2,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::check;
-use crate::doctor::{Check, Ctx, Finding};
+use crate::docker::Health;
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::Ctx;
+use crate::doctor::finding::{Finding, Subject};
 use crate::registry::{Registry, Service};
 
 pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
@@ -15,7 +17,7 @@ pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
 }
 
 struct State(Service);
-check!(State, Containers, |self| id: format!("containers.{}", self.0.name), service: Some(&self.0.name));
+check!(State, Containers, |self| subject: Subject::Container(self.0.name.clone()), id: format!("containers.{}", self.0.name), service: Some(&self.0.name));
 
 impl State {
     async fn check(&self, ctx: &Ctx) -> Finding {
@@ -48,15 +50,10 @@ impl State {
         };
         let uptime = c
             .started_at
-            .as_deref()
             .filter(|_| c.is_running())
-            .and_then(|s| humantime::parse_rfc3339_weak(s).ok())
             .and_then(|t| SystemTime::now().duration_since(t).ok())
             .map(|d| humantime::format_duration(Duration::from_secs(d.as_secs())).to_string());
-        let state = match (&c.health, c.is_running()) {
-            (Some(health), true) => format!("{} ({health})", c.status),
-            _ => c.status.clone(),
-        };
+        let state = c.describe();
         let summary = format!(
             "{} {state}, {} restarts{}",
             service.container,
@@ -68,7 +65,7 @@ impl State {
             return Finding::bad(service.required, summary)
                 .fix(format!("docker start {}", service.container));
         }
-        if c.health.as_deref() == Some("unhealthy") {
+        if c.health == Some(Health::Unhealthy) {
             return Finding::fail(summary).fix(format!("docker restart {}", service.container));
         }
         if c.restart_count > limit {
@@ -77,7 +74,7 @@ impl State {
             ))
             .fix(format!("docker logs --tail 50 {}", service.container));
         }
-        if c.health.as_deref() == Some("starting") {
+        if c.health == Some(Health::Starting) {
             return Finding::warn(summary);
         }
         Finding::pass(summary)

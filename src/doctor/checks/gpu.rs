@@ -1,9 +1,10 @@
 //! GPU placement: each container's reservation against the registry's
 //! expectation, contention for the host's GPUs, and the GPU seen inside.
 
-use super::check;
 use crate::docker::Container;
-use crate::doctor::{Check, Ctx, Finding};
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::Ctx;
+use crate::doctor::finding::{Finding, Subject};
 use crate::registry::{GpuExpectation, Registry, Service};
 
 pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
@@ -71,7 +72,7 @@ fn describe(claim: Option<Option<usize>>) -> String {
 }
 
 struct Reservation(Service);
-check!(Reservation, Gpu, |self| id: format!("gpu.{}", self.0.name), service: Some(&self.0.name));
+check!(Reservation, Gpu, |self| subject: Subject::Service(self.0.name.clone()), id: format!("gpu.{}", self.0.name), service: Some(&self.0.name));
 impl Reservation {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = &self.0;
@@ -102,7 +103,7 @@ impl Reservation {
 }
 
 struct Contention;
-check!(Contention, Gpu, |self| id: "gpu.contention".into(), service: None);
+check!(Contention, Gpu, |self| subject: Subject::Stack, id: "gpu.contention".into(), service: None);
 impl Contention {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let host = match &ctx.gpus {
@@ -133,7 +134,7 @@ impl Contention {
 }
 
 struct Visible(Service);
-check!(Visible, Gpu, |self| id: format!("gpu.visible.{}", self.0.name), service: Some(&self.0.name));
+check!(Visible, Gpu, |self| subject: Subject::Service(self.0.name.clone()), id: format!("gpu.visible.{}", self.0.name), service: Some(&self.0.name));
 impl Visible {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let container = match ctx.running(&self.0) {
@@ -163,21 +164,14 @@ mod tests {
 
     fn container(devices: Vec<&str>, requests: Vec<(&str, i64, Vec<&str>)>) -> Container {
         Container {
-            id: String::new(),
             name: "c".into(),
-            status: "running".into(),
-            health: None,
-            restart_count: 0,
-            started_at: None,
-            labels: Default::default(),
-            env: vec![],
-            networks: vec![],
+            state: crate::docker::State::Running,
             devices: devices.into_iter().map(String::from).collect(),
             device_requests: requests
                 .into_iter()
                 .map(|(d, n, ids)| (d.to_owned(), n, ids.into_iter().map(String::from).collect()))
                 .collect(),
-            healthcheck: None,
+            ..Container::default()
         }
     }
 

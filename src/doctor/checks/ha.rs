@@ -1,8 +1,9 @@
 //! High availability: standbys running, fallback wiring in the live
 //! containers, the maintenance flag, the orchestrator's `ha_status`.
 
-use super::check;
-use crate::doctor::{Check, Ctx, Finding};
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::Ctx;
+use crate::doctor::finding::{Finding, Subject};
 use crate::registry::{Fallback, Registry, Role, Service};
 
 pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
@@ -22,7 +23,7 @@ const HA_UP: &str =
     "docker-compose -f docker-compose.candidate.yml -f docker-compose.ha.yml --profile ha up -d";
 
 struct Standbys;
-check!(Standbys, Ha, |self| id: "ha.standbys".into(), service: None);
+check!(Standbys, Ha, |self| subject: Subject::Standbys, id: "ha.standbys".into(), service: None);
 impl Standbys {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let standbys: Vec<&Service> = ctx.registry.standbys().collect();
@@ -48,7 +49,7 @@ impl Standbys {
 }
 
 struct Wiring(Service, Fallback);
-check!(Wiring, Ha, |self| id: format!("ha.fallback.{}", self.0.name), service: Some(&self.0.name));
+check!(Wiring, Ha, |self| subject: Subject::Service(self.0.name.clone()), id: format!("ha.fallback.{}", self.0.name), service: Some(&self.0.name));
 impl Wiring {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let (service, fallback) = (&self.0, &self.1);
@@ -66,7 +67,7 @@ impl Wiring {
                 container
                     .env
                     .iter()
-                    .map(|kv| crate::doctor::redacted(kv))
+                    .map(|kv| crate::doctor::ctx::redacted(kv))
                     .collect::<Vec<_>>()
                     .join(" ")
             )),
@@ -97,7 +98,7 @@ fn flag_holder(ctx: &Ctx) -> Option<&Service> {
 }
 
 struct Maintenance;
-check!(Maintenance, Ha, |self| id: "ha.maintenance".into(), service: None);
+check!(Maintenance, Ha, |self| subject: Subject::Maintenance, id: "ha.maintenance".into(), service: None);
 impl Maintenance {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let flag = &ctx.catalogue.ha.maintenance_flag;
@@ -120,7 +121,7 @@ impl Maintenance {
 }
 
 struct Orchestrator;
-check!(Orchestrator, Ha, |self| id: "ha.orchestrator".into(), service: None);
+check!(Orchestrator, Ha, |self| subject: Subject::Orchestrator, id: "ha.orchestrator".into(), service: None);
 impl Orchestrator {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = ctx.service(&ctx.catalogue.ha.orchestrator);
@@ -151,10 +152,10 @@ impl Orchestrator {
 /// A failover drill that did not finish leaves its target stopped and its
 /// journal in the root.
 struct DrillJournal;
-check!(DrillJournal, Ha, |self| id: "ha.failover-journal".into(), service: None);
+check!(DrillJournal, Ha, |self| subject: Subject::Drill, id: "ha.failover-journal".into(), service: None);
 impl DrillJournal {
     async fn check(&self, ctx: &Ctx) -> Finding {
-        match crate::failover::Journal::read(&ctx.root) {
+        match crate::failover::journal::Journal::read(&ctx.root) {
             Ok(None) => Finding::pass("no unfinished failover drill"),
             Ok(Some(journal)) if journal.writer_alive() => Finding::warn(format!(
                 "a failover drill of {} is running (pid {}): {} is stopped on purpose",
@@ -165,7 +166,7 @@ impl DrillJournal {
                 journal.target, journal.started_at, journal.pid, journal.container
             ))
             .fix("gaia failover-test --recover")
-            .saw(format!("journal: {}", crate::failover::Journal::path(&ctx.root).display())),
+            .saw(format!("journal: {}", crate::failover::journal::Journal::path(&ctx.root).display())),
             Err(err) => Finding::fail(err.to_string()),
         }
     }

@@ -1,8 +1,9 @@
 //! HTTP health: `/health` through the published port, or from inside the
 //! container for internal-only services.
 
-use super::check;
-use crate::doctor::{Check, Ctx, Finding, Want};
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::{Ctx, Want};
+use crate::doctor::finding::{Finding, Subject};
 use crate::registry::{Registry, Service};
 
 pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
@@ -14,7 +15,7 @@ pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
 }
 
 struct Health(Service);
-check!(Health, Http, |self| id: format!("http.{}", self.0.name), service: Some(&self.0.name),
+check!(Health, Http, |self| subject: Subject::Service(self.0.name.clone()), id: format!("http.{}", self.0.name), service: Some(&self.0.name),
 wants: match self.0.host_port {
     Some(_) => Vec::new(),
     None => vec![Want::Get { container: self.0.container.clone(), url: self.inside_url() }],

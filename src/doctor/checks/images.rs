@@ -3,9 +3,11 @@
 
 use std::time::Duration;
 
-use super::check;
-use crate::doctor::catalogue::Import as ImportSpec;
-use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
+use crate::catalogue::Catalogue;
+use crate::catalogue::Import as ImportSpec;
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::{Ctx, Want};
+use crate::doctor::finding::{Finding, Subject};
 use crate::registry::{Registry, Role, Service};
 
 pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
@@ -27,7 +29,7 @@ pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Ch
 }
 
 struct Age(Service);
-check!(Age, Images, |self| id: format!("images.age.{}", self.0.name), service: Some(&self.0.name));
+check!(Age, Images, |self| subject: Subject::Service(self.0.name.clone()), id: format!("images.age.{}", self.0.name), service: Some(&self.0.name));
 impl Age {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let candidate = &self.0;
@@ -77,7 +79,7 @@ impl Age {
 const MAIN_PROCESS: &str = "/proc/1";
 
 struct User(Service);
-check!(User, Images, |self| id: format!("images.user.{}", self.0.name), service: Some(&self.0.name),
+check!(User, Images, |self| subject: Subject::Service(self.0.name.clone()), id: format!("images.user.{}", self.0.name), service: Some(&self.0.name),
     wants: vec![Want::Stat { container: self.0.container.clone(), path: MAIN_PROCESS.into() }]);
 impl User {
     async fn check(&self, ctx: &Ctx) -> Finding {
@@ -108,7 +110,7 @@ impl User {
 }
 
 struct Import(ImportSpec);
-check!(Import, Images, |self| id: format!("images.import.{}.{}", self.0.service, self.0.module), service: Some(&self.0.service));
+check!(Import, Images, |self| subject: Subject::Service(self.0.service.clone()), id: format!("images.import.{}.{}", self.0.service, self.0.module), service: Some(&self.0.service));
 impl Import {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = ctx.service(&self.0.service);

@@ -1,7 +1,9 @@
 //! Shared-library sync: key gaia-common files, live against candidate.
 
-use super::check;
-use crate::doctor::{Catalogue, Check, Ctx, Finding};
+use crate::catalogue::Catalogue;
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::Ctx;
+use crate::doctor::finding::{Finding, Subject};
 
 pub(crate) fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     catalogue
@@ -13,7 +15,7 @@ pub(crate) fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
 }
 
 struct KeyFile(String);
-check!(KeyFile, Library, |self| id: format!("library.{}", self.0), service: None);
+check!(KeyFile, Library, |self| subject: Subject::Stack, id: format!("library.{}", self.0), service: None);
 impl KeyFile {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let library = &ctx.catalogue.library;

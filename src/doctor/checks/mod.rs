@@ -15,7 +15,8 @@ mod resources;
 mod sessions;
 mod volumes;
 
-use super::{Catalogue, Check};
+use crate::catalogue::Catalogue;
+use crate::doctor::check::Check;
 use crate::registry::Registry;
 
 pub(crate) fn all(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
@@ -34,33 +35,3 @@ pub(crate) fn all(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Che
     checks.extend(consistency::plan());
     checks
 }
-
-/// Implements `Check` for a struct with an async `check(&self, &Ctx)`.
-macro_rules! check {
-    ($ty:ty, $category:ident, |$self:ident| id: $id:expr, service: $service:expr) => {
-        check!($ty, $category, |$self| id: $id, service: $service, wants: Vec::new());
-    };
-    ($ty:ty, $category:ident, |$self:ident| id: $id:expr, service: $service:expr, wants: $wants:expr) => {
-        impl $crate::doctor::Check for $ty {
-            fn id(&$self) -> String {
-                $id
-            }
-            fn category(&$self) -> $crate::doctor::Category {
-                $crate::doctor::Category::$category
-            }
-            fn service(&$self) -> Option<&str> {
-                $service
-            }
-            fn wants(&$self) -> Vec<$crate::doctor::Want> {
-                $wants
-            }
-            fn run<'a>(
-                &'a $self,
-                ctx: &'a $crate::doctor::Ctx,
-            ) -> $crate::doctor::BoxFuture<'a, $crate::doctor::Finding> {
-                Box::pin($self.check(ctx))
-            }
-        }
-    };
-}
-pub(crate) use check;

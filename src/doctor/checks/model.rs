@@ -2,9 +2,11 @@
 //! A vLLM `/health` answers 200 before (or without) a model; `/v1/models`
 //! is the signal that counts.
 
-use super::check;
-use crate::doctor::catalogue::Model;
-use crate::doctor::{Catalogue, Check, Ctx, Finding};
+use crate::catalogue::Catalogue;
+use crate::catalogue::Model;
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::Ctx;
+use crate::doctor::finding::{Finding, Subject};
 
 pub(crate) fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
     catalogue
@@ -15,7 +17,7 @@ pub(crate) fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
 }
 
 struct Served(Model);
-check!(Served, Model, |self| id: format!("model.{}", self.0.server), service: Some(&self.0.server));
+check!(Served, Model, |self| subject: Subject::Service(self.0.server.clone()), id: format!("model.{}", self.0.server), service: Some(&self.0.server));
 impl Served {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let spec = &self.0;

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use super::check;
-use crate::compose::Compose;
-use crate::doctor::{Check, Ctx, Finding};
+use crate::compose::tool::Compose;
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::Ctx;
+use crate::doctor::finding::{Finding, Subject};
 use crate::registry::Registry;
 
 pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
@@ -23,7 +24,7 @@ pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
 }
 
 struct Engine;
-check!(Engine, Preflight, |self| id: "preflight.docker".into(), service: None);
+check!(Engine, Preflight, |self| subject: Subject::Stack, id: "preflight.docker".into(), service: None);
 impl Engine {
     async fn check(&self, ctx: &Ctx) -> Finding {
         Finding::pass(format!("Docker engine {} reachable", ctx.engine_version))
@@ -31,7 +32,7 @@ impl Engine {
 }
 
 struct ComposeTool;
-check!(ComposeTool, Preflight, |self| id: "preflight.compose".into(), service: None);
+check!(ComposeTool, Preflight, |self| subject: Subject::Stack, id: "preflight.compose".into(), service: None);
 impl ComposeTool {
     async fn check(&self, _ctx: &Ctx) -> Finding {
         match Compose::locate() {
@@ -45,7 +46,7 @@ impl ComposeTool {
 }
 
 struct Network;
-check!(Network, Preflight, |self| id: "preflight.network".into(), service: None);
+check!(Network, Preflight, |self| subject: Subject::Network, id: "preflight.network".into(), service: None);
 impl Network {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let name = &ctx.registry.network;
@@ -59,7 +60,7 @@ impl Network {
 }
 
 struct ComposeFiles(Vec<String>);
-check!(ComposeFiles, Preflight, |self| id: "preflight.compose-files".into(), service: None);
+check!(ComposeFiles, Preflight, |self| subject: Subject::Stack, id: "preflight.compose-files".into(), service: None);
 impl ComposeFiles {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let missing: Vec<&str> = self
@@ -82,7 +83,7 @@ impl ComposeFiles {
 }
 
 struct Gpus;
-check!(Gpus, Preflight, |self| id: "preflight.gpu".into(), service: None);
+check!(Gpus, Preflight, |self| subject: Subject::Stack, id: "preflight.gpu".into(), service: None);
 impl Gpus {
     async fn check(&self, ctx: &Ctx) -> Finding {
         match &ctx.gpus {

@@ -1,14 +1,15 @@
 //! Resources: disk of the GAIA root, GPU memory, Docker's image store.
 
-use super::check;
-use crate::doctor::{Check, Ctx, Finding};
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::Ctx;
+use crate::doctor::finding::{Finding, Subject};
 
 pub(crate) fn plan() -> Vec<Box<dyn Check>> {
     vec![Box::new(Disk), Box::new(GpuMemory), Box::new(DockerImages)]
 }
 
 struct Disk;
-check!(Disk, Resources, |self| id: "resources.disk".into(), service: None);
+check!(Disk, Resources, |self| subject: Subject::Stack, id: "resources.disk".into(), service: None);
 impl Disk {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let stat = match nix::sys::statvfs::statvfs(&ctx.root) {
@@ -41,7 +42,7 @@ impl Disk {
 }
 
 struct GpuMemory;
-check!(GpuMemory, Resources, |self| id: "resources.gpu-memory".into(), service: None);
+check!(GpuMemory, Resources, |self| subject: Subject::Stack, id: "resources.gpu-memory".into(), service: None);
 impl GpuMemory {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let gpus = match &ctx.gpus {
@@ -70,7 +71,7 @@ impl GpuMemory {
 }
 
 struct DockerImages;
-check!(DockerImages, Resources, |self| id: "resources.docker".into(), service: None);
+check!(DockerImages, Resources, |self| subject: Subject::Stack, id: "resources.docker".into(), service: None);
 impl DockerImages {
     async fn check(&self, ctx: &Ctx) -> Finding {
         match ctx.docker.images_size().await {

@@ -3,8 +3,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::check;
-use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
+use crate::catalogue::Catalogue;
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::{Ctx, Want};
+use crate::doctor::finding::{Finding, Subject};
 use crate::registry::Registry;
 
 pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
@@ -51,7 +53,7 @@ struct Age {
     live: String,
     file: String,
 }
-check!(Age, Sessions, |self| id: "sessions.age".into(), service: None,
+check!(Age, Sessions, |self| subject: Subject::Stack, id: "sessions.age".into(), service: None,
     wants: vec![want(&self.live, &self.file)]);
 impl Age {
     async fn check(&self, ctx: &Ctx) -> Finding {
@@ -91,7 +93,7 @@ struct Drift {
     candidate: String,
     file: String,
 }
-check!(Drift, Sessions, |self| id: "sessions.drift".into(), service: None,
+check!(Drift, Sessions, |self| subject: Subject::Stack, id: "sessions.drift".into(), service: None,
     wants: vec![want(&self.live, &self.file), want(&self.candidate, &self.file)]);
 impl Drift {
     async fn check(&self, ctx: &Ctx) -> Finding {

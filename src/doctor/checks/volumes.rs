@@ -2,9 +2,11 @@
 //! shared directories exist with their owner. Looks with `stat`, never by
 //! downloading a directory.
 
-use super::check;
-use crate::doctor::catalogue::Mount;
-use crate::doctor::{Catalogue, Check, Ctx, Finding, Want};
+use crate::catalogue::Catalogue;
+use crate::catalogue::Mount;
+use crate::doctor::check::{Check, check};
+use crate::doctor::ctx::{Ctx, Want};
+use crate::doctor::finding::{Finding, Subject};
 use crate::registry::{Registry, Volume as VolumeSpec};
 
 pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
@@ -34,7 +36,7 @@ pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Ch
 }
 
 struct Exists(VolumeSpec);
-check!(Exists, Volumes, |self| id: format!("volumes.{}", self.0.name), service: None);
+check!(Exists, Volumes, |self| subject: Subject::Volume(self.0.name.clone()), id: format!("volumes.{}", self.0.name), service: None);
 impl Exists {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let name = &self.0.name;
@@ -66,7 +68,7 @@ impl Exists {
 
 /// The paths, and the container they must exist in.
 struct Paths(Mount, String);
-check!(Paths, Volumes, |self| id: format!("mounts.{}", self.0.service), service: Some(&self.0.service),
+check!(Paths, Volumes, |self| subject: Subject::Service(self.0.service.clone()), id: format!("mounts.{}", self.0.service), service: Some(&self.0.service),
     wants: self.0.paths.iter().map(|p| Want::Stat { container: self.1.clone(), path: p.clone() }).collect());
 impl Paths {
     async fn check(&self, ctx: &Ctx) -> Finding {
@@ -95,7 +97,7 @@ impl Paths {
 /// A volume's shared directories, and the (service, container) pairs that
 /// mount it: any running one can look.
 struct SharedDirs(VolumeSpec, Vec<(String, String)>);
-check!(SharedDirs, Volumes, |self| id: format!("shared-dirs.{}", self.0.name), service: None,
+check!(SharedDirs, Volumes, |self| subject: Subject::SharedDirs(self.0.name.clone()), id: format!("shared-dirs.{}", self.0.name), service: None,
     wants: self.1.iter().flat_map(|(_, container)| self.paths().into_iter().map(|path| Want::Stat {
         container: container.clone(),
         path,

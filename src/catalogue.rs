@@ -187,19 +187,16 @@ impl Catalogue {
     /// The built-in catalogue, checked against `registry`.
     pub(crate) fn load(registry: &Registry) -> Result<Catalogue> {
         let catalogue = Catalogue {
-            thresholds: parse(
-                "thresholds.toml",
-                include_str!("../../checks/thresholds.toml"),
-            )?,
-            routes: parse::<Routes>("routes.toml", include_str!("../../checks/routes.toml"))?.route,
-            library: parse("library.toml", include_str!("../../checks/library.toml"))?,
-            mounts: parse::<Mounts>("mounts.toml", include_str!("../../checks/mounts.toml"))?.mount,
-            models: parse::<Models>("models.toml", include_str!("../../checks/models.toml"))?.model,
-            imports: parse::<Imports>("imports.toml", include_str!("../../checks/imports.toml"))?
+            thresholds: parse("thresholds.toml", include_str!("../checks/thresholds.toml"))?,
+            routes: parse::<Routes>("routes.toml", include_str!("../checks/routes.toml"))?.route,
+            library: parse("library.toml", include_str!("../checks/library.toml"))?,
+            mounts: parse::<Mounts>("mounts.toml", include_str!("../checks/mounts.toml"))?.mount,
+            models: parse::<Models>("models.toml", include_str!("../checks/models.toml"))?.model,
+            imports: parse::<Imports>("imports.toml", include_str!("../checks/imports.toml"))?
                 .import,
-            sessions: parse("sessions.toml", include_str!("../../checks/sessions.toml"))?,
-            ha: parse("ha.toml", include_str!("../../checks/ha.toml"))?,
-            promote: parse("promote.toml", include_str!("../../checks/promote.toml"))?,
+            sessions: parse("sessions.toml", include_str!("../checks/sessions.toml"))?,
+            ha: parse("ha.toml", include_str!("../checks/ha.toml"))?,
+            promote: parse("promote.toml", include_str!("../checks/promote.toml"))?,
         };
         catalogue.validate(registry)?;
         Ok(catalogue)

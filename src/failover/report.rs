@@ -1,92 +1,12 @@
-//! The failover drill: stop a live service on purpose, prove its standby
-//! serves in its place, and always put it back.
-//!
-//! Before anything is touched a journal is written to the GAIA root; it is
-//! removed only once the target serves again. A drill that gaia could not
-//! finish (killed, or the target would not come back) leaves the journal,
-//! which `gaia doctor` reports and `gaia failover-test --recover` acts on.
+//! What a drill saw and did: a timeline built from gaia's own steps and the
+//! front's Docker logs, the latencies, and the verdict.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::doctor::catalogue::Drill;
-use crate::error::{Error, Result};
-use crate::output::{Printer, Tone};
-
-/// Where the journal of an unfinished drill lives, relative to the GAIA root.
-pub(crate) const JOURNAL: &str = ".gaia/failover-journal.json";
-
-/// What a drill is about to change, written before it changes it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Journal {
-    pub(crate) pid: u32,
-    pub(crate) host: String,
-    pub(crate) started_at: String,
-    /// The service stopped, and its container.
-    pub(crate) target: String,
-    pub(crate) container: String,
-    /// Whether the container was running before the drill (it must be put back so).
-    pub(crate) was_running: bool,
-    pub(crate) standby: String,
-    pub(crate) front: String,
-}
-
-impl Journal {
-    pub(crate) fn path(root: &Path) -> PathBuf {
-        root.join(JOURNAL)
-    }
-
-    /// The journal a drill left in `root`, if any.
-    pub(crate) fn read(root: &Path) -> Result<Option<Journal>> {
-        let path = Self::path(root);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-                Error::Failed(format!(
-                    "{} is not a failover journal ({e}); look at it, then remove it",
-                    path.display()
-                ))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::Failed(format!(
-                "cannot read {}: {e}",
-                path.display()
-            ))),
-        }
-    }
-
-    /// Writes the journal whole or not at all (a temporary file renamed into place).
-    pub(crate) fn write(&self, root: &Path) -> Result<()> {
-        let path = Self::path(root);
-        let failed = |e: std::io::Error| {
-            Error::Failed(format!("cannot write the journal {}: {e}", path.display()))
-        };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(failed)?;
-        }
-        let partial = path.with_extension("json.partial");
-        let text = serde_json::to_string_pretty(self).map_err(anyhow::Error::from)?;
-        std::fs::write(&partial, text).map_err(failed)?;
-        std::fs::rename(&partial, &path).map_err(failed)
-    }
-
-    pub(crate) fn remove(root: &Path) -> Result<()> {
-        let path = Self::path(root);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Failed(format!(
-                "cannot remove the journal {}: {e}",
-                path.display()
-            ))),
-            _ => Ok(()),
-        }
-    }
-
-    /// Whether the drill that wrote it is still running.
-    pub(crate) fn writer_alive(&self) -> bool {
-        crate::process::gaia_alive(self.pid, &self.host)
-    }
-}
+use crate::catalogue::Drill;
+use crate::output::{Printer, Render, Tone};
 
 /// One moment of the drill.
 #[derive(Debug, Clone, Serialize)]
@@ -187,14 +107,30 @@ impl Report {
         }
         self.timeline.sort_by_key(|e| e.at);
     }
+}
 
-    pub(crate) fn to_json(&self) -> serde_json::Value {
+/// A log line without the timestamp and level the service put in front.
+fn strip_stamp(line: &str) -> &str {
+    let mut rest = line.trim();
+    for _ in 0..2 {
+        if let Some((first, tail)) = rest.split_once(' ')
+            && (humantime::parse_rfc3339_weak(first).is_ok()
+                || ["DEBUG", "INFO", "WARNING", "ERROR"].contains(&first))
+        {
+            rest = tail.trim_start();
+        }
+    }
+    rest
+}
+
+impl Render for Report {
+    fn json(&self) -> serde_json::Value {
         let mut doc = serde_json::to_value(self).expect("a drill report always serializes");
         doc["schema"] = "gaia.failover/1".into();
         doc
     }
 
-    pub(crate) fn to_human(&self, printer: &Printer) -> String {
+    fn human(&self, printer: &Printer) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
         let _ = writeln!(
@@ -253,27 +189,6 @@ impl Report {
     }
 }
 
-/// A log line without the timestamp and level the service put in front.
-fn strip_stamp(line: &str) -> &str {
-    let mut rest = line.trim();
-    for _ in 0..2 {
-        if let Some((first, tail)) = rest.split_once(' ')
-            && (humantime::parse_rfc3339_weak(first).is_ok()
-                || ["DEBUG", "INFO", "WARNING", "ERROR"].contains(&first))
-        {
-            rest = tail.trim_start();
-        }
-    }
-    rest
-}
-
-/// Who a response names as having served it.
-pub(crate) fn served_by(drill: &Drill, body: &serde_json::Value) -> Option<String> {
-    body.pointer(&drill.served_by)
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,31 +224,5 @@ mod tests {
         assert_eq!(events[0], "stop issued");
         assert!(events[1].starts_with("failed attempt (gaia-web log): core attempt 1/3"));
         assert!(events[2].starts_with("fallback served (gaia-web log): HA fallback to"));
-    }
-
-    #[test]
-    fn a_journal_is_written_whole_and_read_back() {
-        let root = tempfile::tempdir().unwrap();
-        assert!(Journal::read(root.path()).unwrap().is_none());
-        let journal = Journal {
-            pid: 1,
-            host: "h".into(),
-            started_at: "2026-11-23T01:00:00Z".into(),
-            target: "gaia-core".into(),
-            container: "gaia-core".into(),
-            was_running: true,
-            standby: "gaia-core-candidate".into(),
-            front: "gaia-web".into(),
-        };
-        journal.write(root.path()).unwrap();
-        let read = Journal::read(root.path()).unwrap().unwrap();
-        assert_eq!(read.container, "gaia-core");
-        assert!(
-            !Journal::path(root.path())
-                .with_extension("json.partial")
-                .exists()
-        );
-        Journal::remove(root.path()).unwrap();
-        assert!(Journal::read(root.path()).unwrap().is_none());
     }
 }

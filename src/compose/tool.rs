@@ -72,6 +72,14 @@ impl Compose {
         self.program.join(" ")
     }
 
+    /// Recreates the container of one service from the compose files,
+    /// leaving its dependencies alone: compose stops the old container before
+    /// it starts the new one.
+    pub(crate) async fn recreate(&self, set: &FileSet, service: &str) -> Result<()> {
+        self.run(set, &["up", "-d", "--no-deps", "--force-recreate", service])
+            .await
+    }
+
     /// Runs `compose -f … --profile … ARGS` in the root; output is shown only on failure.
     pub(crate) async fn run(&self, set: &FileSet, args: &[&str]) -> Result<()> {
         let mut command = Command::new(&self.program[0]);

@@ -1,0 +1,5 @@
+//! Compose: the tool gaia runs for compose-level actions, and the model of
+//! the compose files it reads.
+
+pub(crate) mod model;
+pub(crate) mod tool;

@@ -1,0 +1,296 @@
+//! What every check may look at, gathered once per run and shared: the
+//! registry, the catalogue, the containers, the host's GPUs, and one batched
+//! `stat` and `curl` per container that serve every check looking inside it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+
+use crate::catalogue::Catalogue;
+use crate::compose::model::ComposeModel;
+use crate::docker::{Container, Docker, ExecOutput};
+use crate::doctor::finding::Finding;
+use crate::error::Result;
+use crate::gpu::HostGpu;
+use crate::http::Http;
+use crate::registry::{Registry, Service};
+
+/// Something a check will look at inside a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// `stat` of a path.
+    Stat { container: String, path: String },
+    /// An HTTP GET of a URL, from inside.
+    Get { container: String, url: String },
+}
+
+/// A path as `stat` saw it inside a container.
+#[derive(Debug, Clone)]
+pub(crate) struct Stat {
+    pub(crate) uid: u32,
+    /// The owner's name in the container's /etc/passwd; `UNKNOWN` when absent.
+    pub(crate) user: String,
+    pub(crate) modified: u64,
+}
+
+/// What one batched exec into a container found, shared by the checks.
+#[derive(Default)]
+struct Batch {
+    paths: Vec<String>,
+    urls: Vec<String>,
+    stats: tokio::sync::OnceCell<Result<HashMap<String, Stat>, String>>,
+    codes: tokio::sync::OnceCell<Result<HashMap<String, u16>, String>>,
+}
+
+/// An exec inside a container gets this long: a probe's own timeout (curl
+/// -m) plus what the engine needs to start and reap the process.
+const EXEC_TIMEOUT: Duration = Duration::from_secs(7);
+
+/// What every check may look at: gathered once, shared by all.
+pub(crate) struct Ctx {
+    pub(crate) registry: Registry,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) root: PathBuf,
+    pub(crate) docker: Docker,
+    pub(crate) http: Http,
+    pub(crate) engine_version: String,
+    /// The compose files of the root, read once.
+    pub(crate) compose: ComposeModel,
+    /// Every registry container that exists, by container name.
+    pub(crate) containers: HashMap<String, Container>,
+    /// The host's GPUs, or why they cannot be known.
+    pub(crate) gpus: Result<Vec<HostGpu>, String>,
+    /// Values of the containers' secret env vars, which no output may show.
+    secrets: Vec<String>,
+    batches: HashMap<String, Batch>,
+}
+
+/// Env var names whose values are secrets.
+pub(crate) fn is_secret(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    ["KEY", "TOKEN", "SECRET", "PASSWORD"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// `NAME=value` with the value hidden when the name marks a secret.
+pub(crate) fn redacted(assignment: &str) -> String {
+    match assignment.split_once('=') {
+        Some((name, value)) if is_secret(name) && !value.is_empty() => format!("{name}=***"),
+        _ => assignment.to_owned(),
+    }
+}
+
+impl Ctx {
+    pub(crate) async fn gather(
+        registry: Registry,
+        catalogue: Catalogue,
+        root: PathBuf,
+        docker: Docker,
+        wants: Vec<Want>,
+    ) -> Result<Ctx> {
+        let gpus = tokio::task::spawn_blocking(crate::gpu::host_gpus);
+        let engine_version = docker.engine_version().await?;
+        let inspected = join_all(
+            registry
+                .services
+                .iter()
+                .map(|s| docker.container(&s.container)),
+        )
+        .await;
+        let gpus = gpus
+            .await
+            .unwrap_or_else(|e| Err(format!("GPU probe failed: {e}")));
+        let mut containers = HashMap::new();
+        for found in inspected {
+            if let Some(container) = found? {
+                containers.insert(container.name.clone(), container);
+            }
+        }
+        let mut secrets: Vec<String> = containers
+            .values()
+            .flat_map(|c: &Container| c.env.iter())
+            .filter_map(|kv| kv.split_once('='))
+            .filter(|(name, value)| is_secret(name) && value.len() >= 4)
+            .map(|(_, value)| value.to_owned())
+            .collect();
+        secrets.sort();
+        secrets.dedup();
+        let http = Http::new(
+            catalogue.thresholds.http_connect_timeout,
+            catalogue.thresholds.http_timeout,
+        );
+        let compose = ComposeModel::of_registry(&root, &registry);
+        Ok(Ctx {
+            registry,
+            catalogue,
+            root,
+            docker,
+            http,
+            engine_version,
+            compose,
+            containers,
+            gpus,
+            secrets,
+            batches: batches(wants),
+        })
+    }
+
+    /// `text` with every secret value replaced: a last line of defence, so a
+    /// check that quotes a container's output or env cannot leak one.
+    pub(crate) fn scrub(&self, text: String) -> String {
+        self.secrets
+            .iter()
+            .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
+    }
+
+    pub(crate) fn container(&self, service: &Service) -> Option<&Container> {
+        self.containers.get(&service.container)
+    }
+
+    /// The running container of `service`, or the skip that explains why a
+    /// check cannot look (its precondition failed; that is not a second failure).
+    pub(crate) fn running(&self, service: &Service) -> Result<&Container, Finding> {
+        match self.container(service) {
+            Some(c) if c.is_running() => Ok(c),
+            Some(c) => Err(Finding::skip(format!("{} is {}", service.name, c.state))),
+            None => Err(Finding::skip(format!("{} does not exist", service.name))),
+        }
+    }
+
+    pub(crate) fn service(&self, name: &str) -> &Service {
+        self.registry
+            .service(name)
+            .expect("the catalogue was validated against the registry")
+    }
+
+    /// `path` inside `container`, from the one `stat` that serves every check
+    /// there; Ok(None) when it does not exist.
+    pub(crate) async fn stat(&self, container: &str, path: &str) -> Result<Option<Stat>, String> {
+        let batch = self
+            .batches
+            .get(container)
+            .filter(|b| b.paths.iter().any(|p| p == path));
+        let Some(batch) = batch else {
+            return Err(format!("no check declared a stat of {container}:{path}"));
+        };
+        let found = batch
+            .stats
+            .get_or_init(|| async {
+                let mut argv = vec!["stat", "-c", "%u %Y %U %n"];
+                argv.extend(batch.paths.iter().map(String::as_str));
+                let out = self.exec(container, &argv).await?;
+                Ok(out
+                    .stdout
+                    .lines()
+                    .filter_map(|line| {
+                        let mut fields = line.splitn(4, ' ');
+                        let uid = fields.next()?.parse().ok()?;
+                        let modified = fields.next()?.parse().ok()?;
+                        let user = fields.next()?.to_owned();
+                        Some((
+                            fields.next()?.to_owned(),
+                            Stat {
+                                uid,
+                                user,
+                                modified,
+                            },
+                        ))
+                    })
+                    .collect())
+            })
+            .await;
+        found
+            .as_ref()
+            .map(|f| f.get(path).cloned())
+            .map_err(Clone::clone)
+    }
+
+    /// The HTTP status of GET `url` from inside `container` (0: no response),
+    /// from the one `curl` that probes every URL checks declared there.
+    pub(crate) async fn get_inside(&self, container: &str, url: &str) -> Result<u16, String> {
+        let batch = self
+            .batches
+            .get(container)
+            .filter(|b| b.urls.iter().any(|u| u == url));
+        let Some(batch) = batch else {
+            return Err(format!(
+                "no check declared a probe of {url} from {container}"
+            ));
+        };
+        let codes = batch
+            .codes
+            .get_or_init(|| async {
+                let timeout = self
+                    .catalogue
+                    .thresholds
+                    .http_timeout
+                    .as_secs()
+                    .max(1)
+                    .to_string();
+                let mut argv = vec![
+                    "curl",
+                    "-s",
+                    "-Z",
+                    "-m",
+                    &timeout,
+                    "-w",
+                    "%{url_effective} %{http_code}\n",
+                ];
+                for _ in &batch.urls {
+                    argv.extend(["-o", "/dev/null"]);
+                }
+                argv.extend(batch.urls.iter().map(String::as_str));
+                let out = self.exec(container, &argv).await?;
+                Ok(out
+                    .stdout
+                    .lines()
+                    .filter_map(|line| {
+                        let (url, code) = line.rsplit_once(' ')?;
+                        Some((url.to_owned(), code.parse().ok()?))
+                    })
+                    .collect())
+            })
+            .await;
+        codes
+            .as_ref()
+            .map(|c| c.get(url).copied().unwrap_or(0))
+            .map_err(Clone::clone)
+    }
+
+    /// Runs a command inside a container with the probe timeout.
+    pub(crate) async fn exec(&self, container: &str, argv: &[&str]) -> Result<ExecOutput, String> {
+        match tokio::time::timeout(EXEC_TIMEOUT, self.docker.exec(container, argv, None)).await {
+            Ok(Ok(out)) => Ok(out),
+            Ok(Err(err)) => Err(format!("{err:#}")),
+            Err(_) => Err(format!(
+                "`{}` in {container} did not finish within {}s",
+                argv[0],
+                EXEC_TIMEOUT.as_secs()
+            )),
+        }
+    }
+}
+
+fn batches(wants: Vec<Want>) -> HashMap<String, Batch> {
+    let mut batches: HashMap<String, Batch> = HashMap::new();
+    for want in wants {
+        match want {
+            Want::Stat { container, path } => {
+                let paths = &mut batches.entry(container).or_default().paths;
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
+            Want::Get { container, url } => {
+                let urls = &mut batches.entry(container).or_default().urls;
+                if !urls.contains(&url) {
+                    urls.push(url);
+                }
+            }
+        }
+    }
+    batches
+}
