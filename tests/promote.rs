@@ -332,3 +332,23 @@ fn a_dry_run_changes_nothing_and_no_restart_leaves_the_container_running() {
     stack.gaia(["rollback", "gaia-core"]).run().succeeds();
     assert_eq!(tree(&live), before);
 }
+
+#[test]
+fn history_run_from_any_directory_shows_what_promote_recorded_for_the_running_stack() {
+    let stack = stack();
+    let (_, record) = promote(&stack, &["gaia-common"]);
+    let at_root = history(&stack, "gaia-common");
+    assert_eq!(
+        at_root.last().unwrap()["started_at"],
+        record["started_at"],
+        "the promotion is in the stack's audit log"
+    );
+
+    // The operator on the GAIA host, in some other directory, names no root.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let ran = common::gaia(["history", "gaia-common", "--format", "json"])
+        .in_dir(elsewhere.path())
+        .run();
+    ran.succeeds();
+    assert_eq!(ran.json().as_array().unwrap(), &at_root);
+}

@@ -6,12 +6,12 @@ use crate::cli::{SimCommand, SimDownArgs, SimFaultArgs, SimUpArgs, SimWaitArgs};
 use crate::config::Context;
 use crate::docker::Docker;
 use crate::error::{Outcome, Result};
-use crate::output::{Format, Printer, Render};
+use crate::output::{Printer, Render};
 use crate::registry::Registry;
 use crate::sim::faults::Fault;
 use crate::sim::image::BUILD_LABEL;
 use crate::sim::root::{Root, SCALED_REGISTRY, Settings};
-use crate::sim::{SIM_LABEL, Sim, render_status, status_rows};
+use crate::sim::{SIM_LABEL, Sim, Status};
 
 pub(crate) async fn run(ctx: &Context, command: &SimCommand) -> Result<Outcome> {
     match command {
@@ -49,13 +49,9 @@ async fn up(ctx: &Context, args: &SimUpArgs) -> Result<Outcome> {
     sim.stack()
         .wait_healthy(&services, args.wait.timeout)
         .await?;
-    print_status(ctx, &sim.docker).await?;
-    if ctx.printer.format == Format::Human && !ctx.printer.quiet {
-        println!(
-            "\nThe simulated GAIA stack is up. Check it with:\n  gaia --root {} doctor",
-            sim.root.path.display()
-        );
-    }
+    let mut status = Status::gather(&sim.docker, &ctx.registry).await?;
+    status.up_in = Some(sim.root.path.clone());
+    ctx.printer.print(&status)?;
     Ok(Outcome::Healthy)
 }
 
@@ -143,22 +139,9 @@ impl Render for Removal {
     }
 }
 
-/// `sim status`: the simulated containers.
-struct Status(Vec<serde_json::Value>);
-
-impl Render for Status {
-    fn human(&self, printer: &Printer) -> String {
-        format!("{}\n", render_status(printer, &self.0))
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::Value::Array(self.0.clone())
-    }
-}
-
 async fn print_status(ctx: &Context, docker: &Docker) -> Result<()> {
-    let rows = status_rows(docker, &ctx.registry).await?;
-    ctx.printer.print(&Status(rows))
+    ctx.printer
+        .print(&Status::gather(docker, &ctx.registry).await?)
 }
 
 async fn status(ctx: &Context) -> Result<Outcome> {

@@ -70,9 +70,17 @@ pub(crate) struct Ctx {
 /// Env var names whose values are secrets.
 pub(crate) fn is_secret(name: &str) -> bool {
     let name = name.to_ascii_uppercase();
-    ["KEY", "TOKEN", "SECRET", "PASSWORD"]
-        .iter()
-        .any(|word| name.contains(word))
+    [
+        "KEY",
+        "TOKEN",
+        "SECRET",
+        "PASS",
+        "CREDENTIAL",
+        "AUTH",
+        "PRIVATE",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 /// `NAME=value` with the value hidden when the name marks a secret.

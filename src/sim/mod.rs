@@ -11,9 +11,9 @@ pub(crate) mod root;
 use serde_json::json;
 
 use crate::compose::tool::{Compose, FileSet};
-use crate::docker::{Container, Docker};
+use crate::docker::{Container, Docker, Health, State};
 use crate::error::{Error, Result};
-use crate::output::{Printer, Tone};
+use crate::output::{Printer, Render, Tone};
 use crate::registry::{Registry, Role, Service};
 use crate::stack::Stack;
 use image::{BUILD_LABEL, ImageSpec, VARIANT_LABEL, Variant};
@@ -284,64 +284,98 @@ impl<'a> Sim<'a> {
     }
 }
 
-/// One row per registry container that exists, plus the live ones that should.
-pub(crate) async fn status_rows(
-    docker: &Docker,
-    registry: &Registry,
-) -> Result<Vec<serde_json::Value>> {
-    let mut rows = Vec::new();
-    for service in &registry.services {
-        let container = docker.container(&service.container).await?;
-        let expected = service.role == Role::Live && service.profile.is_none();
-        if container.is_none() && !expected {
-            continue;
-        }
-        let (state, health, owner) = match &container {
-            Some(c) if is_simulated(c) => (
-                c.state.to_string(),
-                c.health.map(|h| h.to_string()),
-                "gaia sim",
-            ),
-            Some(c) => (
-                c.state.to_string(),
-                c.health.map(|h| h.to_string()),
-                "not gaia sim",
-            ),
-            None => ("missing".to_owned(), None, "-"),
-        };
-        rows.push(json!({
-            "service": service.name,
-            "container": service.container,
-            "state": state,
-            "health": health,
-            "host_port": service.host_port,
-            "owner": owner,
-        }));
-    }
-    Ok(rows)
+/// The simulated stack's containers: one row per registry container that
+/// exists, plus the live ones that should.
+pub(crate) struct Status {
+    rows: Vec<Row>,
+    /// With `sim up`: the root it runs from, for the operator's next step.
+    pub(crate) up_in: Option<std::path::PathBuf>,
 }
 
-pub(crate) fn render_status(printer: &Printer, rows: &[serde_json::Value]) -> String {
-    let mut table = printer.table(&["SERVICE", "STATE", "HEALTH", "PORT", "OWNER"]);
-    for row in rows {
-        let health = row["health"].as_str().unwrap_or("-");
-        let tone = match (row["state"].as_str(), health) {
-            (Some("running"), "healthy" | "-") => Tone::Good,
-            (Some("running"), "starting") => Tone::Warn,
-            _ => Tone::Bad,
-        };
-        table.add_row(vec![
-            row["service"].as_str().unwrap_or_default().to_owned(),
-            printer.paint(row["state"].as_str().unwrap_or_default(), tone),
-            health.to_owned(),
-            row["host_port"]
-                .as_u64()
-                .map(|p| format!("127.0.0.1:{p}"))
-                .unwrap_or_else(|| "internal".into()),
-            row["owner"].as_str().unwrap_or_default().to_owned(),
-        ]);
+struct Row {
+    service: String,
+    container: String,
+    /// None when the container is missing.
+    found: Option<(State, Option<Health>)>,
+    host_port: Option<u16>,
+    owner: &'static str,
+}
+
+impl Status {
+    pub(crate) async fn gather(docker: &Docker, registry: &Registry) -> Result<Status> {
+        let mut rows = Vec::new();
+        for service in &registry.services {
+            let container = docker.container(&service.container).await?;
+            let expected = service.role == Role::Live && service.profile.is_none();
+            if container.is_none() && !expected {
+                continue;
+            }
+            rows.push(Row {
+                service: service.name.clone(),
+                container: service.container.clone(),
+                found: container.as_ref().map(|c| (c.state, c.health)),
+                host_port: service.host_port,
+                owner: match &container {
+                    Some(c) if is_simulated(c) => "gaia sim",
+                    Some(_) => "not gaia sim",
+                    None => "-",
+                },
+            });
+        }
+        Ok(Status { rows, up_in: None })
     }
-    table.to_string()
+}
+
+impl Render for Status {
+    fn human(&self, printer: &Printer) -> String {
+        let mut table = printer.table(&["SERVICE", "STATE", "HEALTH", "PORT", "OWNER"]);
+        for row in &self.rows {
+            let (state, health) = match row.found {
+                Some((state, health)) => (state.to_string(), health),
+                None => ("missing".to_owned(), None),
+            };
+            let tone = match row.found {
+                Some((State::Running, Some(Health::Healthy) | None)) => Tone::Good,
+                Some((State::Running, Some(Health::Starting))) => Tone::Warn,
+                _ => Tone::Bad,
+            };
+            table.add_row(vec![
+                row.service.clone(),
+                printer.paint(&state, tone),
+                health.map_or_else(|| "-".to_owned(), |h| h.to_string()),
+                row.host_port
+                    .map(|p| format!("127.0.0.1:{p}"))
+                    .unwrap_or_else(|| "internal".into()),
+                row.owner.to_owned(),
+            ]);
+        }
+        let mut out = format!("{table}\n");
+        if let Some(root) = &self.up_in
+            && !printer.quiet
+        {
+            out.push_str(&format!(
+                "\nThe simulated GAIA stack is up. Check it with:\n  gaia --root {} doctor\n",
+                root.display()
+            ));
+        }
+        out
+    }
+
+    fn json(&self) -> serde_json::Value {
+        self.rows
+            .iter()
+            .map(|row| {
+                json!({
+                    "service": row.service,
+                    "container": row.container,
+                    "state": row.found.map_or_else(|| "missing".to_owned(), |(s, _)| s.to_string()),
+                    "health": row.found.and_then(|(_, h)| h).map(|h| h.to_string()),
+                    "host_port": row.host_port,
+                    "owner": row.owner,
+                })
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
