@@ -3,6 +3,7 @@
 //! into the live stack.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use crate::catalogue::Catalogue;
@@ -14,7 +15,8 @@ use crate::registry::Registry;
 
 pub(crate) struct Context {
     pub(crate) registry: Registry,
-    pub(crate) catalogue: Catalogue,
+    /// Loaded (and checked against the registry) by the commands that use it.
+    catalogue: OnceLock<Catalogue>,
     /// The GAIA project root the operator named (`--root`, GAIA_ROOT), or
     /// the current directory.
     pub(crate) root: PathBuf,
@@ -34,16 +36,24 @@ pub(crate) struct Live {
 impl Context {
     pub(crate) fn resolve(global: &GlobalArgs) -> Result<Context> {
         let registry = Registry::load(global.config.as_deref())?;
-        let catalogue = Catalogue::load(&registry)?;
         let root = global.root.clone().unwrap_or_else(|| PathBuf::from("."));
         let printer = Printer::new(global.color, global.format, global.quiet, global.verbose);
         Ok(Context {
             registry,
-            catalogue,
+            catalogue: OnceLock::new(),
             root,
             root_given: global.root.is_some(),
             printer,
         })
+    }
+
+    /// The check catalogue, checked against the registry.
+    pub(crate) fn catalogue(&self) -> Result<&Catalogue> {
+        if let Some(catalogue) = self.catalogue.get() {
+            return Ok(catalogue);
+        }
+        let loaded = Catalogue::load(&self.registry)?;
+        Ok(self.catalogue.get_or_init(|| loaded))
     }
 
     /// The one way into the running stack: the engine, and the stack's root.

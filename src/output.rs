@@ -67,7 +67,9 @@ impl Printer {
             Format::Human => Ok(view.human(self)),
             Format::Json => Ok(format!("{:#}\n", view.json())),
             Format::Junit => view.junit().ok_or_else(|| {
-                Error::Config("--format junit is for `gaia doctor`; use human or json here".into())
+                Error::Config(
+                    "--format junit is the doctor's report only; use human or json here".into(),
+                )
             }),
         }
     }

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{Stack, docker, stack};
+use std::collections::BTreeMap;
+
+use common::{Stack, docker, inspect, stack};
 use serde_json::Value;
 
 /// `doctor --fix --format json`: (exit code, the report's `fix` part, the report).
@@ -49,6 +51,94 @@ fn engine_state() -> String {
     )
 }
 
+/// What `--fix` promises never to lose: a sentinel file written into every
+/// named volume of the stack. A volume removed and created again comes back
+/// empty, without it. (The engine's `CreatedAt` of a local volume cannot tell:
+/// it is the ctime of the volume's directory, which moves whenever an entry is
+/// created or removed at its top, as the shared-directory repairs do.)
+struct Data {
+    /// (volume, sentinel content)
+    volumes: Vec<(String, String)>,
+}
+
+/// A container that mounts `volume` writable, and where.
+fn holder_of(volume: &str) -> (String, String) {
+    let (_, names) = docker(&[
+        "ps",
+        "-a",
+        "--filter",
+        &format!("volume={volume}"),
+        "--format",
+        "{{.Names}}",
+    ]);
+    let format = format!(
+        "{{{{range .Mounts}}}}{{{{if eq .Name \"{volume}\"}}}}{{{{.Destination}}}} {{{{.RW}}}}{{{{end}}}}{{{{end}}}}"
+    );
+    names
+        .lines()
+        .find_map(|name| {
+            let mount = inspect(name, &format);
+            let (destination, rw) = mount.split_once(' ')?;
+            (rw == "true").then(|| (name.to_owned(), destination.to_owned()))
+        })
+        .unwrap_or_else(|| panic!("no container mounts {volume} writable: {names}"))
+}
+
+const SENTINEL: &str = ".gaia-test-sentinel";
+
+impl Data {
+    fn plant() -> Data {
+        let (_, names) = docker(&["volume", "ls", "-q", "--filter", "label=io.gaia.sim"]);
+        let mut volumes = Vec::new();
+        for volume in names.lines().filter(|v| !v.is_empty()) {
+            let content = format!(
+                "data of {volume}, planted {:?}",
+                std::time::SystemTime::now()
+            );
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), &content).unwrap();
+            let (holder, mount) = holder_of(volume);
+            let (code, out) = docker(&[
+                "cp",
+                file.path().to_str().unwrap(),
+                &format!("{holder}:{mount}/{SENTINEL}"),
+            ]);
+            assert_eq!(code, 0, "planting the sentinel in {volume}: {out}");
+            volumes.push((volume.to_owned(), content));
+        }
+        assert!(volumes.len() >= 4, "the stack's named volumes: {volumes:?}");
+        Data { volumes }
+    }
+
+    /// Every volume still holds its sentinel.
+    fn assert_kept(&self, after: &str) {
+        for (volume, content) in &self.volumes {
+            let (holder, mount) = holder_of(volume);
+            let (code, archived) = docker(&["cp", &format!("{holder}:{mount}/{SENTINEL}"), "-"]);
+            assert!(
+                code == 0 && archived.contains(content.as_str()),
+                "{after}: the data in {volume} is gone (the volume was emptied or made anew)"
+            );
+        }
+    }
+}
+
+/// Every simulated container by name, with its id.
+fn container_ids() -> BTreeMap<String, String> {
+    let (_, out) = docker(&[
+        "ps",
+        "-a",
+        "--filter",
+        "label=io.gaia.sim",
+        "--format",
+        "{{.Names}} {{.ID}}",
+    ]);
+    out.lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(name, id)| (name.to_owned(), id.to_owned()))
+        .collect()
+}
+
 /// After a repair the stack is as healthy as before the fault, and a second
 /// `--fix` finds nothing to do.
 fn assert_green_and_settled(stack: &Stack, fault: &str) {
@@ -72,7 +162,7 @@ fn assert_green_and_settled(stack: &Stack, fault: &str) {
 }
 
 #[test]
-fn every_fixable_fault_is_repaired_and_stays_repaired() {
+fn every_fixable_fault_is_repaired_keeping_every_volume_and_untouched_container() {
     let stack = stack();
     // (fault, its target, the check whose finding the repair must answer, action)
     let cases: &[(&str, Option<&str>, &str, &str)] = &[
@@ -117,10 +207,13 @@ fn every_fixable_fault_is_repaired_and_stays_repaired() {
         ),
     ];
     for (fault, target, check, action) in cases {
+        stack.assert_green(&format!("before {fault}"));
+        let data = Data::plant();
         match target {
             Some(target) => stack.fault(&[fault, "--service", target]),
             None => stack.fault(&[fault]),
         }
+        let ids = container_ids();
         let (code, fix, report) = fix(&stack, &[]);
         let answering: Vec<&Value> = repairs(&fix)
             .into_iter()
@@ -137,6 +230,24 @@ fn every_fixable_fault_is_repaired_and_stays_repaired() {
             assert!(repair["duration_ms"].as_u64().is_some());
         }
         assert_eq!(code, 0, "{fault}: exit code after repair\n{report:#}");
+        data.assert_kept(&format!("--fix of {fault}"));
+        // Only a container the plan recreates may be a new one.
+        let recreated: Vec<&str> = repairs(&fix)
+            .iter()
+            .filter(|r| r["action"] == "recreate")
+            .map(|r| r["target"].as_str().unwrap())
+            .collect();
+        let now = container_ids();
+        for (name, id) in &ids {
+            if recreated.iter().any(|r| name.ends_with(r)) {
+                continue;
+            }
+            assert_eq!(
+                now.get(name),
+                Some(id),
+                "{fault}: --fix replaced {name}, which its plan does not recreate\n{fix:#}"
+            );
+        }
         assert_green_and_settled(&stack, fault);
     }
     // The mangled container was removed once its replacement was healthy.
@@ -172,9 +283,14 @@ fn two_faults_are_repaired_in_dependency_order() {
     );
     assert_eq!(code, 0, "{report:#}");
     // web depends on a healthy core: it was started after core came back.
-    let core = common::inspect("gaia-core", "{{.State.StartedAt}}");
-    let web = common::inspect("gaia-web", "{{.State.StartedAt}}");
-    assert!(core < web, "core started {core}, web {web}");
+    let started = |name: &str| {
+        let at = inspect(name, "{{.State.StartedAt}}");
+        humantime::parse_rfc3339_weak(&at).unwrap_or_else(|e| panic!("{name} started {at}: {e}"))
+    };
+    assert!(
+        started("gaia-core") < started("gaia-web"),
+        "web started before core"
+    );
     assert_green_and_settled(&stack, "web exited + core unhealthy");
 }
 
@@ -191,12 +307,20 @@ fn what_gaia_must_not_repair_is_left_alone_with_the_command() {
             "images.age.gaia-core-candidate",
         ),
         ("core-gpu", None, "gpu.gaia-core"),
+        // A crash loop needs its cause found; restarting would hide it.
+        ("restart-loop", None, "containers.gaia-study"),
+        (
+            "image-without-user",
+            Some("gaia-core-candidate"),
+            "images.user.gaia-core-candidate",
+        ),
     ];
     for (fault, target, check) in cases {
         match target {
             Some(target) => stack.fault(&[fault, "--service", target]),
             None => stack.fault(&[fault]),
         }
+        let data = Data::plant();
         let before = engine_state();
         let (code, fix, report) = fix(&stack, &[]);
         assert_ne!(code, 0, "{fault}: {report:#}");
@@ -210,6 +334,7 @@ fn what_gaia_must_not_repair_is_left_alone_with_the_command() {
         let command = declined["command"].as_str().expect("a command to run");
         assert!(!declined["reason"].as_str().unwrap().is_empty());
         assert_eq!(engine_state(), before, "{fault}: --fix changed the engine");
+        data.assert_kept(&format!("--fix declining {fault}"));
 
         stack
             .gaia(["doctor", "--fix"])
@@ -270,4 +395,54 @@ fn dry_run_needs_fix() {
         .run()
         .exits(3)
         .says("--fix");
+}
+
+#[test]
+fn a_repair_that_cannot_work_is_reported_failed_and_the_run_exits_2() {
+    let stack = stack();
+    // web's live source now fails at start, as a bad deploy would.
+    let broken = stack.root.join("gaia-web/.gaia-sim-broken");
+    let _unbreak = common::Removed(broken.clone());
+    std::fs::write(&broken, "").unwrap();
+    stack.fault(&["exited", "--service", "gaia-web"]);
+
+    let (code, fix, report) = fix(&stack, &[]);
+    let start = repairs(&fix)
+        .into_iter()
+        .find(|r| r["action"] == "start")
+        .unwrap_or_else(|| panic!("no start planned: {fix:#}"));
+    assert_eq!(start["target"], "gaia-web");
+    assert_eq!(start["outcome"], "failed", "{fix:#}");
+    assert!(
+        start["details"][0]
+            .as_str()
+            .unwrap()
+            .contains("not healthy"),
+        "{fix:#}"
+    );
+    assert_eq!(code, 2, "the exit code is the state after: {report:#}");
+    stack.gaia(["doctor", "--format", "json"]).run().exits(2);
+}
+
+#[test]
+fn a_removed_container_is_recreated_through_compose() {
+    let stack = stack();
+    let data = Data::plant();
+    assert_eq!(docker(&["rm", "-f", "gaia-web"]).0, 0);
+    let (code, fix, report) = fix(&stack, &[]);
+    let recreate = repairs(&fix)
+        .into_iter()
+        .find(|r| {
+            r["answers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a == "containers.gaia-web")
+        })
+        .unwrap_or_else(|| panic!("nothing answers containers.gaia-web: {fix:#}"));
+    assert_eq!(recreate["action"], "recreate");
+    assert_eq!(recreate["outcome"], "repaired", "{fix:#}");
+    assert_eq!(code, 0, "{report:#}");
+    data.assert_kept("--fix recreating gaia-web");
+    assert_green_and_settled(&stack, "gaia-web removed");
 }

@@ -247,14 +247,21 @@ fn signal(child: &std::process::Child, signal: nix::sys::signal::Signal) {
 }
 
 #[test]
-fn ctrl_c_during_the_outage_puts_core_back() {
+fn ctrl_c_during_the_outage_puts_core_back_and_a_second_is_told_it_still_does() {
     let stack = stack();
     let child = drill_holding_core_down(&stack);
+    signal(&child, nix::sys::signal::Signal::SIGINT);
+    // Pressed again while core is being put back.
+    let started = Instant::now();
+    while !running("gaia-core") && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     signal(&child, nix::sys::signal::Signal::SIGINT);
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("putting gaia-core back"), "{stderr}");
+    assert!(stderr.contains("still putting gaia-core back"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("interrupted; gaia-core was put back"));
     assert!(running("gaia-core"));
     assert_eq!(web_served_by(), "gaia-core");
@@ -299,4 +306,59 @@ fn a_killed_drill_is_reported_by_the_doctor_and_recovered_from_its_journal() {
         .run()
         .succeeds()
         .says("nothing to recover");
+}
+
+#[test]
+fn a_drill_whose_standby_cannot_be_reached_exits_1_and_core_serves_again() {
+    let stack = stack();
+    // The standby runs and is healthy, but web cannot reach it.
+    stack.fault(&["network-detached", "--service", "gaia-core-candidate"]);
+    let (code, report) = drill(&stack, &["--timeout", "30s"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["verdict"], "no-failover");
+    assert!(
+        !report["problems"].as_array().unwrap().is_empty(),
+        "{report:#}"
+    );
+    assert!(running("gaia-core"));
+    assert_eq!(web_served_by(), "gaia-core");
+    assert!(!journal(&stack).exists());
+}
+
+#[test]
+fn a_drill_that_cannot_put_core_back_exits_2_keeps_its_journal_and_recover_finishes_it() {
+    let stack = stack();
+    // core's live source now fails at start: the drill cannot bring it back.
+    let broken = common::Removed(stack.root.join("gaia-core/.gaia-sim-broken"));
+    std::fs::write(&broken.0, "").unwrap();
+    let (code, report) = drill(&stack, &["--timeout", "20s"]);
+    drop(broken);
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(report["verdict"], "restore-failed");
+    assert_eq!(report["served_by"], "gaia-core-candidate");
+    assert!(
+        journal(&stack).exists(),
+        "the journal stays until core serves"
+    );
+
+    let (code, recovered) = drill(&stack, &["--recover"]);
+    assert_eq!(code, 0, "{recovered:#}");
+    assert!(!journal(&stack).exists());
+    assert_eq!(web_served_by(), "gaia-core");
+}
+
+#[test]
+fn ha_start_exits_2_when_a_standby_does_not_become_healthy() {
+    let stack = stack();
+    stack.gaia(["ha", "stop"]).run().succeeds();
+    let _broken = {
+        let marker = common::Removed(stack.root.join("candidates/gaia-mcp/.gaia-sim-broken"));
+        std::fs::write(&marker.0, "").unwrap();
+        marker
+    };
+    stack
+        .gaia(["ha", "start", "--timeout", "20s"])
+        .run()
+        .exits(2)
+        .says("gaia-mcp-candidate");
 }

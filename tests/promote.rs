@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Stack, inspect, stack};
+use common::{Stack, docker, inspect, stack};
 use serde_json::Value;
 
 /// What a live service says it runs: (image, source version).
@@ -36,6 +36,41 @@ fn promote(stack: &Stack, args: &[&str]) -> (i32, Value) {
         .gaia([&["promote", "--format", "json"][..], args].concat())
         .run();
     (ran.code, ran.json())
+}
+
+/// Puts `saved` (from `tree`) back as the whole content of `root`, keeping
+/// the directory itself: it is bind-mounted into the container.
+fn put_back(root: &Path, saved: &[(String, Vec<u8>)]) {
+    for entry in std::fs::read_dir(root).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).unwrap();
+        } else {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    for (relative, content) in saved {
+        let path = root.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+    }
+}
+
+/// Puts a live tree back when the story ends, pass or fail, before the
+/// stack is healed.
+struct Restore<'a> {
+    root: &'a Path,
+    saved: Vec<(String, Vec<u8>)>,
+    also_remove: Vec<std::path::PathBuf>,
+}
+
+impl Drop for Restore<'_> {
+    fn drop(&mut self) {
+        for path in &self.also_remove {
+            let _ = std::fs::remove_file(path).or_else(|_| std::fs::remove_dir_all(path));
+        }
+        put_back(self.root, &self.saved);
+    }
 }
 
 fn read(path: &Path) -> String {
@@ -132,7 +167,7 @@ fn prime_is_promoted_by_image_and_rolled_back_by_tag() {
 }
 
 #[test]
-fn core_is_promoted_by_files_with_a_backup_and_rolled_back() {
+fn core_is_promoted_by_files_with_a_backup_mypy_only_informing_and_rolled_back() {
     let stack = stack();
     let (live, candidate) = (
         stack.root.join("gaia-core"),
@@ -146,10 +181,30 @@ fn core_is_promoted_by_files_with_a_backup_and_rolled_back() {
     )
     .unwrap();
     std::fs::write(candidate.join("extra.pyc"), "bytecode").unwrap();
+    // mypy finds a left-over reveal_type(: it informs, it does not block.
+    let leftover = common::Removed(candidate.join("leftover.py"));
+    std::fs::write(&leftover.0, "reveal_type(1)\n").unwrap();
 
     // --validate: no tests collected is not a failure.
     let (code, record) = promote(&stack, &["gaia-core", "--validate", "--test"]);
     assert_eq!(code, 0, "{record:#}");
+    let mypy = record["validators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "mypy")
+        .unwrap();
+    assert_eq!(
+        (mypy["passed"].as_bool(), mypy["blocking"].as_bool()),
+        (Some(false), Some(false)),
+        "{mypy:#}"
+    );
+    let (_, throwaway) = docker(&["images", "-q", "--filter", "reference=gaia-validate-*"]);
+    assert_eq!(
+        throwaway.trim(),
+        "",
+        "the throwaway validation image was left"
+    );
     let pytest = record["validators"]
         .as_array()
         .unwrap()
@@ -225,7 +280,7 @@ fn a_failing_validator_refuses_and_changes_nothing() {
 }
 
 #[test]
-fn the_sync_gate_blocks_a_protocol_change_unless_forced() {
+fn the_sync_gate_blocks_a_protocol_change_unless_forced_and_warns_on_constants() {
     let stack = stack();
     let packet = stack
         .root
@@ -248,10 +303,46 @@ fn the_sync_gate_blocks_a_protocol_change_unless_forced() {
     assert_eq!(record["forced"], true);
     assert_eq!(step(&record, "sync gate")["outcome"], "warning");
     stack.gaia(["rollback", "gaia-web"]).run().succeeds();
+
+    // The constants file differing only warns, with no --force needed.
+    let constants = stack
+        .root
+        .join("candidates/gaia-common/gaia_common/constants/gaia_constants.json");
+    let original = read(&constants);
+    let _put_back = PutBack(constants.clone(), original.clone());
+    std::fs::write(
+        &constants,
+        format!(
+            "{}\n",
+            original.trim_end().trim_end_matches('}').to_owned() + ", \"NEW\": 1}"
+        ),
+    )
+    .unwrap();
+    let (code, record) = promote(&stack, &["gaia-web"]);
+    assert_eq!(code, 0, "{record:#}");
+    let gate = step(&record, "sync gate");
+    assert_eq!(gate["outcome"], "warning", "{record:#}");
+    assert!(
+        gate["detail"]
+            .as_str()
+            .unwrap()
+            .contains("gaia_constants.json"),
+        "{gate:#}"
+    );
+    stack.gaia(["rollback", "gaia-web"]).run().succeeds();
+}
+
+/// A file's content put back when the story ends, pass or fail.
+struct PutBack(std::path::PathBuf, String);
+
+impl Drop for PutBack {
+    fn drop(&mut self) {
+        let _ = std::fs::write(&self.0, &self.1);
+    }
 }
 
 #[test]
-fn one_promotion_at_a_time_and_ctrl_c_in_the_gate_rolls_back() {
+fn one_promotion_at_a_time_and_ctrl_c_in_the_gate_rolls_back_to_the_old_version() {
     let stack = stack();
     let live = stack.root.join("gaia-core");
     let old = read(&live.join("VERSION"));
@@ -283,6 +374,7 @@ fn one_promotion_at_a_time_and_ctrl_c_in_the_gate_rolls_back() {
         "lock released"
     );
     assert_eq!(read(&live.join("VERSION")), old);
+    assert_eq!(version(6415).1, old.trim(), "the old version serves");
     let last = history(&stack, "gaia-core").pop().unwrap();
     assert_eq!(last["outcome"], "rolled-back");
     let rollback = step(&last, "rollback");
@@ -351,4 +443,75 @@ fn history_run_from_any_directory_shows_what_promote_recorded_for_the_running_st
         .run();
     ran.succeeds();
     assert_eq!(ran.json().as_array().unwrap(), &at_root);
+}
+
+#[test]
+fn a_failed_gate_with_no_backup_to_restore_leaves_live_degraded_and_exits_3() {
+    let stack = stack();
+    let (live, candidate) = (
+        stack.root.join("gaia-core"),
+        stack.root.join("candidates/gaia-core"),
+    );
+    let broken = candidate.join(".gaia-sim-broken");
+    let _restore = Restore {
+        root: &live,
+        saved: tree(&live),
+        also_remove: vec![broken.clone()],
+    };
+    std::fs::write(&broken, "").unwrap();
+
+    let (code, record) = promote(&stack, &["gaia-core", "--no-backup", "--timeout", "20s"]);
+    assert_eq!(code, 3, "{record:#}");
+    assert_eq!(record["outcome"], "degraded");
+    assert_eq!(step(&record, "backup")["outcome"], "skipped");
+    assert_eq!(step(&record, "health gate")["outcome"], "failed");
+    assert_eq!(step(&record, "rollback")["outcome"], "failed");
+    assert_eq!(
+        history(&stack, "gaia-core").last().unwrap()["outcome"],
+        "degraded"
+    );
+}
+
+#[test]
+fn rollback_exits_1_with_nothing_to_go_back_to_and_3_when_what_it_restores_is_unhealthy() {
+    let stack = stack();
+    let live = stack.root.join("gaia-core");
+    let backup = stack.root.join("gaia-core.bak");
+    let _ = std::fs::remove_dir_all(&backup);
+    let _restore = Restore {
+        root: &live,
+        saved: tree(&live),
+        also_remove: vec![backup.clone()],
+    };
+
+    stack
+        .gaia(["rollback", "gaia-core"])
+        .run()
+        .exits(1)
+        .says("nothing to roll back to");
+    assert_eq!(
+        history(&stack, "gaia-core").last().unwrap()["outcome"],
+        "refused"
+    );
+
+    // A backup that cannot start: restored, but not healthy.
+    std::fs::create_dir_all(&backup).unwrap();
+    put_back(&backup, &tree(&live));
+    std::fs::write(backup.join(".gaia-sim-broken"), "").unwrap();
+    let ran = stack
+        .gaia([
+            "rollback",
+            "gaia-core",
+            "--timeout",
+            "20s",
+            "--format",
+            "json",
+        ])
+        .run();
+    ran.exits(3);
+    assert_eq!(ran.json()["outcome"], "degraded");
+    assert!(
+        live.join(".gaia-sim-broken").exists(),
+        "the backup was restored"
+    );
 }

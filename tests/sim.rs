@@ -463,6 +463,11 @@ fn sim_down_removes_everything_it_made_and_nothing_else() {
         .exits(3)
         .says("refusing to touch what gaia sim did not create")
         .says("container gaia-core");
+    stack
+        .gaia(["sim", "fault", "exited", "--service", "gaia-core"])
+        .run()
+        .exits(3)
+        .says("gaia-core was not created by gaia sim");
     assert_eq!(inspect("gaia-core", "{{.State.Status}}"), "created");
     drop(look_alike);
 
@@ -480,9 +485,8 @@ fn sim_down_removes_everything_it_made_and_nothing_else() {
     for image in ["localhost:5000/gaia-prime:local", rollback] {
         assert_eq!(inspect(image, "{{.Id}}"), "", "{image} left");
     }
-    drop(stack);
     // The next story finds the stack up again.
-    common::stack();
+    stack.up();
 }
 
 /// A container with a GAIA name that gaia sim did not create; removed on drop,

@@ -24,7 +24,7 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         }
     }
     if args.list_checks {
-        ctx.printer.print(&CheckList(select(ctx, args)))?;
+        ctx.printer.print(&CheckList(select(ctx, args)?))?;
         return Ok(Outcome::Healthy);
     }
 
@@ -126,8 +126,8 @@ impl Render for CheckList {
 }
 
 /// The checks the operator asked for, in report order.
-fn select(ctx: &Context, args: &DoctorArgs) -> Vec<Box<dyn Check>> {
-    engine::plan(&ctx.registry, &ctx.catalogue)
+fn select(ctx: &Context, args: &DoctorArgs) -> Result<Vec<Box<dyn Check>>> {
+    Ok(engine::plan(&ctx.registry, ctx.catalogue()?)
         .into_iter()
         .filter(|c| args.categories.is_empty() || args.categories.contains(&c.category()))
         .filter(|c| {
@@ -135,7 +135,7 @@ fn select(ctx: &Context, args: &DoctorArgs) -> Vec<Box<dyn Check>> {
                 || c.service()
                     .is_some_and(|s| args.services.iter().any(|n| n == s))
         })
-        .collect()
+        .collect())
 }
 
 /// One doctor run over a fresh snapshot of the stack.
@@ -145,12 +145,12 @@ async fn examine(
     live: &Live,
     started: Instant,
 ) -> Result<(Report, Arc<Ctx>)> {
-    let checks = select(ctx, args);
+    let checks = select(ctx, args)?;
     let wants = checks.iter().flat_map(|c| c.wants()).collect();
     let shared = Arc::new(
         Ctx::gather(
             ctx.registry.clone(),
-            ctx.catalogue.clone(),
+            ctx.catalogue()?.clone(),
             live.root.clone(),
             live.docker.clone(),
             wants,

@@ -21,7 +21,7 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     };
     let live = ctx.live().await?;
     let report = match plan {
-        Some(plan) => drill::run(ctx, &live, plan, args.timeout).await?,
+        Some(plan) => drill::run(ctx, &live, plan).await?,
         None => match drill::recover(ctx, &live, args.timeout).await? {
             Some(report) => report,
             None => return Ok(Outcome::Healthy),

@@ -21,7 +21,7 @@ pub(crate) async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
     let live = ctx.live().await?;
     let ha = Ha {
         registry: &ctx.registry,
-        catalogue: &ctx.catalogue,
+        catalogue: ctx.catalogue()?,
         docker: &live.docker,
     };
     match command {

@@ -41,7 +41,7 @@ pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
     };
     let mut promoter = Promoter::new(
         &ctx.registry,
-        &ctx.catalogue,
+        ctx.catalogue()?,
         &live.docker,
         &ctx.printer,
         root.clone(),

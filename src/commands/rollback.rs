@@ -13,7 +13,7 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
     let root = &live.root;
     let mut p = Promoter::new(
         &ctx.registry,
-        &ctx.catalogue,
+        ctx.catalogue()?,
         &live.docker,
         &ctx.printer,
         root.clone(),

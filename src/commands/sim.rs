@@ -104,6 +104,12 @@ async fn down(ctx: &Context, args: &SimDownArgs) -> Result<Outcome> {
             }
         }
     }
+    if !left_alone.is_empty() {
+        ctx.printer.warn(format!(
+            "left alone, not created by gaia sim: {}",
+            left_alone.join(", ")
+        ));
+    }
     ctx.printer.print(&Removal {
         removed,
         left_alone,
@@ -118,20 +124,12 @@ struct Removal {
 }
 
 impl Render for Removal {
-    fn human(&self, printer: &Printer) -> String {
-        let mut out = if self.removed.is_empty() {
+    fn human(&self, _: &Printer) -> String {
+        if self.removed.is_empty() {
             "no simulated stack was running\n".to_owned()
         } else {
             format!("removed {}\n", self.removed.join(", "))
-        };
-        if !self.left_alone.is_empty() {
-            out.push_str(&format!(
-                "{} left alone, not created by gaia sim: {}\n",
-                printer.paint("warning:", crate::output::Tone::Warn),
-                self.left_alone.join(", ")
-            ));
         }
-        out
     }
 
     fn json(&self) -> serde_json::Value {

@@ -1,6 +1,5 @@
-//! The compose files of a GAIA root, read once: services (container names,
-//! dependencies, networks, volumes, profiles, environment) and the networks
-//! and volumes they declare. Everything in gaia that needs to know what the
+//! The compose files of a GAIA root, read once: services (their container
+//! names and dependencies) and the networks and volumes they declare. Everything in gaia that needs to know what the
 //! compose files say asks this model.
 
 use std::collections::{BTreeMap, HashMap};
@@ -29,10 +28,6 @@ pub(crate) struct ComposeModel {
 pub(crate) struct ServiceDef {
     pub(crate) container_name: Option<String>,
     pub(crate) depends_on: Vec<String>,
-    pub(crate) networks: Vec<String>,
-    pub(crate) volumes: Vec<String>,
-    pub(crate) profiles: Vec<String>,
-    pub(crate) environment: BTreeMap<String, String>,
 }
 
 /// What a compose file says about a network or volume.
@@ -100,15 +95,16 @@ impl ComposeModel {
     /// The definition of the network named `name` (by its `name:` or its
     /// key), refused when compose expects it to be created outside.
     pub(crate) fn network(&self, name: &str) -> Result<&Definition> {
-        Self::find(&self.networks, "networks", name)
+        self.find(&self.networks, "networks", name)
     }
 
     /// The definition of the named volume `name`, as for `network`.
     pub(crate) fn volume(&self, name: &str) -> Result<&Definition> {
-        Self::find(&self.volumes, "volumes", name)
+        self.find(&self.volumes, "volumes", name)
     }
 
     fn find<'m>(
+        &self,
         entries: &'m [(String, String, Definition)],
         section: &str,
         name: &str,
@@ -116,7 +112,21 @@ impl ComposeModel {
         let (_, file, definition) = entries
             .iter()
             .find(|(named, _, _)| named == name)
-            .ok_or_else(|| Error::Failed(format!("no compose file defines {section} `{name}`")))?;
+            .ok_or_else(|| {
+                let unread: Vec<String> = self
+                    .invalid
+                    .iter()
+                    .map(|(file, err)| format!("{file} is not valid YAML: {err}"))
+                    .collect();
+                Error::Failed(if unread.is_empty() {
+                    format!("no compose file defines {section} `{name}`")
+                } else {
+                    format!(
+                        "no compose file that could be read defines {section} `{name}`; {}",
+                        unread.join("; ")
+                    )
+                })
+            })?;
         if definition.external {
             return Err(Error::Refused(format!(
                 "{name} is declared external in {file}: compose expects it to be \
@@ -185,49 +195,15 @@ impl ComposeModel {
 
 impl ServiceDef {
     /// Adds what a later file says, as compose merges overlays: scalars
-    /// replace, lists add up, maps merge.
+    /// replace, lists add up.
     fn merge(&mut self, definition: &Yaml) {
         if let Some(name) = definition["container_name"].as_str() {
             self.container_name = Some(name.to_owned());
         }
-        for (field, into) in [
-            ("depends_on", &mut self.depends_on),
-            ("networks", &mut self.networks),
-            ("profiles", &mut self.profiles),
-        ] {
-            for name in names(&definition[field]) {
-                if !into.contains(&name) {
-                    into.push(name);
-                }
+        for name in names(&definition["depends_on"]) {
+            if !self.depends_on.contains(&name) {
+                self.depends_on.push(name);
             }
-        }
-        if let Some(list) = definition["volumes"].as_vec() {
-            for volume in list {
-                let source = match volume {
-                    Yaml::String(s) => s.split(':').next().map(str::to_owned),
-                    other => other["source"].as_str().map(str::to_owned),
-                };
-                if let Some(source) = source.filter(|s| !self.volumes.contains(s)) {
-                    self.volumes.push(source);
-                }
-            }
-        }
-        match &definition["environment"] {
-            Yaml::Hash(map) => {
-                for (k, v) in map {
-                    if let Some(k) = k.as_str() {
-                        self.environment
-                            .insert(k.to_owned(), scalar(v).unwrap_or_default());
-                    }
-                }
-            }
-            Yaml::Array(list) => {
-                for entry in list.iter().filter_map(Yaml::as_str) {
-                    let (k, v) = entry.split_once('=').unwrap_or((entry, ""));
-                    self.environment.insert(k.to_owned(), v.to_owned());
-                }
-            }
-            _ => {}
         }
     }
 }
@@ -326,24 +302,19 @@ mod tests {
 
     #[test]
     fn overlays_merge_services_as_compose_does() {
-        let mut model = model(
-            "services:\n  web:\n    container_name: gaia-web\n    depends_on: [core]\n    \
-             environment:\n      A: \"1\"\n    volumes:\n      - ./x:/x\n      - shared:/shared:ro\n",
-        );
+        let mut model =
+            model("services:\n  web:\n    container_name: gaia-web\n    depends_on: [core]\n");
         model.add(
             "overlay.yml",
             &YamlLoader::load_from_str(
-                "services:\n  web:\n    depends_on:\n      mcp:\n        condition: service_healthy\n    \
-                 environment:\n      - B=2\n",
+                "services:\n  web:\n    container_name: gaia-web-2\n    depends_on:\n      \
+                 mcp:\n        condition: service_healthy\n",
             )
             .unwrap()[0],
         );
         let web = &model.services["web"];
-        assert_eq!(web.container_name.as_deref(), Some("gaia-web"));
+        assert_eq!(web.container_name.as_deref(), Some("gaia-web-2"));
         assert_eq!(web.depends_on, ["core", "mcp"]);
-        assert_eq!(web.environment["A"], "1");
-        assert_eq!(web.environment["B"], "2");
-        assert_eq!(web.volumes, ["./x", "shared"]);
     }
 
     #[test]

@@ -83,6 +83,16 @@ pub(crate) fn is_secret(name: &str) -> bool {
     .any(|word| name.contains(word))
 }
 
+/// Whether a secret variable's value can be hidden wherever it appears:
+/// short values, booleans and numbers would hide every `true` or `8080` in a
+/// report and protect nothing.
+fn worth_hiding(value: &str) -> bool {
+    let plain = ["true", "false", "yes", "no", "on", "off", "none", "null"];
+    value.len() >= 4
+        && !plain.contains(&value.to_ascii_lowercase().as_str())
+        && !value.chars().all(|c| c.is_ascii_digit())
+}
+
 /// `NAME=value` with the value hidden when the name marks a secret.
 pub(crate) fn redacted(assignment: &str) -> String {
     match assignment.split_once('=') {
@@ -121,7 +131,7 @@ impl Ctx {
             .values()
             .flat_map(|c: &Container| c.env.iter())
             .filter_map(|kv| kv.split_once('='))
-            .filter(|(name, value)| is_secret(name) && value.len() >= 4)
+            .filter(|(name, value)| is_secret(name) && worth_hiding(value))
             .map(|(_, value)| value.to_owned())
             .collect();
         secrets.sort();

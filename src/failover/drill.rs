@@ -43,15 +43,11 @@ struct Drilling<'a> {
 
 /// The drill: refused unless the steady state holds; the target is put
 /// back whatever happens once it was stopped.
-pub(crate) async fn run(
-    ctx: &Context,
-    live: &Live,
-    plan: Plan<'_>,
-    timeout: Duration,
-) -> Result<Report> {
+pub(crate) async fn run(ctx: &Context, live: &Live, plan: Plan<'_>) -> Result<Report> {
     let root = &live.root;
     let docker = &live.docker;
-    let http = Http::new(ctx.catalogue.thresholds.http_connect_timeout, timeout);
+    let catalogue = ctx.catalogue()?;
+    let http = Http::new(catalogue.thresholds.http_connect_timeout, plan.timeout);
     if let Some(journal) = Journal::read(root)? {
         return Err(Error::Refused(format!(
             "a drill of {} started {} by pid {} did not finish ({}): \
@@ -64,7 +60,7 @@ pub(crate) async fn run(
     }
     let ha = Ha {
         registry: &ctx.registry,
-        catalogue: &ctx.catalogue,
+        catalogue,
         docker,
     };
     steady_state(&ha, &http, &plan).await?;
@@ -146,7 +142,7 @@ pub(crate) fn plan<'a>(
     timeout: Duration,
     hold: Duration,
 ) -> Result<Plan<'a>> {
-    let drills = &ctx.catalogue.ha.drills;
+    let drills = &ctx.catalogue()?.ha.drills;
     let drill = drills.iter().find(|d| d.target == target).ok_or_else(|| {
         Error::Config(format!(
             "no failover drill for `{target}`; targets: {}",
@@ -385,7 +381,7 @@ pub(crate) async fn recover(
     timeout: Duration,
 ) -> Result<Option<Report>> {
     let (root, docker) = (live.root.as_path(), &live.docker);
-    let http = Http::new(ctx.catalogue.thresholds.http_connect_timeout, timeout);
+    let http = Http::new(ctx.catalogue()?.thresholds.http_connect_timeout, timeout);
     let Some(journal) = Journal::read(root)? else {
         ctx.printer.step(format!(
             "no unfinished failover drill in {}: nothing to recover",

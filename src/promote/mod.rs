@@ -143,6 +143,10 @@ pub(crate) struct Promoter<'a> {
     pub(crate) record: Record,
     /// Whether live has been touched: from then on a failure rolls back.
     pub(crate) changed: bool,
+    /// This run skipped the backup (`--no-backup`): a backup found beside
+    /// live is an older run's, and rolling back to it would restore files
+    /// this run never saw.
+    pub(crate) backup_skipped: bool,
 }
 
 /// Why a run stopped early.
@@ -171,6 +175,7 @@ impl<'a> Promoter<'a> {
             excludes: Excludes::new(&catalogue.promote.exclude),
             record: Record::new(command, subject.name()),
             changed: false,
+            backup_skipped: false,
             root,
             subject,
         }
@@ -349,11 +354,16 @@ impl<'a> Promoter<'a> {
                 self.subject.backup_dir(&self.root),
                 self.subject.live_dir(&self.root),
             );
-            if !backup.is_dir() {
-                let why = format!(
-                    "no backup at {}: the live files cannot be restored",
-                    backup.display()
-                );
+            if self.backup_skipped || !backup.is_dir() {
+                let why = if self.backup_skipped {
+                    "--no-backup: this run took no backup, so the live files cannot be restored"
+                        .to_owned()
+                } else {
+                    format!(
+                        "no backup at {}: the live files cannot be restored",
+                        backup.display()
+                    )
+                };
                 self.note("rollback", StepOutcome::Failed, &why, began);
                 return Err(why);
             }

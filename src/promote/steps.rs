@@ -24,7 +24,8 @@ pub(crate) enum When {
     Run,
     /// Skipped on the operator's word, and recorded as skipped.
     Skip(&'static str),
-    /// Not asked for: shown by `--dry-run`, not recorded.
+    /// Not asked for: not recorded; `--dry-run` mentions it where that
+    /// tells the operator something (validation).
     NotAsked,
 }
 
@@ -76,6 +77,7 @@ impl Promoter<'_> {
             match when {
                 When::NotAsked => continue,
                 When::Skip(why) => {
+                    self.backup_skipped |= step == Step::Backup;
                     self.skip(step.name(), why);
                     continue;
                 }
@@ -117,8 +119,13 @@ impl Promoter<'_> {
     fn describe_step(&self, step: Step, when: When, options: &Options) -> Option<String> {
         let (subject, root, promote) = (&self.subject, &self.root, &self.catalogue.promote);
         let name = subject.name();
+        let applies = match step {
+            Step::Backup => subject.files(),
+            Step::Restart | Step::Gate => matches!(subject, Subject::Service { .. }),
+            _ => true,
+        };
         if let When::Skip(why) = when {
-            return Some(format!("{}: skipped ({why})", step.name()));
+            return applies.then(|| format!("{}: skipped ({why})", step.name()));
         }
         match step {
             Step::Validate => Some(match (when, subject.python()) {

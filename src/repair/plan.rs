@@ -337,15 +337,15 @@ mod tests {
         stack.container("gaia-web").state = State::Exited;
         stack.container("gaia-core").health = Some(Health::Unhealthy);
         stack.containers.remove("gaia-mcp");
-        stack.container("gaia-study").networks.clear();
+        stack.container("gaia-wiki").state = State::Dead;
         let plan = stack.plan(&[
+            "containers.gaia-wiki",
             "volumes.gaia-shared",
             "shared-dirs.gaia-candidate-shared",
             "ha.standbys",
             "containers.gaia-web",
             "containers.gaia-core",
             "containers.gaia-mcp",
-            "connectivity.gaia-core.gaia-study",
             "http.gaia-core",
             "ha.maintenance",
             "images.age.gaia-core-candidate",
@@ -363,6 +363,10 @@ mod tests {
         assert_eq!(
             repaired_by(&plan, "containers.gaia-web"),
             Action::Start(s("gaia-web"))
+        );
+        assert_eq!(
+            repaired_by(&plan, "containers.gaia-wiki"),
+            Action::Start(s("gaia-wiki"))
         );
         assert_eq!(
             repaired_by(&plan, "containers.gaia-core"),

@@ -4,13 +4,18 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 pub struct Gaia {
     command: Command,
     shown: String,
+    /// The promote lock, for commands that take it: free again once they end.
+    lock: Option<PathBuf>,
 }
+
+/// The promote lock, relative to the GAIA root.
+const LOCK: &str = ".gaia/promote.lock";
 
 /// `gaia ARGS`, with a clean environment for gaia's own variables.
 pub fn gaia<I, S>(args: I) -> Gaia
@@ -29,10 +34,17 @@ where
     Gaia {
         command,
         shown: format!("gaia {}", args.join(" ")),
+        lock: None,
     }
 }
 
 impl Gaia {
+    /// Whether the command changes what the promote lock guards.
+    fn takes_the_lock(&self) -> bool {
+        let words: Vec<&str> = self.shown.split_whitespace().collect();
+        matches!(words.get(1), Some(&"promote" | &"rollback"))
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.command.env(key, value);
         self
@@ -59,17 +71,28 @@ impl Gaia {
 
     pub fn run(mut self) -> Ran {
         let started = Instant::now();
-        let output = self
+        let child = self
             .command
-            .output()
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.shown));
-        Ran {
+        let pid = child.id();
+        let output = child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.shown));
+        let ran = Ran {
             shown: self.shown,
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             elapsed: started.elapsed(),
+        };
+        ran.shows_no_secret();
+        if let Some(lock) = &self.lock {
+            ran.left_no_lock(lock, pid);
         }
+        ran
     }
 }
 
@@ -83,6 +106,37 @@ pub struct Ran {
 }
 
 impl Ran {
+    /// The promote lock is not held by the run that ended (another run may
+    /// hold it).
+    fn left_no_lock(&self, lock: &Path, pid: u32) {
+        let holder = std::fs::read_to_string(lock)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+        if let Some(holder) = holder {
+            assert_ne!(
+                holder["pid"].as_u64(),
+                Some(u64::from(pid)),
+                "`{}` exited {} and left the promote lock {} behind",
+                self.shown,
+                self.code,
+                lock.display()
+            );
+        }
+    }
+
+    /// No secret of the running stack in what gaia printed, on any stream.
+    pub fn shows_no_secret(&self) {
+        for (name, value) in secrets() {
+            assert!(
+                !self.stdout.contains(value.as_str()) && !self.stderr.contains(value.as_str()),
+                "`{}` printed the value of {name}\n--- stdout\n{}\n--- stderr\n{}",
+                self.shown,
+                self.stdout.replace(value.as_str(), "<the secret>"),
+                self.stderr.replace(value.as_str(), "<the secret>")
+            );
+        }
+    }
+
     pub fn exits(&self, code: i32) -> &Self {
         assert_eq!(
             self.code, code,
@@ -146,23 +200,38 @@ pub fn docker(args: &[&str]) -> (i32, String) {
 }
 
 /// `docker inspect -f FORMAT NAME`, trimmed; empty when it does not exist.
+/// Any other failure of docker fails the test: "gone" must mean gone.
 pub fn inspect(name: &str, format: &str) -> String {
     let (code, out) = docker(&["inspect", "-f", format, name]);
     if code == 0 {
-        out.trim().to_owned()
-    } else {
-        String::new()
+        return out.trim().to_owned();
     }
+    assert!(
+        out.contains("No such object")
+            || out.contains("No such container")
+            || out.contains("No such image"),
+        "`docker inspect {name}` failed: {out}"
+    );
+    String::new()
 }
 
 /// The simulated stack is one per engine (fixed names and ports): tests that
-/// use it hold this lock, and find it up and healthy.
+/// use it hold this lock. Every story starts on a healed stack the doctor
+/// calls green, and the stack is healed again when the story ends, pass or
+/// fail, so one story's faults never become the next one's.
 pub struct Stack {
     _guard: MutexGuard<'static, Option<PathBuf>>,
     pub root: PathBuf,
 }
 
 static STACK: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Values of the secret env vars of the running stack's containers, by
+/// variable: no output of any gaia command may show one.
+static SECRETS: OnceLock<Vec<(String, String)>> = OnceLock::new();
+
+/// Where this test process keeps its simulated GAIA root.
+const ROOT_PREFIX: &str = "gaia-sim-test-";
 
 pub fn stack() -> Stack {
     let mut guard = STACK
@@ -171,23 +240,111 @@ pub fn stack() -> Stack {
     let root = match guard.as_ref() {
         Some(root) => root.clone(),
         None => {
-            let root = std::env::temp_dir().join(format!("gaia-sim-test-{}", std::process::id()));
+            let root = std::env::temp_dir().join(format!("{ROOT_PREFIX}{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&root);
             root
         }
     };
-    let ran = gaia(["sim", "up", "--ha", "--retry-base-delay", "200ms"])
-        .root(&root)
-        .run();
-    assert_eq!(
-        ran.code, 0,
-        "these tests need the Docker engine and compose: `gaia sim up` failed\n{}\n{}",
-        ran.stdout, ran.stderr
-    );
+    require_engine();
+    let first = guard.is_none();
     *guard = Some(root.clone());
-    Stack {
+    let stack = Stack {
         _guard: guard,
         root,
+    };
+    stack.up();
+    if first {
+        remove_stale_roots(&stack.root);
+    }
+    stack.heal();
+    stack.assert_green("at the start of the story, after `gaia sim heal`");
+    SECRETS.get_or_init(live_secrets);
+    stack
+}
+
+/// Fails with the engine's own words when there is no engine to test on:
+/// the one failure that is not gaia's.
+fn require_engine() {
+    let (code, out) = docker(&["version", "--format", "{{.Server.Version}}"]);
+    assert_eq!(
+        code, 0,
+        "these tests need the Docker engine and compose, and the engine does not answer:\n{out}"
+    );
+}
+
+/// Roots earlier test processes left: the stack now runs from this
+/// process's root, so theirs are unused.
+fn remove_stale_roots(current: &Path) {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(ROOT_PREFIX) else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid).exists();
+        if path != current && !alive {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Env var names whose values are secrets, as gaia's README defines them.
+pub fn is_secret(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    [
+        "KEY",
+        "TOKEN",
+        "SECRET",
+        "PASS",
+        "CREDENTIAL",
+        "AUTH",
+        "PRIVATE",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+/// Every secret-shaped env var of the simulated containers, read from the
+/// engine (not copied from the simulation's files).
+pub fn live_secrets() -> Vec<(String, String)> {
+    let (_, ids) = docker(&["ps", "-q", "--filter", "label=io.gaia.sim"]);
+    let mut secrets = Vec::new();
+    for id in ids.lines().filter(|l| !l.trim().is_empty()) {
+        let env = inspect(id.trim(), "{{range .Config.Env}}{{println .}}{{end}}");
+        for line in env.lines() {
+            if let Some((name, value)) = line.split_once('=')
+                && is_secret(name)
+                && value.len() >= 4
+                && !["true", "false", "yes", "none", "null"]
+                    .contains(&value.to_ascii_lowercase().as_str())
+                && !value.chars().all(|c| c.is_ascii_digit())
+                && !secrets.iter().any(|(_, v)| v == value)
+            {
+                secrets.push((name.to_owned(), value.to_owned()));
+            }
+        }
+    }
+    secrets.sort();
+    secrets
+}
+
+/// The secrets of the running stack (read when the first story started).
+pub fn secrets() -> &'static [(String, String)] {
+    SECRETS.get().map(Vec::as_slice).unwrap_or_default()
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let healed = self.gaia(["sim", "heal"]).run();
+        if healed.code != 0 && !std::thread::panicking() {
+            panic!(
+                "`gaia sim heal` failed at the end of the story:\n{}\n{}",
+                healed.stdout, healed.stderr
+            );
+        }
     }
 }
 
@@ -197,7 +354,24 @@ impl Stack {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        gaia(args).root(&self.root)
+        let mut gaia = gaia(args).root(&self.root);
+        if gaia.takes_the_lock() {
+            gaia.lock = Some(self.root.join(LOCK));
+        }
+        gaia
+    }
+
+    /// `gaia sim up` as every story has it: with the standbys, and web's
+    /// retries towards core 200 ms apart.
+    pub fn up(&self) {
+        let up = self
+            .gaia(["sim", "up", "--ha", "--retry-base-delay", "200ms"])
+            .run();
+        assert_eq!(
+            up.code, 0,
+            "`gaia sim up` failed (the engine answers, so gaia is to blame)\n{}\n{}",
+            up.stdout, up.stderr
+        );
     }
 
     /// `gaia sim fault ARGS…`, which must succeed.
@@ -209,6 +383,36 @@ impl Stack {
 
     pub fn heal(&self) {
         self.gaia(["sim", "heal"]).run().succeeds();
+    }
+
+    /// The doctor finds no failure and no warning; if it does, they are
+    /// named with what the doctor said.
+    pub fn assert_green(&self, when: &str) {
+        let ran = self.gaia(["doctor", "--format", "json"]).run();
+        let report = ran.json();
+        let problems: Vec<String> = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["severity"] == "fail" || c["severity"] == "warn")
+            .map(|c| format!("  {} {}: {}", c["severity"], c["id"], c["message"]))
+            .collect();
+        assert!(
+            ran.code == 0 && problems.is_empty(),
+            "the doctor is not green {when} (exit {}):\n{}",
+            ran.code,
+            problems.join("\n")
+        );
+    }
+}
+
+/// A file removed when the story ends, pass or fail, before the stack is
+/// healed: what a story planted to break the stack.
+pub struct Removed(pub PathBuf);
+
+impl Drop for Removed {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 

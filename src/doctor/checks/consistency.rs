@@ -1,4 +1,5 @@
-//! Consistency: the registry and the compose files describe the same services.
+//! Consistency: the registry and the compose files describe the same
+//! services, under the same container names.
 
 use std::collections::BTreeSet;
 
@@ -43,6 +44,19 @@ impl Compose {
                 "in the registry but no compose file: {}",
                 list(undefined)
             ));
+        }
+        let renamed: Vec<String> = ctx
+            .registry
+            .services
+            .iter()
+            .filter_map(|s| {
+                let named = compose.services.get(&s.name)?.container_name.as_deref()?;
+                (named != s.container)
+                    .then(|| format!("{} (registry: {}, compose: {named})", s.name, s.container))
+            })
+            .collect();
+        if !renamed.is_empty() {
+            problems.push(format!("container names differ: {}", renamed.join(", ")));
         }
         if problems.is_empty() {
             Finding::pass(format!(

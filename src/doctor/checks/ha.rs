@@ -59,7 +59,7 @@ impl Wiring {
         };
         match container.env_var(&fallback.env).filter(|v| !v.is_empty()) {
             Some(url) => Finding::pass(format!(
-                "{} reaches {} through {}={url}",
+                "{} is wired to fall back to {} ({}={url})",
                 service.name, fallback.standby, fallback.env
             ))
             .saw(format!(
