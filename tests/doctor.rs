@@ -10,6 +10,23 @@ use std::time::Duration;
 use common::{Stack, stack};
 use serde_json::Value;
 
+/// The doctor's categories, in the order they run and print.
+const CATEGORIES: [&str; 13] = [
+    "preflight",
+    "containers",
+    "http",
+    "ha",
+    "connectivity",
+    "volumes",
+    "library",
+    "sessions",
+    "resources",
+    "gpu",
+    "model",
+    "images",
+    "consistency",
+];
+
 fn doctor_json(stack: &Stack) -> (Value, Duration, i32) {
     let ran = stack.gaia(["doctor", "--format", "json"]).run();
     (ran.json(), ran.elapsed, ran.code)
@@ -48,21 +65,7 @@ fn a_healthy_stack_passes_every_category() {
         .iter()
         .map(|c| c["category"].as_str().unwrap())
         .collect();
-    for category in [
-        "preflight",
-        "containers",
-        "http",
-        "ha",
-        "connectivity",
-        "volumes",
-        "library",
-        "sessions",
-        "resources",
-        "gpu",
-        "model",
-        "images",
-        "consistency",
-    ] {
+    for category in CATEGORIES {
         assert!(categories.contains(category), "{category} missing");
     }
     // Every category has at least one check that really looked.
@@ -554,22 +557,7 @@ fn checks_come_in_category_order_with_the_ids_the_list_shows() {
         .collect();
     categories.dedup();
     assert_eq!(
-        categories,
-        [
-            "preflight",
-            "containers",
-            "http",
-            "ha",
-            "connectivity",
-            "volumes",
-            "library",
-            "sessions",
-            "resources",
-            "gpu",
-            "model",
-            "images",
-            "consistency"
-        ],
+        categories, CATEGORIES,
         "each category once, in the documented order"
     );
     let listed = common::gaia(["doctor", "--list-checks", "--format", "json"]).run();
