@@ -618,7 +618,8 @@ fn colour_only_on_a_terminal_or_when_asked_and_quiet_and_logs_do_as_they_say() {
         script
             .args(["-q", "-e", "-c", &command, "/dev/null"])
             .env("GAIA_ROOT", &stack.root)
-            .env_remove("NO_COLOR");
+            .env_remove("NO_COLOR")
+            .stdin(std::process::Stdio::null());
         if no_color {
             script.env("NO_COLOR", "1");
         }

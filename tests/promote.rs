@@ -515,3 +515,39 @@ fn rollback_exits_1_with_nothing_to_go_back_to_and_3_when_what_it_restores_is_un
         "the backup was restored"
     );
 }
+
+#[test]
+fn a_crash_during_the_watch_window_rolls_back_to_the_old_version() {
+    let stack = stack();
+    let live = stack.root.join("gaia-core");
+    let old = read(&live.join("VERSION"));
+    let mut child = stack.gaia(["promote", "gaia-core"]).spawn();
+    // Once the gate has seen it healthy, it watches: crash it then.
+    let stderr = child.stderr.take().unwrap();
+    let mut said = Vec::new();
+    for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+        let line = line.unwrap();
+        let watching = line.contains("watching for");
+        said.push(line);
+        if watching {
+            assert_eq!(docker(&["kill", "gaia-core"]).0, 0);
+        }
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2), "{}", said.join("\n"));
+    // The gate had passed once; what failed it came after the window.
+    let watching = said
+        .iter()
+        .position(|l| l.contains("watching for"))
+        .unwrap();
+    assert!(
+        said[watching + 1].starts_with("==> health gate: gaia-core")
+            && !said[watching + 1].contains("healthy, its checks pass"),
+        "{}",
+        said.join("\n")
+    );
+    let last = history(&stack, "gaia-core").pop().unwrap();
+    assert_eq!(last["outcome"], "rolled-back");
+    assert_eq!(read(&live.join("VERSION")), old);
+    assert_eq!(version(6415).1, old.trim(), "the old version serves");
+}

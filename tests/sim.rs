@@ -54,6 +54,11 @@ fn sim_up_runs_the_whole_stack_healthy_with_published_ports_on_loopback_only() {
         "{}"
     );
     assert_eq!(inspect("gaia-core", "{{.Config.User}}"), "1000:1000");
+    // --health-interval (2s unless told): how often Docker runs healthchecks.
+    assert_eq!(
+        inspect("gaia-core", "{{.Config.Healthcheck.Interval}}"),
+        "2s"
+    );
     assert_eq!(
         inspect("gaia-core", "{{.Config.Image}}"),
         "localhost:5000/gaia-core:local"
