@@ -221,7 +221,24 @@ pub fn inspect(name: &str, format: &str) -> String {
 /// fail, so one story's faults never become the next one's.
 pub struct Stack {
     _guard: MutexGuard<'static, Option<PathBuf>>,
+    /// The same, across test processes: the engine is shared by every test
+    /// binary (and every developer's run) on this machine.
+    _engine: std::fs::File,
     pub root: PathBuf,
+}
+
+/// Held by the story that owns the simulated stack, in whichever process.
+fn engine_lock() -> std::fs::File {
+    let path = std::env::temp_dir().join("gaia-sim-stack.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    file.lock()
+        .unwrap_or_else(|e| panic!("cannot lock {}: {e}", path.display()));
+    file
 }
 
 static STACK: Mutex<Option<PathBuf>> = Mutex::new(None);
@@ -246,10 +263,12 @@ pub fn stack() -> Stack {
         }
     };
     require_engine();
+    let engine = engine_lock();
     let first = guard.is_none();
     *guard = Some(root.clone());
     let stack = Stack {
         _guard: guard,
+        _engine: engine,
         root,
     };
     stack.up();
