@@ -170,7 +170,7 @@ _gaia() {
 
     case "${cmd}" in
         gaia)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --help --version doctor promote rollback history ha failover-test sim completions help"
+            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version doctor promote rollback history ha failover-test sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,6 +192,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -200,7 +204,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__completions)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -222,6 +226,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -230,7 +238,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__doctor)
-            opts="-v -q -h -V --service --category --list-checks --fix --dry-run --fail-on --output --timeout --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --service --category --list-checks --fix --dry-run --fail-on --output --timeout --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -272,6 +280,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -280,7 +292,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__failover__subcmd__test)
-            opts="-v -q -h -V --target --payload --timeout --hold --recover --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --target --payload --timeout --hold --recover --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,6 +330,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -326,7 +342,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --help --version start stop status maintenance help"
+            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version start stop status maintenance help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -346,6 +362,10 @@ _gaia() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -440,7 +460,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__maintenance)
-            opts="-v -q -h -V --reason --config --root --format --color --verbose --quiet --help --version on off status"
+            opts="-v -q -h -V --reason --config --root --format --color --verbose --quiet --wait --help --version on off status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -466,6 +486,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -474,7 +498,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__start)
-            opts="-v -q -h -V --timeout --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --timeout --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -500,6 +524,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -508,7 +536,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__status)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -528,6 +556,10 @@ _gaia() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -538,7 +570,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__stop)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,6 +590,10 @@ _gaia() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -834,7 +870,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__history)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -854,6 +890,10 @@ _gaia() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -864,7 +904,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__promote)
-            opts="-v -q -h -V --list --validate --test --no-restart --no-backup --force --dry-run --timeout --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --list --validate --test --no-restart --no-backup --force --dry-run --timeout --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -888,6 +928,10 @@ _gaia() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -898,7 +942,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__rollback)
-            opts="-v -q -h -V --timeout --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --timeout --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,6 +968,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -932,7 +980,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --help --version up down status fault heal help"
+            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version up down status fault heal help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -954,6 +1002,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -962,7 +1014,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__down)
-            opts="-v -q -h -V --images --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --images --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -984,6 +1036,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -992,7 +1048,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__fault)
-            opts="-v -q -h -V --service --list --config --root --format --color --verbose --quiet --help --version exited unhealthy restart-loop health-500 health-hang no-model core-gpu standby-down standbys-down no-fallback-env maintenance-on network-detached shared-dir-missing shared-dir-root-owned library-drift sessions-stale stale-candidate-image image-without-user no-gaia-common mangled-name network-missing"
+            opts="-v -q -h -V --service --list --config --root --format --color --verbose --quiet --wait --help --version exited unhealthy restart-loop health-500 health-hang no-model core-gpu standby-down standbys-down no-fallback-env maintenance-on network-detached shared-dir-missing shared-dir-root-owned library-drift sessions-stale stale-candidate-image image-without-user no-gaia-common mangled-name network-missing"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1018,6 +1074,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1026,7 +1086,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__heal)
-            opts="-v -q -h -V --timeout --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --timeout --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1050,6 +1110,10 @@ _gaia() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1158,7 +1222,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__status)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1180,6 +1244,10 @@ _gaia() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1188,7 +1256,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__up)
-            opts="-v -q -h -V --ha --scale --health-interval --retry-base-delay --timeout --config --root --format --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --ha --scale --health-interval --retry-base-delay --timeout --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1224,6 +1292,10 @@ _gaia() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

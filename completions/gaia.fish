@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gaia_global_optspecs
-    string join \n config= root= format= color= v/verbose q/quiet h/help V/version
+    string join \n config= root= format= color= v/verbose q/quiet wait= h/help V/version
 end
 
 function __fish_gaia_needs_command
@@ -32,6 +32,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_needs_command" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_needs_command" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_needs_command" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_needs_command" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -71,6 +72,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l list-checks -d 'List the checks that would run, without running them'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l fix -d 'Repair what is safe to repair, in dependency order, then check again'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l dry-run -d 'With --fix: print the repair plan and change nothing'
@@ -87,6 +89,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l list -d 'List what can be promoted, and how'
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l validate -d 'Run the Python validators in a throwaway image of the candidate first'
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l test -d 'Require the running candidate to answer its health check first'
@@ -107,6 +110,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -119,6 +123,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand history" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand history" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand history" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand history" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -131,6 +136,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -149,6 +155,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -161,6 +168,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -173,6 +181,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -186,6 +195,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -207,6 +217,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l recover -d 'Put back what an interrupted drill left stopped, from its journal'
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s q -l quiet -d 'Say only what went wrong'
@@ -220,6 +231,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -242,6 +254,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l ha -d 'Also start the HA hot standbys (gaia-core-candidate, gaia-mcp-candidate)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s q -l quiet -d 'Say only what went wrong'
@@ -255,6 +268,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l images -d 'Also remove the simulated images'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s q -l quiet -d 'Say only what went wrong'
@@ -268,6 +282,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -281,6 +296,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l list -d 'List the faults that can be injected'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -s q -l quiet -d 'Say only what went wrong'
@@ -295,6 +311,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -313,6 +330,7 @@ junit\t'JUnit XML, one test suite per category (doctor only)'"
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'

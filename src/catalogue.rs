@@ -136,6 +136,13 @@ pub(crate) struct Validator {
     pub(crate) blocking: bool,
     #[serde(default = "only_zero")]
     pub(crate) passing_exit_codes: Vec<i64>,
+    /// A validator still running after this is stopped and fails.
+    #[serde(default = "ten_minutes", with = "humantime_serde")]
+    pub(crate) timeout: Duration,
+}
+
+fn ten_minutes() -> Duration {
+    Duration::from_secs(600)
 }
 
 fn only_zero() -> Vec<i64> {

@@ -20,7 +20,8 @@ use crate::sim::faults::Fault;
         gaia checks the live and candidate containers of a GAIA deployment, repairs \
         what is safe to repair, runs the HA hot standbys and drills failover, and \
         brings up a simulated GAIA stack on the local Docker engine to rehearse on.",
-    after_help = "Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error.\n\
+    after_help = "Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error, \
+        4 busy (another gaia command holds the lock), 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.\n\
         Each command's --help gives its own. Start with `gaia sim up --ha` to get a rehearsal \
         stack, then `gaia doctor`.",
     propagate_version = true
@@ -58,6 +59,11 @@ pub(crate) struct GlobalArgs {
     /// Say only what went wrong
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
+
+    /// Commands that change live: wait up to this long (30s, 10m) for
+    /// another gaia command to release the root's lock, instead of exiting 4
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub(crate) wait: Option<Duration>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,7 +96,7 @@ pub(crate) enum Command {
     /// Move a candidate into live: validated, gated, rolled back automatically on failure
     ///
     /// Steps, each shown as it runs and recorded in the audit log (.gaia/promotions.jsonl in
-    /// the GAIA root): lock the root; with --validate, run ruff (blocking), mypy
+    /// the GAIA root): take the root's lock (.gaia/gaia.lock); with --validate, run ruff (blocking), mypy
     /// (informational) and pytest (blocking; no tests collected is not a failure) in a
     /// throwaway image built from the candidate's Dockerfile; with --test, the candidate must
     /// answer its health check; the sync gate (protocols/cognition_packet.py differing between
@@ -99,7 +105,8 @@ pub(crate) enum Command {
     /// __pycache__, *.pyc) or tag the candidate image as the live image (the old one kept as
     /// :gaia-rollback); restart, or recreate through compose when the image changed; then the
     /// health gate: Docker health, the service's doctor checks, and a watch window. Any
-    /// failure after the backup, Ctrl-C included, rolls back automatically.
+    /// failure after the backup, and SIGINT, SIGTERM or SIGHUP, rolls back automatically
+    /// (the step in flight is finished first).
     #[command(after_help = "Examples:\n  \
         gaia promote --list\n  \
         gaia promote gaia-core --validate --test\n  \
@@ -107,14 +114,16 @@ pub(crate) enum Command {
         gaia promote gaia-common\n\n\
         Exit codes: 0 promoted; 1 refused or validation failed, nothing changed; 2 the gate \
         failed and the previous version serves again; 3 the rollback failed, live is degraded \
-        (usage errors also exit 3).")]
+        (usage errors also exit 3); 4 another gaia command holds the lock; 129/130/143 stopped \
+        by SIGHUP/SIGINT/SIGTERM (rolled back if live had changed).")]
     Promote(PromoteArgs),
 
     /// Put back the version the last promotion replaced
     #[command(
         after_help = "Restores the live files from <service>.bak and the image from its \
         :gaia-rollback tag, restarts (or recreates) the service and waits until it is healthy.\n\n\
-        Exit codes: 0 restored and healthy, 1 nothing to roll back to, 3 restored but not healthy."
+        Exit codes: 0 restored and healthy, 1 nothing to roll back to, 3 restored but not healthy, \
+        4 another gaia command holds the lock."
     )]
     Rollback(RollbackArgs),
 
@@ -143,7 +152,8 @@ pub(crate) enum Command {
         gaia failover-test --recover\n\n\
         Exit codes: 0 failover worked and the target serves again, 1 no failover (the request \
         failed or the target served it), 2 the target could not be put back, 3 refused \
-        (steady state not met; nothing was changed), 130 interrupted (the target was put back).")]
+        (steady state not met; nothing was changed), 4 another gaia command holds the lock, \
+        129/130/143 stopped by SIGHUP/SIGINT/SIGTERM (the target was put back).")]
     FailoverTest(FailoverArgs),
 
     /// Run a simulated GAIA stack on the local Docker engine, to rehearse on

@@ -4,14 +4,16 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::catalogue::Catalogue;
 use crate::cli::GlobalArgs;
 use crate::docker::Docker;
 use crate::error::Result;
+use crate::lock::LiveLock;
 use crate::output::Printer;
 use crate::registry::Registry;
+use crate::signals::Signals;
 
 pub(crate) struct Context {
     pub(crate) registry: Registry,
@@ -24,6 +26,11 @@ pub(crate) struct Context {
     /// current directory.
     root_given: bool,
     pub(crate) printer: Printer,
+    /// How long a command that changes live waits for another's lock.
+    wait: Option<Duration>,
+    /// SIGINT, SIGTERM and SIGHUP, for the commands that change live
+    /// (inert for the others, which these signals simply end).
+    pub(crate) signals: Signals,
 }
 
 /// What a command that reads or changes the running stack works with.
@@ -34,7 +41,7 @@ pub(crate) struct Live {
 }
 
 impl Context {
-    pub(crate) fn resolve(global: &GlobalArgs) -> Result<Context> {
+    pub(crate) fn resolve(global: &GlobalArgs, signals: Signals) -> Result<Context> {
         let registry = Registry::load(global.config.as_deref())?;
         let root = global.root.clone().unwrap_or_else(|| PathBuf::from("."));
         let printer = Printer::new(global.color, global.format, global.quiet, global.verbose);
@@ -44,7 +51,15 @@ impl Context {
             root,
             root_given: global.root.is_some(),
             printer,
+            wait: global.wait,
+            signals,
         })
+    }
+
+    /// The root's one lock, for `command` ("promote gaia-core"): refused
+    /// naming the holder, or after waiting `--wait` for it.
+    pub(crate) async fn lock(&self, root: &Path, command: &str) -> Result<LiveLock> {
+        LiveLock::acquire(root, command, self.wait, &self.signals).await
     }
 
     /// The check catalogue, checked against the registry.
@@ -58,8 +73,15 @@ impl Context {
 
     /// The one way into the running stack: the engine, and the stack's root.
     pub(crate) async fn live(&self) -> Result<Live> {
+        self.live_by(None).await
+    }
+
+    /// The same, with the engine's answers about the root needed by `until`
+    /// (a doctor run's deadline).
+    pub(crate) async fn live_by(&self, until: Option<Instant>) -> Result<Live> {
         let docker = Docker::connect().await?;
-        let root = self.stack_root(Some(&docker)).await;
+        let asking = until.map_or_else(|| docker.clone(), |until| docker.until(until));
+        let root = self.stack_root(Some(&asking)).await;
         Ok(Live { docker, root })
     }
 

@@ -3,7 +3,8 @@
 //! module touches bollard.
 
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime};
+use std::future::Future;
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
 use bollard::exec::{CreateExecOptions, StartExecResults};
@@ -25,12 +26,25 @@ use futures_util::{StreamExt, TryStreamExt};
 
 use crate::error::{Error, Result};
 
+/// The label of the containers `run_once` makes; its value is gaia's pid.
+pub(crate) const THROWAWAY: &str = "io.gaia.throwaway";
+
 /// How long gaia waits for the engine to answer its first ping.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Every call to the engine ends by then at the latest: bollard's own
+/// timeout covers only the response headers, so a call whose answer never
+/// comes whole would otherwise wait forever.
+const CALL_DEADLINE: Duration = Duration::from_secs(30);
+/// An image build (validation) or load (`gaia sim up`) streams for longer.
+const BUILD_DEADLINE: Duration = Duration::from_secs(900);
 
 #[derive(Clone)]
 pub(crate) struct Docker {
     api: bollard::Docker,
+    /// When every call must have ended (a doctor run's deadline), if sooner
+    /// than each call's own.
+    until: Option<Instant>,
 }
 
 /// A container as gaia needs to see it.
@@ -195,6 +209,13 @@ fn timestamp(text: &str) -> Option<SystemTime> {
         .filter(|t| *t > SystemTime::UNIX_EPOCH)
 }
 
+fn stream_ended(what: &str, after: Duration) -> Error {
+    Error::Failed(format!(
+        "{what} did not finish within {} and was stopped",
+        humantime::format_duration(after)
+    ))
+}
+
 fn not_found(err: &bollard::errors::Error) -> bool {
     matches!(
         err,
@@ -224,186 +245,237 @@ impl Docker {
             .await
             .map_err(|_| unreachable(format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
             .map_err(|e| unreachable(e.to_string()))?;
-        Ok(Docker { api })
+        Ok(Docker { api, until: None })
+    }
+
+    /// The same engine, with every call ending by `until` (a run's deadline).
+    pub(crate) fn until(&self, until: Instant) -> Docker {
+        Docker {
+            api: self.api.clone(),
+            until: Some(until),
+        }
+    }
+
+    /// `call`, given up when the engine has not answered it in time.
+    async fn bounded<T>(
+        &self,
+        what: impl std::fmt::Display,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let allowed = self.until.map_or(CALL_DEADLINE, |until| {
+            CALL_DEADLINE.min(until.saturating_duration_since(Instant::now()))
+        });
+        tokio::time::timeout(allowed, call)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Failed(format!(
+                    "the Docker engine did not answer within {:.1}s ({what})",
+                    allowed.as_secs_f64()
+                )))
+            })
     }
 
     pub(crate) async fn engine_version(&self) -> Result<String> {
-        let version = self
-            .api
-            .version()
-            .await
-            .context("asking the engine its version")?;
-        Ok(version.version.unwrap_or_else(|| "unknown".into()))
+        self.bounded("engine_version", async {
+            let version = self
+                .api
+                .version()
+                .await
+                .context("asking the engine its version")?;
+            Ok(version.version.unwrap_or_else(|| "unknown".into()))
+        })
+        .await
     }
 
     // ── containers ──────────────────────────────────────────────────────────
 
     pub(crate) async fn container(&self, name: &str) -> Result<Option<Container>> {
-        let inspect = match self.api.inspect_container(name, None).await {
-            Ok(inspect) => inspect,
-            Err(err) if not_found(&err) => return Ok(None),
-            Err(err) => {
-                return Err(anyhow::Error::new(err)
-                    .context(format!("inspecting container {name}"))
-                    .into());
-            }
-        };
-        let state = inspect.state.unwrap_or_default();
-        let host = inspect.host_config.unwrap_or_default();
-        let devices = host
-            .devices
-            .unwrap_or_default()
-            .into_iter()
-            .map(|d| {
-                format!(
-                    "{}:{}",
-                    d.path_on_host.unwrap_or_default(),
-                    d.path_in_container.unwrap_or_default()
-                )
-            })
-            .collect();
-        let device_requests = host
-            .device_requests
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| {
-                (
-                    r.driver.unwrap_or_default(),
-                    r.count.unwrap_or(0),
-                    r.device_ids.unwrap_or_default(),
-                )
-            })
-            .collect();
-        let config = inspect.config.unwrap_or_default();
-        // Docker's defaults where the image or compose leaves a field unset.
-        let nanos = |n: Option<i64>, default: Duration| match n {
-            Some(n) if n > 0 => Duration::from_nanos(n as u64),
-            _ => default,
-        };
-        let healthcheck = config
-            .healthcheck
-            .as_ref()
-            .filter(|h| {
-                h.test
-                    .as_ref()
-                    .is_some_and(|t| t.first().is_some_and(|c| c != "NONE"))
-            })
-            .map(|h| HealthTiming {
-                interval: nanos(h.interval, Duration::from_secs(30)),
-                timeout: nanos(h.timeout, Duration::from_secs(30)),
-                retries: h.retries.filter(|r| *r > 0).unwrap_or(3) as u32,
-                start_period: nanos(h.start_period, Duration::ZERO),
-            });
-        let networks = inspect
-            .network_settings
-            .and_then(|n| n.networks)
-            .map(|n| n.into_keys().collect())
-            .unwrap_or_default();
-        Ok(Some(Container {
-            id: inspect.id.unwrap_or_default(),
-            name: inspect
-                .name
+        self.bounded(format!("container {name}"), async {
+            let inspect = match self.api.inspect_container(name, None).await {
+                Ok(inspect) => inspect,
+                Err(err) if not_found(&err) => return Ok(None),
+                Err(err) => {
+                    return Err(anyhow::Error::new(err)
+                        .context(format!("inspecting container {name}"))
+                        .into());
+                }
+            };
+            let state = inspect.state.unwrap_or_default();
+            let host = inspect.host_config.unwrap_or_default();
+            let devices = host
+                .devices
                 .unwrap_or_default()
-                .trim_start_matches('/')
-                .to_owned(),
-            state: match state.status {
-                Some(ContainerStateStatusEnum::CREATED) => State::Created,
-                Some(ContainerStateStatusEnum::RUNNING) => State::Running,
-                Some(ContainerStateStatusEnum::PAUSED) => State::Paused,
-                Some(ContainerStateStatusEnum::RESTARTING) => State::Restarting,
-                Some(ContainerStateStatusEnum::REMOVING) => State::Removing,
-                Some(ContainerStateStatusEnum::EXITED) => State::Exited,
-                Some(ContainerStateStatusEnum::DEAD) => State::Dead,
-                _ => State::Unknown,
-            },
-            health: match state.health.and_then(|h| h.status) {
-                Some(HealthStatusEnum::STARTING) => Some(Health::Starting),
-                Some(HealthStatusEnum::HEALTHY) => Some(Health::Healthy),
-                Some(HealthStatusEnum::UNHEALTHY) => Some(Health::Unhealthy),
-                _ => None,
-            },
-            restart_count: inspect.restart_count.unwrap_or(0),
-            created: inspect.created.as_deref().and_then(timestamp),
-            started_at: state.started_at.as_deref().and_then(timestamp),
-            labels: config.labels.unwrap_or_default(),
-            env: config.env.unwrap_or_default(),
-            networks,
-            devices,
-            device_requests,
-            healthcheck,
-        }))
+                .into_iter()
+                .map(|d| {
+                    format!(
+                        "{}:{}",
+                        d.path_on_host.unwrap_or_default(),
+                        d.path_in_container.unwrap_or_default()
+                    )
+                })
+                .collect();
+            let device_requests = host
+                .device_requests
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.driver.unwrap_or_default(),
+                        r.count.unwrap_or(0),
+                        r.device_ids.unwrap_or_default(),
+                    )
+                })
+                .collect();
+            let config = inspect.config.unwrap_or_default();
+            // Docker's defaults where the image or compose leaves a field unset.
+            let nanos = |n: Option<i64>, default: Duration| match n {
+                Some(n) if n > 0 => Duration::from_nanos(n as u64),
+                _ => default,
+            };
+            let healthcheck = config
+                .healthcheck
+                .as_ref()
+                .filter(|h| {
+                    h.test
+                        .as_ref()
+                        .is_some_and(|t| t.first().is_some_and(|c| c != "NONE"))
+                })
+                .map(|h| HealthTiming {
+                    interval: nanos(h.interval, Duration::from_secs(30)),
+                    timeout: nanos(h.timeout, Duration::from_secs(30)),
+                    retries: h.retries.filter(|r| *r > 0).unwrap_or(3) as u32,
+                    start_period: nanos(h.start_period, Duration::ZERO),
+                });
+            let networks = inspect
+                .network_settings
+                .and_then(|n| n.networks)
+                .map(|n| n.into_keys().collect())
+                .unwrap_or_default();
+            Ok(Some(Container {
+                id: inspect.id.unwrap_or_default(),
+                name: inspect
+                    .name
+                    .unwrap_or_default()
+                    .trim_start_matches('/')
+                    .to_owned(),
+                state: match state.status {
+                    Some(ContainerStateStatusEnum::CREATED) => State::Created,
+                    Some(ContainerStateStatusEnum::RUNNING) => State::Running,
+                    Some(ContainerStateStatusEnum::PAUSED) => State::Paused,
+                    Some(ContainerStateStatusEnum::RESTARTING) => State::Restarting,
+                    Some(ContainerStateStatusEnum::REMOVING) => State::Removing,
+                    Some(ContainerStateStatusEnum::EXITED) => State::Exited,
+                    Some(ContainerStateStatusEnum::DEAD) => State::Dead,
+                    _ => State::Unknown,
+                },
+                health: match state.health.and_then(|h| h.status) {
+                    Some(HealthStatusEnum::STARTING) => Some(Health::Starting),
+                    Some(HealthStatusEnum::HEALTHY) => Some(Health::Healthy),
+                    Some(HealthStatusEnum::UNHEALTHY) => Some(Health::Unhealthy),
+                    _ => None,
+                },
+                restart_count: inspect.restart_count.unwrap_or(0),
+                created: inspect.created.as_deref().and_then(timestamp),
+                started_at: state.started_at.as_deref().and_then(timestamp),
+                labels: config.labels.unwrap_or_default(),
+                env: config.env.unwrap_or_default(),
+                networks,
+                devices,
+                device_requests,
+                healthcheck,
+            }))
+        })
+        .await
     }
 
     /// All containers (running or not) carrying `label` (`key` or `key=value`).
     pub(crate) async fn containers_with_label(&self, label: &str) -> Result<Vec<ContainerRef>> {
-        let filters = HashMap::from([("label".to_owned(), vec![label.to_owned()])]);
-        let options = ListContainersOptionsBuilder::default()
-            .all(true)
-            .filters(&filters)
-            .build();
-        let list = self
-            .api
-            .list_containers(Some(options))
-            .await
-            .context("listing containers")?;
-        Ok(list
-            .into_iter()
-            .map(|c| ContainerRef {
-                id: c.id.unwrap_or_default(),
-                name: c
-                    .names
-                    .unwrap_or_default()
-                    .first()
-                    .map(|n| n.trim_start_matches('/').to_owned())
-                    .unwrap_or_default(),
-                labels: c.labels.unwrap_or_default(),
-            })
-            .collect())
+        self.bounded(format!("containers_with_label {label}"), async {
+            let filters = HashMap::from([("label".to_owned(), vec![label.to_owned()])]);
+            let options = ListContainersOptionsBuilder::default()
+                .all(true)
+                .filters(&filters)
+                .build();
+            let list = self
+                .api
+                .list_containers(Some(options))
+                .await
+                .context("listing containers")?;
+            Ok(list
+                .into_iter()
+                .map(|c| ContainerRef {
+                    id: c.id.unwrap_or_default(),
+                    name: c
+                        .names
+                        .unwrap_or_default()
+                        .first()
+                        .map(|n| n.trim_start_matches('/').to_owned())
+                        .unwrap_or_default(),
+                    labels: c.labels.unwrap_or_default(),
+                })
+                .collect())
+        })
+        .await
     }
 
     pub(crate) async fn start(&self, name: &str) -> Result<()> {
-        self.api
-            .start_container(name, None)
-            .await
-            .with_context(|| format!("starting {name}"))?;
-        Ok(())
+        self.bounded(format!("start {name}"), async {
+            self.api
+                .start_container(name, None)
+                .await
+                .with_context(|| format!("starting {name}"))?;
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) async fn restart(&self, name: &str) -> Result<()> {
-        let options = RestartContainerOptionsBuilder::default().t(10).build();
-        self.api
-            .restart_container(name, Some(options))
-            .await
-            .with_context(|| format!("restarting {name}"))?;
-        Ok(())
+        self.bounded(format!("restart {name}"), async {
+            let options = RestartContainerOptionsBuilder::default().t(10).build();
+            self.api
+                .restart_container(name, Some(options))
+                .await
+                .with_context(|| format!("restarting {name}"))?;
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) async fn stop(&self, name: &str) -> Result<()> {
-        let options = StopContainerOptionsBuilder::default().t(10).build();
-        self.api
-            .stop_container(name, Some(options))
-            .await
-            .with_context(|| format!("stopping {name}"))?;
-        Ok(())
+        self.bounded(format!("stop {name}"), async {
+            let options = StopContainerOptionsBuilder::default().t(10).build();
+            self.api
+                .stop_container(name, Some(options))
+                .await
+                .with_context(|| format!("stopping {name}"))?;
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) async fn remove_container(&self, name: &str) -> Result<()> {
-        let options = RemoveContainerOptionsBuilder::default().force(true).build();
-        match self.api.remove_container(name, Some(options)).await {
-            Err(err) if not_found(&err) => Ok(()),
-            other => Ok(other.with_context(|| format!("removing container {name}"))?),
-        }
+        self.bounded(format!("remove_container {name}"), async {
+            let options = RemoveContainerOptionsBuilder::default().force(true).build();
+            match self.api.remove_container(name, Some(options)).await {
+                Err(err) if not_found(&err) => Ok(()),
+                other => Ok(other.with_context(|| format!("removing container {name}"))?),
+            }
+        })
+        .await
     }
 
     pub(crate) async fn rename(&self, name: &str, new_name: &str) -> Result<()> {
-        let options = RenameContainerOptionsBuilder::default()
-            .name(new_name)
-            .build();
-        self.api
-            .rename_container(name, options)
-            .await
-            .with_context(|| format!("renaming {name} to {new_name}"))?;
-        Ok(())
+        self.bounded(format!("rename {name}"), async {
+            let options = RenameContainerOptionsBuilder::default()
+                .name(new_name)
+                .build();
+            self.api
+                .rename_container(name, options)
+                .await
+                .with_context(|| format!("renaming {name} to {new_name}"))?;
+            Ok(())
+        })
+        .await
     }
 
     /// Runs `argv` inside a running container and collects what it printed.
@@ -413,106 +485,118 @@ impl Docker {
         argv: &[&str],
         user: Option<&str>,
     ) -> Result<ExecOutput> {
-        let context = || format!("running `{}` in {container}", argv.join(" "));
-        let exec = self
-            .api
-            .create_exec(
-                container,
-                CreateExecOptions {
-                    cmd: Some(argv.iter().map(|s| s.to_string()).collect()),
-                    user: user.map(str::to_owned),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    ..Default::default()
-                },
-            )
-            .await
-            .with_context(context)?;
-        let mut stdout = String::new();
-        let mut stderr = String::new();
-        if let StartExecResults::Attached { mut output, .. } = self
-            .api
-            .start_exec(&exec.id, None)
-            .await
-            .with_context(context)?
-        {
-            while let Some(chunk) = output.next().await {
-                match chunk.with_context(context)? {
-                    bollard::container::LogOutput::StdErr { message } => {
-                        stderr.push_str(&String::from_utf8_lossy(&message))
+        self.bounded(format!("exec {container}"), async {
+            let context = || format!("running `{}` in {container}", argv.join(" "));
+            let exec = self
+                .api
+                .create_exec(
+                    container,
+                    CreateExecOptions {
+                        cmd: Some(argv.iter().map(|s| s.to_string()).collect()),
+                        user: user.map(str::to_owned),
+                        attach_stdout: Some(true),
+                        attach_stderr: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .with_context(context)?;
+            let mut stdout = String::new();
+            let mut stderr = String::new();
+            if let StartExecResults::Attached { mut output, .. } = self
+                .api
+                .start_exec(&exec.id, None)
+                .await
+                .with_context(context)?
+            {
+                while let Some(chunk) = output.next().await {
+                    match chunk.with_context(context)? {
+                        bollard::container::LogOutput::StdErr { message } => {
+                            stderr.push_str(&String::from_utf8_lossy(&message))
+                        }
+                        other => stdout.push_str(&String::from_utf8_lossy(&other.into_bytes())),
                     }
-                    other => stdout.push_str(&String::from_utf8_lossy(&other.into_bytes())),
                 }
             }
-        }
-        let inspect = self
-            .api
-            .inspect_exec(&exec.id)
-            .await
-            .with_context(context)?;
-        Ok(ExecOutput {
-            exit_code: inspect.exit_code.unwrap_or(-1),
-            stdout,
-            stderr,
+            let inspect = self
+                .api
+                .inspect_exec(&exec.id)
+                .await
+                .with_context(context)?;
+            Ok(ExecOutput {
+                exit_code: inspect.exit_code.unwrap_or(-1),
+                stdout,
+                stderr,
+            })
         })
+        .await
     }
 
     /// Extracts a tar archive into `dir` of a container, through any volume
     /// mounted there; owners and modes come from the archive. Works on
     /// containers that are created but not running.
     pub(crate) async fn upload(&self, container: &str, dir: &str, tar: Vec<u8>) -> Result<()> {
-        let options = UploadToContainerOptionsBuilder::default().path(dir).build();
-        self.api
-            .upload_to_container(container, Some(options), bollard::body_full(tar.into()))
-            .await
-            .with_context(|| format!("writing into {container}:{dir}"))?;
-        Ok(())
+        self.bounded(format!("upload {container}"), async {
+            let options = UploadToContainerOptionsBuilder::default().path(dir).build();
+            self.api
+                .upload_to_container(container, Some(options), bollard::body_full(tar.into()))
+                .await
+                .with_context(|| format!("writing into {container}:{dir}"))?;
+            Ok(())
+        })
+        .await
     }
 
     /// A small file from a container, through the archive API (no exec, so
     /// it works on any image); None when the path does not exist.
     pub(crate) async fn read_file(&self, container: &str, path: &str) -> Result<Option<Vec<u8>>> {
-        let options = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
-            .path(path)
-            .build();
-        let mut chunks = self.api.download_from_container(container, Some(options));
-        let mut archive = Vec::new();
-        while let Some(chunk) = chunks.next().await {
-            match chunk {
-                Ok(bytes) => archive.extend_from_slice(&bytes),
-                Err(err) if not_found(&err) => return Ok(None),
-                Err(err) => {
-                    return Err(anyhow::Error::new(err)
-                        .context(format!("reading {container}:{path}"))
-                        .into());
+        self.bounded(format!("read_file {container}"), async {
+            let options = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
+                .path(path)
+                .build();
+            let mut chunks = self.api.download_from_container(container, Some(options));
+            let mut archive = Vec::new();
+            while let Some(chunk) = chunks.next().await {
+                match chunk {
+                    Ok(bytes) => archive.extend_from_slice(&bytes),
+                    Err(err) if not_found(&err) => return Ok(None),
+                    Err(err) => {
+                        return Err(anyhow::Error::new(err)
+                            .context(format!("reading {container}:{path}"))
+                            .into());
+                    }
                 }
             }
-        }
-        let mut entries = tar::Archive::new(&archive[..]);
-        let mut contents = Vec::new();
-        if let Some(entry) = entries
-            .entries()
-            .context("reading an archive from the engine")?
-            .next()
-        {
-            use std::io::Read as _;
-            entry
+            let mut entries = tar::Archive::new(&archive[..]);
+            let mut contents = Vec::new();
+            if let Some(entry) = entries
+                .entries()
                 .context("reading an archive from the engine")?
-                .read_to_end(&mut contents)
-                .context("reading an archive from the engine")?;
-        }
-        Ok(Some(contents))
+                .next()
+            {
+                use std::io::Read as _;
+                entry
+                    .context("reading an archive from the engine")?
+                    .read_to_end(&mut contents)
+                    .context("reading an archive from the engine")?;
+            }
+            Ok(Some(contents))
+        })
+        .await
     }
 
     /// Bytes held by the engine's images (a cheap listing, not `docker system df`,
     /// which walks every layer and volume).
     pub(crate) async fn images_size(&self) -> Result<(usize, i64)> {
-        let images = self
-            .api
-            .list_images(None::<bollard::query_parameters::ListImagesOptions>)
-            .await
-            .context("listing images")?;
-        Ok((images.len(), images.iter().map(|i| i.size).sum()))
+        self.bounded("images_size", async {
+            let images = self
+                .api
+                .list_images(None::<bollard::query_parameters::ListImagesOptions>)
+                .await
+                .context("listing images")?;
+            Ok((images.len(), images.iter().map(|i| i.size).sum()))
+        })
+        .await
     }
 
     /// Log lines of a container written since `since`, with the engine's
@@ -522,50 +606,56 @@ impl Docker {
         container: &str,
         since: std::time::SystemTime,
     ) -> Result<Vec<(std::time::SystemTime, String)>> {
-        let seconds = since
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        let options = LogsOptionsBuilder::default()
-            .stdout(true)
-            .stderr(true)
-            .timestamps(true)
-            .since(i32::try_from(seconds).unwrap_or(0))
-            .build();
-        let chunks: Vec<_> = self
-            .api
-            .logs(container, Some(options))
-            .try_collect()
-            .await
-            .with_context(|| format!("reading the logs of {container}"))?;
-        let text: String = chunks
-            .into_iter()
-            .map(|c| String::from_utf8_lossy(&c.into_bytes()).into_owned())
-            .collect();
-        Ok(text
-            .lines()
-            .filter_map(|line| {
-                let (stamp, message) = line.split_once(' ')?;
-                let at = humantime::parse_rfc3339_weak(stamp).ok()?;
-                (at >= since).then(|| (at, message.to_owned()))
-            })
-            .collect())
+        self.bounded(format!("logs_since {container}"), async {
+            let seconds = since
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            let options = LogsOptionsBuilder::default()
+                .stdout(true)
+                .stderr(true)
+                .timestamps(true)
+                .since(i32::try_from(seconds).unwrap_or(0))
+                .build();
+            let chunks: Vec<_> = self
+                .api
+                .logs(container, Some(options))
+                .try_collect()
+                .await
+                .with_context(|| format!("reading the logs of {container}"))?;
+            let text: String = chunks
+                .into_iter()
+                .map(|c| String::from_utf8_lossy(&c.into_bytes()).into_owned())
+                .collect();
+            Ok(text
+                .lines()
+                .filter_map(|line| {
+                    let (stamp, message) = line.split_once(' ')?;
+                    let at = humantime::parse_rfc3339_weak(stamp).ok()?;
+                    (at >= since).then(|| (at, message.to_owned()))
+                })
+                .collect())
+        })
+        .await
     }
 
     // ── images ──────────────────────────────────────────────────────────────
 
     pub(crate) async fn image(&self, tag: &str) -> Result<Option<Image>> {
-        match self.api.inspect_image(tag).await {
-            Ok(image) => Ok(Some(Image {
-                id: image.id.unwrap_or_default(),
-                created: image.created.map(|c| c.to_string()),
-                labels: image.config.and_then(|c| c.labels).unwrap_or_default(),
-            })),
-            Err(err) if not_found(&err) => Ok(None),
-            Err(err) => Err(anyhow::Error::new(err)
-                .context(format!("inspecting image {tag}"))
-                .into()),
-        }
+        self.bounded(format!("image {tag}"), async {
+            match self.api.inspect_image(tag).await {
+                Ok(image) => Ok(Some(Image {
+                    id: image.id.unwrap_or_default(),
+                    created: image.created.map(|c| c.to_string()),
+                    labels: image.config.and_then(|c| c.labels).unwrap_or_default(),
+                })),
+                Err(err) if not_found(&err) => Ok(None),
+                Err(err) => Err(anyhow::Error::new(err)
+                    .context(format!("inspecting image {tag}"))
+                    .into()),
+            }
+        })
+        .await
     }
 
     /// Loads images from an archive in `docker save` format.
@@ -577,20 +667,28 @@ impl Docker {
             bollard::body_full(archive.into()),
             None,
         );
-        while let Some(step) = progress.next().await {
-            step.context("loading images into the engine")?;
-        }
-        Ok(())
+        let streamed = async {
+            while let Some(step) = progress.next().await {
+                step.context("loading images into the engine")?;
+            }
+            Ok(())
+        };
+        tokio::time::timeout(BUILD_DEADLINE, streamed)
+            .await
+            .unwrap_or_else(|_| Err(stream_ended("loading images", BUILD_DEADLINE)))
     }
 
     pub(crate) async fn remove_image(&self, tag: &str) -> Result<()> {
-        let options = RemoveImageOptionsBuilder::default().build();
-        match self.api.remove_image(tag, Some(options), None).await {
-            Err(err) if not_found(&err) => Ok(()),
-            other => Ok(other
-                .map(drop)
-                .with_context(|| format!("removing image {tag}"))?),
-        }
+        self.bounded(format!("remove_image {tag}"), async {
+            let options = RemoveImageOptionsBuilder::default().build();
+            match self.api.remove_image(tag, Some(options), None).await {
+                Err(err) if not_found(&err) => Ok(()),
+                other => Ok(other
+                    .map(drop)
+                    .with_context(|| format!("removing image {tag}"))?),
+            }
+        })
+        .await
     }
 
     /// Builds `tag` from a build context (a tar holding a Dockerfile), as
@@ -605,54 +703,74 @@ impl Docker {
         let mut progress =
             self.api
                 .build_image(options, None, Some(bollard::body_full(context.into())));
-        while let Some(step) = progress.next().await {
-            let step = step.with_context(|| format!("building {tag}"))?;
-            if let Some(detail) = step.error_detail {
-                return Err(Error::Failed(format!(
-                    "building {tag} failed: {}",
-                    detail.message.unwrap_or_default().trim()
-                )));
+        let streamed = async {
+            while let Some(step) = progress.next().await {
+                let step = step.with_context(|| format!("building {tag}"))?;
+                if let Some(detail) = step.error_detail {
+                    return Err(Error::Failed(format!(
+                        "building {tag} failed: {}",
+                        detail.message.unwrap_or_default().trim()
+                    )));
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        };
+        // Dropping the stream closes the connection, which cancels the build.
+        tokio::time::timeout(BUILD_DEADLINE, streamed)
+            .await
+            .unwrap_or_else(|_| Err(stream_ended(&format!("building {tag}"), BUILD_DEADLINE)))
     }
 
     /// Tags the image `source` (a tag or id) as `target` (`repo:tag`).
     pub(crate) async fn tag_image(&self, source: &str, target: &str) -> Result<()> {
-        let (repo, tag) = match target.rsplit_once(':') {
-            Some((repo, tag)) if !tag.contains('/') => (repo, tag),
-            _ => (target, "latest"),
-        };
-        let options = TagImageOptionsBuilder::default()
-            .repo(repo)
-            .tag(tag)
-            .build();
-        self.api
-            .tag_image(source, Some(options))
-            .await
-            .with_context(|| format!("tagging {source} as {target}"))?;
-        Ok(())
+        self.bounded(format!("tag_image {source}"), async {
+            let (repo, tag) = match target.rsplit_once(':') {
+                Some((repo, tag)) if !tag.contains('/') => (repo, tag),
+                _ => (target, "latest"),
+            };
+            let options = TagImageOptionsBuilder::default()
+                .repo(repo)
+                .tag(tag)
+                .build();
+            self.api
+                .tag_image(source, Some(options))
+                .await
+                .with_context(|| format!("tagging {source} as {target}"))?;
+            Ok(())
+        })
+        .await
     }
 
-    /// Runs `argv` in a fresh container of `image` to completion and removes
-    /// the container: (exit code, what it printed).
-    pub(crate) async fn run_once(&self, image: &str, argv: &[String]) -> Result<ExecOutput> {
+    /// Runs `argv` in a fresh container of `image` to completion, or until
+    /// `deadline`, and removes the container: (exit code, what it printed).
+    /// The container is labelled THROWAWAY=<gaia's pid>, so what an
+    /// interrupted run leaves can be found and removed.
+    pub(crate) async fn run_once(
+        &self,
+        image: &str,
+        argv: &[String],
+        deadline: Duration,
+    ) -> Result<ExecOutput> {
         let body = ContainerCreateBody {
             image: Some(image.to_owned()),
             cmd: Some(argv.to_vec()),
             labels: Some(HashMap::from([(
-                "io.gaia.throwaway".to_owned(),
-                "true".to_owned(),
+                THROWAWAY.to_owned(),
+                std::process::id().to_string(),
             )])),
             ..Default::default()
         };
         let created = self
-            .api
-            .create_container(None::<CreateContainerOptions>, body)
-            .await
-            .with_context(|| format!("creating a container of {image}"))?;
+            .bounded(format!("create_container {image}"), async {
+                Ok(self
+                    .api
+                    .create_container(None::<CreateContainerOptions>, body)
+                    .await
+                    .with_context(|| format!("creating a container of {image}"))?)
+            })
+            .await?;
         let id = created.id;
-        let outcome = async {
+        let outcome = tokio::time::timeout(deadline, async {
             self.start(&id).await?;
             let mut waited = self.api.wait_container(&id, None::<WaitContainerOptions>);
             let exit_code = match waited.next().await {
@@ -686,64 +804,79 @@ impl Docker {
                 stdout,
                 stderr,
             })
-        }
+        })
         .await;
         self.remove_container(&id).await?;
-        outcome
+        outcome.unwrap_or_else(|_| {
+            Err(Error::Failed(format!(
+                "`{}` in {image} did not finish within {} and was stopped",
+                argv.join(" "),
+                humantime::format_duration(deadline)
+            )))
+        })
     }
 
     // ── networks and volumes ────────────────────────────────────────────────
 
     pub(crate) async fn network(&self, name: &str) -> Result<Option<Network>> {
-        match self.api.inspect_network(name, None).await {
-            Ok(net) => Ok(Some(Network {
-                labels: net.labels.unwrap_or_default(),
-                containers: net
-                    .containers
-                    .unwrap_or_default()
-                    .into_values()
-                    .filter_map(|c| c.name)
-                    .collect(),
-            })),
-            Err(err) if not_found(&err) => Ok(None),
-            Err(err) => Err(anyhow::Error::new(err)
-                .context(format!("inspecting network {name}"))
-                .into()),
-        }
+        self.bounded(format!("network {name}"), async {
+            match self.api.inspect_network(name, None).await {
+                Ok(net) => Ok(Some(Network {
+                    labels: net.labels.unwrap_or_default(),
+                    containers: net
+                        .containers
+                        .unwrap_or_default()
+                        .into_values()
+                        .filter_map(|c| c.name)
+                        .collect(),
+                })),
+                Err(err) if not_found(&err) => Ok(None),
+                Err(err) => Err(anyhow::Error::new(err)
+                    .context(format!("inspecting network {name}"))
+                    .into()),
+            }
+        })
+        .await
     }
 
     pub(crate) async fn create_network(&self, spec: NetworkSpec) -> Result<()> {
-        let ipam = (!spec.subnets.is_empty()).then(|| Ipam {
-            config: Some(
-                spec.subnets
-                    .iter()
-                    .map(|subnet| IpamConfig {
-                        subnet: Some(subnet.clone()),
-                        ..Default::default()
-                    })
-                    .collect(),
-            ),
-            ..Default::default()
-        });
-        let request = NetworkCreateRequest {
-            name: spec.name.clone(),
-            driver: Some(spec.driver),
-            labels: Some(spec.labels),
-            ipam,
-            ..Default::default()
-        };
-        self.api
-            .create_network(request)
-            .await
-            .with_context(|| format!("creating network {}", spec.name))?;
-        Ok(())
+        self.bounded("create_network", async {
+            let ipam = (!spec.subnets.is_empty()).then(|| Ipam {
+                config: Some(
+                    spec.subnets
+                        .iter()
+                        .map(|subnet| IpamConfig {
+                            subnet: Some(subnet.clone()),
+                            ..Default::default()
+                        })
+                        .collect(),
+                ),
+                ..Default::default()
+            });
+            let request = NetworkCreateRequest {
+                name: spec.name.clone(),
+                driver: Some(spec.driver),
+                labels: Some(spec.labels),
+                ipam,
+                ..Default::default()
+            };
+            self.api
+                .create_network(request)
+                .await
+                .with_context(|| format!("creating network {}", spec.name))?;
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) async fn remove_network(&self, name: &str) -> Result<()> {
-        match self.api.remove_network(name).await {
-            Err(err) if not_found(&err) => Ok(()),
-            other => Ok(other.with_context(|| format!("removing network {name}"))?),
-        }
+        self.bounded(format!("remove_network {name}"), async {
+            match self.api.remove_network(name).await {
+                Err(err) if not_found(&err) => Ok(()),
+                other => Ok(other.with_context(|| format!("removing network {name}"))?),
+            }
+        })
+        .await
     }
 
     pub(crate) async fn connect_network(
@@ -752,30 +885,36 @@ impl Docker {
         container: &str,
         aliases: Vec<String>,
     ) -> Result<()> {
-        let request = NetworkConnectRequest {
-            container: container.to_owned(),
-            endpoint_config: Some(EndpointSettings {
-                aliases: Some(aliases),
-                ..Default::default()
-            }),
-        };
-        self.api
-            .connect_network(network, request)
-            .await
-            .with_context(|| format!("connecting {container} to {network}"))?;
-        Ok(())
+        self.bounded(format!("connect_network {network}"), async {
+            let request = NetworkConnectRequest {
+                container: container.to_owned(),
+                endpoint_config: Some(EndpointSettings {
+                    aliases: Some(aliases),
+                    ..Default::default()
+                }),
+            };
+            self.api
+                .connect_network(network, request)
+                .await
+                .with_context(|| format!("connecting {container} to {network}"))?;
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) async fn disconnect_network(&self, network: &str, container: &str) -> Result<()> {
-        let request = NetworkDisconnectRequest {
-            container: container.to_owned(),
-            force: Some(true),
-        };
-        self.api
-            .disconnect_network(network, request)
-            .await
-            .with_context(|| format!("disconnecting {container} from {network}"))?;
-        Ok(())
+        self.bounded(format!("disconnect_network {network}"), async {
+            let request = NetworkDisconnectRequest {
+                container: container.to_owned(),
+                force: Some(true),
+            };
+            self.api
+                .disconnect_network(network, request)
+                .await
+                .with_context(|| format!("disconnecting {container} from {network}"))?;
+            Ok(())
+        })
+        .await
     }
 
     /// Volumes carrying `label`: name and labels.
@@ -783,34 +922,40 @@ impl Docker {
         &self,
         label: &str,
     ) -> Result<Vec<(String, HashMap<String, String>)>> {
-        let filters = HashMap::from([("label".to_owned(), vec![label.to_owned()])]);
-        let options = ListVolumesOptionsBuilder::default()
-            .filters(&filters)
-            .build();
-        let list = self
-            .api
-            .list_volumes(Some(options))
-            .await
-            .context("listing volumes")?;
-        Ok(list
-            .volumes
-            .unwrap_or_default()
-            .into_iter()
-            .map(|v| (v.name, v.labels))
-            .collect())
+        self.bounded(format!("volumes_with_label {label}"), async {
+            let filters = HashMap::from([("label".to_owned(), vec![label.to_owned()])]);
+            let options = ListVolumesOptionsBuilder::default()
+                .filters(&filters)
+                .build();
+            let list = self
+                .api
+                .list_volumes(Some(options))
+                .await
+                .context("listing volumes")?;
+            Ok(list
+                .volumes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| (v.name, v.labels))
+                .collect())
+        })
+        .await
     }
 
     pub(crate) async fn volume_labels(
         &self,
         name: &str,
     ) -> Result<Option<HashMap<String, String>>> {
-        match self.api.inspect_volume(name).await {
-            Ok(v) => Ok(Some(v.labels)),
-            Err(err) if not_found(&err) => Ok(None),
-            Err(err) => Err(anyhow::Error::new(err)
-                .context(format!("inspecting volume {name}"))
-                .into()),
-        }
+        self.bounded(format!("volume_labels {name}"), async {
+            match self.api.inspect_volume(name).await {
+                Ok(v) => Ok(Some(v.labels)),
+                Err(err) if not_found(&err) => Ok(None),
+                Err(err) => Err(anyhow::Error::new(err)
+                    .context(format!("inspecting volume {name}"))
+                    .into()),
+            }
+        })
+        .await
     }
 
     pub(crate) async fn create_volume(
@@ -819,24 +964,30 @@ impl Docker {
         driver: &str,
         labels: HashMap<String, String>,
     ) -> Result<()> {
-        let request = VolumeCreateRequest {
-            name: Some(name.to_owned()),
-            driver: Some(driver.to_owned()),
-            labels: Some(labels),
-            ..Default::default()
-        };
-        self.api
-            .create_volume(request)
-            .await
-            .with_context(|| format!("creating volume {name}"))?;
-        Ok(())
+        self.bounded(format!("create_volume {name}"), async {
+            let request = VolumeCreateRequest {
+                name: Some(name.to_owned()),
+                driver: Some(driver.to_owned()),
+                labels: Some(labels),
+                ..Default::default()
+            };
+            self.api
+                .create_volume(request)
+                .await
+                .with_context(|| format!("creating volume {name}"))?;
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) async fn remove_volume(&self, name: &str) -> Result<()> {
-        let options = RemoveVolumeOptionsBuilder::default().build();
-        match self.api.remove_volume(name, Some(options)).await {
-            Err(err) if not_found(&err) => Ok(()),
-            other => Ok(other.with_context(|| format!("removing volume {name}"))?),
-        }
+        self.bounded(format!("remove_volume {name}"), async {
+            let options = RemoveVolumeOptionsBuilder::default().build();
+            match self.api.remove_volume(name, Some(options)).await {
+                Err(err) if not_found(&err) => Ok(()),
+                other => Ok(other.with_context(|| format!("removing volume {name}"))?),
+            }
+        })
+        .await
     }
 }

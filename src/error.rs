@@ -17,8 +17,15 @@ pub enum Outcome {
     /// `promote` and `rollback`: live is left degraded (the rollback failed,
     /// or a rollback's service is not healthy).
     Degraded = 3,
-    /// Stopped by Ctrl-C after putting back what it had changed (128 + SIGINT).
+    /// Stopped by SIGHUP (a dropped session) after finishing or undoing what
+    /// was in flight (128 + 1).
+    HungUp = 129,
+    /// Stopped by Ctrl-C (SIGINT) after finishing or undoing what was in
+    /// flight (128 + 2).
     Interrupted = 130,
+    /// Stopped by SIGTERM (systemd, a CI runner) after finishing or undoing
+    /// what was in flight (128 + 15).
+    Terminated = 143,
 }
 
 impl From<Outcome> for ExitCode {
@@ -29,6 +36,10 @@ impl From<Outcome> for ExitCode {
 
 /// Exit code for pre-flight, configuration and usage errors.
 pub const EXIT_PREFLIGHT: u8 = 3;
+
+/// Exit code when another gaia command holds the root's lock: nothing was
+/// changed, and the same command may simply be run again (or with --wait).
+pub const EXIT_BUSY: u8 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -41,6 +52,15 @@ pub enum Error {
     /// gaia refused to act because acting could harm something it does not own.
     #[error("{0}")]
     Refused(String),
+    /// Another gaia command is changing the same stack: nothing was attempted.
+    #[error("{0}")]
+    Busy(String),
+    /// SIGINT, SIGTERM or SIGHUP arrived before anything was changed.
+    #[error("stopped by {signal} before anything was changed")]
+    Stopped {
+        signal: &'static str,
+        outcome: Outcome,
+    },
     /// The work was attempted and did not succeed.
     #[error("{0}")]
     Failed(String),
@@ -55,6 +75,8 @@ impl Error {
             Error::Config(_) | Error::PreFlight(_) | Error::Refused(_) => {
                 ExitCode::from(EXIT_PREFLIGHT)
             }
+            Error::Busy(_) => ExitCode::from(EXIT_BUSY),
+            Error::Stopped { outcome, .. } => (*outcome).into(),
             Error::Failed(_) | Error::Other(_) => Outcome::Failures.into(),
         }
     }

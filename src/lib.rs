@@ -18,11 +18,13 @@ mod gpu;
 mod guest;
 mod ha;
 pub mod http;
+mod lock;
 mod output;
 mod process;
 mod promote;
 pub mod registry;
 mod repair;
+mod signals;
 mod sim;
 mod stack;
 
@@ -30,13 +32,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, HaCommand, MaintenanceState};
 use crate::config::Context;
 use crate::error::{EXIT_PREFLIGHT, Outcome, Result};
+use crate::signals::Signals;
 
 /// Runs gaia with the process arguments and returns its documented exit code.
 pub fn run() -> ExitCode {
-    restore_default_sigpipe();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(code) = guest::dispatch(&args) {
         return code;
@@ -52,6 +54,10 @@ pub fn run() -> ExitCode {
             };
         }
     };
+    let changes_live = changes_live(&cli.command);
+    if !changes_live {
+        restore_default_sigpipe();
+    }
     init_logging(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -64,7 +70,7 @@ pub fn run() -> ExitCode {
             return Outcome::Failures.into();
         }
     };
-    match runtime.block_on(dispatch(&cli)) {
+    match runtime.block_on(dispatch(&cli, changes_live)) {
         Ok(outcome) => outcome.into(),
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -73,7 +79,16 @@ pub fn run() -> ExitCode {
     }
 }
 
-async fn dispatch(cli: &Cli) -> Result<Outcome> {
+async fn dispatch(cli: &Cli, changes_live: bool) -> Result<Outcome> {
+    // Before anything else: a signal from here on must reach the command's
+    // own handling, never kill it between two changes.
+    let signals = if changes_live {
+        Signals::install().map_err(|e| {
+            error::Error::Failed(format!("cannot take over SIGINT/SIGTERM/SIGHUP: {e}"))
+        })?
+    } else {
+        Signals::inert()
+    };
     if let Command::Completions(args) = &cli.command {
         return commands::completions::run(args);
     }
@@ -82,8 +97,8 @@ async fn dispatch(cli: &Cli) -> Result<Outcome> {
             "--format junit is for `gaia doctor`; use human or json here".into(),
         ));
     }
-    let ctx = Context::resolve(&cli.global)?;
-    match &cli.command {
+    let ctx = Context::resolve(&cli.global, signals)?;
+    let outcome = match &cli.command {
         Command::Doctor(args) => commands::doctor::run(&ctx, args).await,
         Command::Promote(args) => commands::promote::run(&ctx, args).await,
         Command::Rollback(args) => commands::rollback::run(&ctx, args).await,
@@ -92,6 +107,31 @@ async fn dispatch(cli: &Cli) -> Result<Outcome> {
         Command::FailoverTest(args) => commands::failover::run(&ctx, args).await,
         Command::Sim(command) => commands::sim::run(&ctx, command).await,
         Command::Completions(_) => unreachable!("handled before the registry is loaded"),
+    }?;
+    // Work that finished whole despite a signal still tells the shell it was
+    // asked to stop; a failure or a degraded stack says more, and stays.
+    Ok(match (outcome, ctx.signals.received()) {
+        (Outcome::Healthy | Outcome::Warnings, Some(signal)) => signal.outcome(),
+        (outcome, _) => outcome,
+    })
+}
+
+/// Whether `command` changes the running stack: such commands take the
+/// root's lock, handle SIGINT, SIGTERM and SIGHUP by finishing or undoing
+/// what is in flight, and outlive a closed stdout or stderr (SIGPIPE stays
+/// ignored, so a write to a dropped session fails instead of killing them
+/// between two changes).
+fn changes_live(command: &Command) -> bool {
+    match command {
+        Command::Doctor(args) => args.fix && !args.dry_run,
+        Command::Promote(args) => !args.list && !args.dry_run,
+        Command::Rollback(_) | Command::FailoverTest(_) => true,
+        Command::Ha(HaCommand::Start(_) | HaCommand::Stop) => true,
+        Command::Ha(HaCommand::Maintenance(args)) => args.state != MaintenanceState::Status,
+        Command::Ha(HaCommand::Status)
+        | Command::History(_)
+        | Command::Sim(_)
+        | Command::Completions(_) => false,
     }
 }
 
@@ -111,7 +151,8 @@ fn init_logging(verbose: u8) {
 }
 
 /// `gaia doctor | head` must end quietly, as Unix tools do, not panic on a
-/// closed pipe: Rust ignores SIGPIPE by default, so put the default back.
+/// closed pipe: Rust ignores SIGPIPE by default, so put the default back
+/// for the commands that change nothing.
 fn restore_default_sigpipe() {
     use nix::sys::signal::{SigHandler, Signal, signal};
     // SAFETY: installing the default disposition runs no handler code, and

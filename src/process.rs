@@ -1,6 +1,5 @@
 //! Who runs gaia and where, as its records name them (locks, journals, the
-//! maintenance flag, the audit log), and whether a recorded gaia process
-//! still runs.
+//! maintenance flag, the audit log).
 
 /// This host's name.
 pub(crate) fn host() -> String {
@@ -24,12 +23,4 @@ pub(crate) fn operator() -> String {
         })
         .unwrap_or_else(|| uid.to_string());
     format!("{user}@{}", host())
-}
-
-/// Whether the gaia process `pid` recorded on `on_host` still runs. One on
-/// another host cannot be looked at, so it is taken to be running.
-pub(crate) fn gaia_alive(pid: u32, on_host: &str) -> bool {
-    on_host != host()
-        || std::fs::read(format!("/proc/{pid}/cmdline"))
-            .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("gaia"))
 }

@@ -362,3 +362,92 @@ fn ha_start_exits_2_when_a_standby_does_not_become_healthy() {
         .exits(2)
         .says("gaia-mcp-candidate");
 }
+
+#[test]
+fn sigterm_while_core_is_down_and_sighup_while_it_is_put_back_both_end_with_core_serving() {
+    use nix::sys::signal::Signal::{SIGHUP, SIGTERM};
+    let stack = stack();
+
+    let mut held_down = stack.gaia(["failover-test", "--hold", "120s"]).start();
+    held_down
+        .waits_for("gaia-core stopped", Duration::from_secs(60))
+        .signal(SIGTERM);
+    let ran = held_down.finish();
+    ran.exits(143).says("SIGTERM: putting gaia-core back");
+    assert!(
+        ran.stdout.contains("interrupted; gaia-core was put back"),
+        "{}",
+        ran.stdout
+    );
+    assert!(running("gaia-core"));
+    assert_eq!(web_served_by(), "gaia-core");
+    assert!(!journal(&stack).exists());
+
+    let mut restoring = stack.gaia(["failover-test"]).start();
+    restoring
+        .waits_for("start issued: gaia-core", Duration::from_secs(60))
+        .signal(SIGHUP);
+    restoring
+        .finish()
+        .exits(129)
+        .says("SIGHUP: gaia is putting gaia-core back");
+    assert!(running("gaia-core"));
+    assert_eq!(web_served_by(), "gaia-core");
+    assert!(!journal(&stack).exists());
+}
+
+#[test]
+fn every_command_that_changes_live_is_refused_while_another_holds_the_lock() {
+    let stack = stack();
+    let held = stack.hold_lock("promote gaia-core");
+    let standbys = [
+        inspect("gaia-core-candidate", "{{.Id}} {{.State.StartedAt}}"),
+        inspect("gaia-mcp-candidate", "{{.Id}} {{.State.StartedAt}}"),
+    ];
+    for command in [
+        &["ha", "stop"][..],
+        &["ha", "start"],
+        &["ha", "maintenance", "on", "--reason", "test"],
+        &["failover-test"],
+        &["failover-test", "--recover"],
+        &["doctor", "--fix"],
+        &["rollback", "gaia-core"],
+    ] {
+        stack
+            .gaia(command)
+            .run()
+            .exits(4)
+            .says("`gaia promote gaia-core` by tester@test-host")
+            .says("nothing was changed");
+    }
+    assert_eq!(
+        standbys,
+        [
+            inspect("gaia-core-candidate", "{{.Id}} {{.State.StartedAt}}"),
+            inspect("gaia-mcp-candidate", "{{.Id}} {{.State.StartedAt}}"),
+        ],
+        "the standbys were not touched"
+    );
+    stack
+        .gaia(["ha", "maintenance", "status"])
+        .run()
+        .succeeds()
+        .says("maintenance mode off");
+    // Commands that only look need no lock.
+    stack.gaia(["ha", "status"]).run().succeeds();
+    stack
+        .gaia(["doctor", "--fix", "--dry-run"])
+        .run()
+        .succeeds();
+
+    // A drill waiting for the lock is stopped by a signal before it starts.
+    let mut waiting = stack.gaia(["failover-test", "--wait", "60s"]).start();
+    std::thread::sleep(Duration::from_millis(500));
+    waiting.signal(nix::sys::signal::Signal::SIGTERM);
+    waiting
+        .finish()
+        .exits(143)
+        .says("stopped by SIGTERM before anything was changed");
+    assert!(running("gaia-core"));
+    drop(held);
+}

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Stack, docker, inspect, stack};
+use common::{Stack, assert_lock_free, docker, inspect, stack};
 use serde_json::Value;
 
 /// What a live service says it runs: (image, source version).
@@ -361,18 +361,19 @@ fn one_promotion_at_a_time_and_ctrl_c_in_the_gate_rolls_back_to_the_old_version(
     stack
         .gaia(["promote", "gaia-mcp"])
         .run()
-        .exits(1)
+        .exits(4)
         .says(&format!("pid {}", first.id()))
-        .says("promoting gaia-core");
+        .says("`gaia promote gaia-core`");
 
     let pid = nix::unistd::Pid::from_raw(first.id() as i32);
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
     let status = first.wait().unwrap();
-    assert_eq!(status.code(), Some(2));
-    assert!(
-        !stack.root.join(".gaia/promote.lock").exists(),
-        "lock released"
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "Ctrl-C's exit code, after the rollback"
     );
+    assert_lock_free(&stack);
     assert_eq!(read(&live.join("VERSION")), old);
     assert_eq!(version(6415).1, old.trim(), "the old version serves");
     let last = history(&stack, "gaia-core").pop().unwrap();
@@ -382,7 +383,7 @@ fn one_promotion_at_a_time_and_ctrl_c_in_the_gate_rolls_back_to_the_old_version(
         rollback["detail"]
             .as_str()
             .unwrap()
-            .contains("interrupted (Ctrl-C)"),
+            .contains("SIGINT received"),
         "{last:#}"
     );
 }
@@ -550,4 +551,124 @@ fn a_crash_during_the_watch_window_rolls_back_to_the_old_version() {
     assert_eq!(last["outcome"], "rolled-back");
     assert_eq!(read(&live.join("VERSION")), old);
     assert_eq!(version(6415).1, old.trim(), "the old version serves");
+}
+
+#[test]
+fn ten_promotions_at_once_one_changes_live_and_the_others_are_refused_changing_nothing() {
+    let stack = stack();
+    let live = stack.root.join("gaia-core");
+    let candidate_version = read(&stack.root.join("candidates/gaia-core/VERSION"));
+    let recorded = history(&stack, "gaia-core").len();
+    let runs: Vec<common::Running> = (0..10)
+        .map(|_| stack.gaia(["promote", "gaia-core"]).start())
+        .collect();
+    let ended: Vec<common::Ran> = runs.into_iter().map(common::Running::finish).collect();
+
+    let promoted: Vec<&common::Ran> = ended.iter().filter(|r| r.code == 0).collect();
+    assert_eq!(
+        promoted.len(),
+        1,
+        "exactly one promotion may run; exit codes: {:?}",
+        ended.iter().map(|r| r.code).collect::<Vec<_>>()
+    );
+    for refused in ended.iter().filter(|r| r.code != 0) {
+        refused
+            .exits(4)
+            .says("`gaia promote gaia-core`")
+            .says("holds");
+    }
+    let records = history(&stack, "gaia-core");
+    let new: Vec<&Value> = records[recorded..]
+        .iter()
+        .filter(|r| r["outcome"] != "started")
+        .collect();
+    assert_eq!(new.len(), 1, "one run recorded: {new:#?}");
+    assert_eq!(new[0]["outcome"], "done");
+    assert_eq!(read(&live.join("VERSION")), candidate_version);
+    assert_lock_free(&stack);
+    stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+}
+
+#[test]
+fn a_promotion_waiting_for_the_lock_stops_on_sigterm_and_gets_it_once_free() {
+    let stack = stack();
+    let live = stack.root.join("gaia-core");
+    let old = read(&live.join("VERSION"));
+    let held = stack.hold_lock("ha start");
+
+    stack
+        .gaia(["promote", "gaia-core"])
+        .run()
+        .exits(4)
+        .says("`gaia ha start` by tester@test-host")
+        .says("--wait");
+
+    let mut waiting = stack
+        .gaia(["promote", "gaia-core", "--wait", "60s"])
+        .start();
+    std::thread::sleep(Duration::from_millis(500));
+    waiting.signal(nix::sys::signal::Signal::SIGTERM);
+    waiting
+        .finish()
+        .exits(143)
+        .says("stopped by SIGTERM before anything was changed");
+    assert_eq!(read(&live.join("VERSION")), old, "nothing was changed");
+
+    let waiting = stack
+        .gaia(["promote", "gaia-core", "--wait", "60s"])
+        .start();
+    std::thread::sleep(Duration::from_millis(500));
+    drop(held);
+    waiting.finish().succeeds();
+    stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+}
+
+#[test]
+fn a_signal_at_any_step_of_promote_finishes_or_undoes_it_and_the_old_version_serves() {
+    use nix::sys::signal::Signal::{SIGHUP, SIGTERM};
+    let stack = stack();
+    let live = stack.root.join("gaia-core");
+    let old = read(&live.join("VERSION"));
+    // (signal, the line after which it is sent, the exit code it gives)
+    let moments = [
+        (SIGTERM, "validate: building a throwaway image", 143),
+        (SIGTERM, "==> backup:", 143),
+        (SIGHUP, "==> promote:", 129),
+        (SIGTERM, "==> restart:", 143),
+    ];
+    for (signal, moment, code) in moments {
+        let mut run = stack.gaia(["promote", "gaia-core", "--validate"]).start();
+        run.waits_for(moment, Duration::from_secs(120))
+            .signal(signal);
+        let ran = run.finish();
+        ran.exits(code);
+        assert_eq!(
+            read(&live.join("VERSION")),
+            old,
+            "{signal} after {moment:?}: the old files are live\n{}",
+            ran.stderr
+        );
+        assert_eq!(
+            version(6415).1,
+            old.trim(),
+            "{signal} after {moment:?}: the old version serves"
+        );
+        assert_lock_free(&stack);
+        let last = history(&stack, "gaia-core").pop().unwrap();
+        assert!(
+            ["interrupted", "rolled-back"].contains(&last["outcome"].as_str().unwrap()),
+            "{signal} after {moment:?}: {last:#}"
+        );
+        assert_eq!(last["exit_code"], code, "{last:#}");
+        let (_, images) = docker(&["images", "-q", "--filter", "reference=gaia-validate-*"]);
+        assert!(
+            images.trim().is_empty(),
+            "the throwaway image was left: {images}"
+        );
+        let (_, left) = docker(&["ps", "-aq", "--filter", "label=io.gaia.throwaway"]);
+        assert!(
+            left.trim().is_empty(),
+            "a validator's container was left: {left}"
+        );
+    }
 }

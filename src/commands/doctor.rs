@@ -29,8 +29,14 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
     }
 
     let started = Instant::now();
-    let live = ctx.live().await?;
-    let (report, shared) = examine(ctx, args, &live, started).await?;
+    // However the engine behaves, the report comes by --timeout.
+    let live = ctx.live_by(Some(started + args.timeout)).await?;
+    let _lock = if args.fix && !args.dry_run {
+        Some(ctx.lock(&live.root, "doctor --fix").await?)
+    } else {
+        None
+    };
+    let (report, shared) = examine(ctx, args, &live, started, started).await?;
     let mut checkup = Checkup { report, fix: None };
     if args.fix {
         let plan = plan(&checkup.report.results, &Facts::of(&shared));
@@ -39,9 +45,9 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         checkup.fix = Some(if args.dry_run || plan.repairs.is_empty() {
             FixReport::planned(plan, before, args.dry_run, registry)
         } else {
-            let attempts = apply(&plan, &shared, &ctx.printer).await;
+            let attempts = apply(&plan, &shared, &live.docker, &ctx.printer, &ctx.signals).await;
             ctx.printer.step("checking again");
-            (checkup.report, _) = examine(ctx, args, &live, started).await?;
+            (checkup.report, _) = examine(ctx, args, &live, started, Instant::now()).await?;
             FixReport::applied(
                 attempts,
                 plan.declined,
@@ -138,12 +144,14 @@ fn select(ctx: &Context, args: &DoctorArgs) -> Result<Vec<Box<dyn Check>>> {
         .collect())
 }
 
-/// One doctor run over a fresh snapshot of the stack.
+/// One doctor run over a fresh snapshot of the stack, ending by `--timeout`
+/// after `begun` (the report's time counts from `started`).
 async fn examine(
     ctx: &Context,
     args: &DoctorArgs,
     live: &Live,
     started: Instant,
+    begun: Instant,
 ) -> Result<(Report, Arc<Ctx>)> {
     let checks = select(ctx, args)?;
     let wants = checks.iter().flat_map(|c| c.wants()).collect();
@@ -152,13 +160,14 @@ async fn examine(
             ctx.registry.clone(),
             ctx.catalogue()?.clone(),
             live.root.clone(),
-            live.docker.clone(),
+            live.docker.until(begun + args.timeout),
             wants,
         )
         .await?,
     );
     let spinner = ctx.printer.spinner("running checks");
-    let results = engine::run(shared.clone(), checks, args.timeout, |done, total| {
+    let left = (begun + args.timeout).saturating_duration_since(Instant::now());
+    let results = engine::run(shared.clone(), checks, left, |done, total| {
         spinner.set_message(format!("{done}/{total} checks"));
     })
     .await;

@@ -20,6 +20,12 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
         )?)
     };
     let live = ctx.live().await?;
+    let what = if args.recover {
+        "failover-test --recover".to_owned()
+    } else {
+        format!("failover-test --target {}", args.target)
+    };
+    let _lock = ctx.lock(&live.root, &what).await?;
     let report = match plan {
         Some(plan) => drill::run(ctx, &live, plan).await?,
         None => match drill::recover(ctx, &live, args.timeout).await? {
@@ -32,6 +38,9 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
         Verdict::FailoverWorked | Verdict::Recovered => Outcome::Healthy,
         Verdict::NoFailover => Outcome::Warnings,
         Verdict::RestoreFailed => Outcome::Failures,
-        Verdict::Interrupted => Outcome::Interrupted,
+        Verdict::Interrupted => ctx
+            .signals
+            .received()
+            .map_or(Outcome::Interrupted, |signal| signal.outcome()),
     })
 }

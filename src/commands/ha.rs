@@ -19,6 +19,15 @@ pub(crate) async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
         return Err(Error::Config("--reason goes with `on`".into()));
     }
     let live = ctx.live().await?;
+    let _lock = match command {
+        HaCommand::Start(_) => Some(ctx.lock(&live.root, "ha start").await?),
+        HaCommand::Stop => Some(ctx.lock(&live.root, "ha stop").await?),
+        HaCommand::Maintenance(args) if args.state != MaintenanceState::Status => {
+            let what = format!("ha maintenance {:?}", args.state).to_lowercase();
+            Some(ctx.lock(&live.root, &what).await?)
+        }
+        HaCommand::Maintenance(_) | HaCommand::Status => None,
+    };
     let ha = Ha {
         registry: &ctx.registry,
         catalogue: ctx.catalogue()?,
@@ -73,10 +82,22 @@ async fn start(ctx: &Context, live: &Live, ha: &Ha<'_>, args: &HaStartArgs) -> R
         root.display(),
         compose.program()
     ));
+    // Compose's `up` is finished whatever arrives; the wait for health after
+    // it only looks, so a signal ends it.
+    ctx.signals.finishing("starting the standbys");
     stack
         .start_standbys(&compose, &stack.standby_set(), &[])
         .await?;
-    let waited = stack.wait_healthy(&standbys, args.timeout).await;
+    let waited = tokio::select! {
+        waited = stack.wait_healthy(&standbys, args.timeout) => waited,
+        signal = ctx.signals.arrival() => {
+            ctx.printer.warn(format!(
+                "{signal}: the standbys were started; not waiting for them to be healthy \
+                 (`gaia ha status` shows them)"
+            ));
+            return Ok(signal.outcome());
+        }
+    };
     let status = gather(ha).await?;
     ctx.printer.print(&status)?;
     if let Err(err) = waited {
@@ -104,6 +125,7 @@ async fn stop(ctx: &Context, live: &Live) -> Result<Outcome> {
     let names: Vec<&str> = standbys.iter().map(|s| s.name.as_str()).collect();
     ctx.printer
         .step(format!("stopping and removing {}", names.join(", ")));
+    ctx.signals.finishing("stopping the standbys");
     // Only the standbys: `down`, as ha_stop.sh ran it, would also try to
     // remove the network the live stack is using.
     compose

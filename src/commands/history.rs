@@ -55,6 +55,7 @@ impl Render for History {
                 audit::Outcome::Refused => ("refused", Tone::Warn),
                 audit::Outcome::RolledBack => ("rolled back", Tone::Bad),
                 audit::Outcome::Degraded => ("DEGRADED", Tone::Bad),
+                audit::Outcome::Interrupted => ("interrupted", Tone::Warn),
             };
             let change = |from: Option<&str>, to: Option<&str>| match (from, to) {
                 (None, None) => "-".to_owned(),

@@ -1,13 +1,19 @@
 //! `gaia promote <service>` and `gaia promote --list`.
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt as _;
+
 use crate::cli::PromoteArgs;
 use crate::config::Context;
 use crate::error::{Error, Outcome, Result};
+use crate::lock::LOCK;
 use crate::output::{Printer, Render};
 use crate::promote::audit;
-use crate::promote::lock::{self, Lock};
 use crate::promote::steps::Options;
 use crate::promote::{self, Promotable, Promoter, Stop, Subject};
+use crate::signals::Signals;
 
 pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
     if args.list {
@@ -51,35 +57,20 @@ pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
     if args.dry_run {
         ctx.printer.print(&DryRun {
             service: name,
-            steps: promoter.describe(&options, &root.join(lock::LOCK)),
+            steps: promoter.describe(&options, &root.join(LOCK)),
         })?;
         return Ok(Outcome::Healthy);
     }
-    let lock = match Lock::acquire(root, name) {
-        Ok(lock) => lock,
-        Err(Error::Refused(why)) => {
-            return finish(ctx, promoter, Err(Stop::Refused(why))).await;
-        }
-        Err(err) => return Err(err),
-    };
-    if let Some(replaced) = &lock.replaced {
-        ctx.printer.warn(format!("replaced {replaced}"));
-    }
+    let _lock = ctx.lock(root, &format!("promote {name}")).await?;
     promoter.record.from = promoter.snapshot().await?;
-    let result = steps(&mut promoter, &options).await;
-    let outcome = finish(ctx, promoter, result).await;
-    drop(lock);
-    outcome
+    let result = steps(&mut promoter, &options, &ctx.signals).await;
+    finish(ctx, promoter, result).await
 }
 
-/// The steps under Ctrl-C: before live changes it only stops the run
-/// (nothing to undo), after it the run rolls back.
-async fn steps(p: &mut Promoter<'_>, options: &Options) -> Result<(), Stop> {
-    let result = tokio::select! {
-        result = p.walk(options) => result,
-        _ = tokio::signal::ctrl_c() => Err(Stop::Failed("interrupted (Ctrl-C)".into())),
-    };
-    match result {
+/// The steps, with what stops them: a signal before live changes only ends
+/// the run (nothing to undo); after, and on a panic, the run rolls back.
+async fn steps(p: &mut Promoter<'_>, options: &Options, signals: &Signals) -> Result<(), Stop> {
+    match without_panics(p.walk(options, signals)).await {
         Err(Stop::Failed(why)) if !p.changed => {
             Err(Stop::Refused(format!("{why} before live was changed")))
         }
@@ -87,21 +78,50 @@ async fn steps(p: &mut Promoter<'_>, options: &Options) -> Result<(), Stop> {
     }
 }
 
+/// A panic in the steps (a bug) becomes a failure, so what they changed is
+/// rolled back rather than left half-done.
+async fn without_panics(walk: impl Future<Output = Result<(), Stop>>) -> Result<(), Stop> {
+    AssertUnwindSafe(walk)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(Stop::Failed(format!("gaia itself failed ({what})")))
+        })
+}
+
 /// Rolls back when live was changed, records the run, reports it.
 async fn finish(ctx: &Context, mut p: Promoter<'_>, result: Result<(), Stop>) -> Result<Outcome> {
+    let name = p.subject.name();
     let (outcome, exit) = match result {
         Ok(()) => (audit::Outcome::Done, Outcome::Healthy),
         Err(Stop::Refused(why)) => {
             ctx.printer.warn(&why);
             (audit::Outcome::Refused, Outcome::Warnings)
         }
-        Err(Stop::Failed(why)) => {
-            ctx.printer
-                .warn(format!("{why}: rolling back {}", p.subject.name()));
+        Err(Stop::Signalled(signal)) if !p.changed => {
+            ctx.printer.warn(format!(
+                "{signal}: stopped before live was changed; nothing to undo"
+            ));
+            (audit::Outcome::Interrupted, signal.outcome())
+        }
+        Err(stop) => {
+            let why = match &stop {
+                Stop::Signalled(signal) => format!("{signal} received"),
+                Stop::Failed(why) | Stop::Refused(why) => why.clone(),
+            };
+            ctx.printer.warn(format!("{why}: rolling back {name}"));
+            ctx.signals.finishing(format!("rolling back {name}"));
             let timeout = p.gate_timeout(None).await;
-            match p.roll_back(&why, timeout).await {
-                Ok(()) => (audit::Outcome::RolledBack, Outcome::Failures),
-                Err(_) => (audit::Outcome::Degraded, Outcome::Degraded),
+            let rolled_back = p.roll_back(&why, timeout).await;
+            match (rolled_back, stop) {
+                (Err(_), _) => (audit::Outcome::Degraded, Outcome::Degraded),
+                (Ok(()), Stop::Signalled(signal)) => (audit::Outcome::RolledBack, signal.outcome()),
+                (Ok(()), _) => (audit::Outcome::RolledBack, Outcome::Failures),
             }
         }
     };
@@ -163,5 +183,23 @@ impl Render for Promotables {
             ]);
         }
         format!("{table}\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_in_the_steps_is_a_failure_that_rolls_back() {
+        let walk = async {
+            panic!("index out of bounds");
+            #[allow(unreachable_code)]
+            Ok(())
+        };
+        match without_panics(walk).await {
+            Err(Stop::Failed(why)) => assert!(why.contains("index out of bounds"), "{why}"),
+            _ => panic!("a panic must become Stop::Failed"),
+        }
     }
 }

@@ -4,10 +4,29 @@
 //! where only that is installed.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tokio::process::Command;
 
 use crate::error::{Error, Result};
+
+/// The longest a compose action may take (it creates and starts containers
+/// and does not wait for health); `version` gets much less.
+const ACTION_DEADLINE: Duration = Duration::from_secs(300);
+const PROBE_DEADLINE: Duration = Duration::from_secs(20);
+
+/// A compose process gaia waits for: killed when gaia stops waiting, so it
+/// never goes on recreating behind a rollback; in a process group of its
+/// own, so the operator's Ctrl-C reaches gaia (which decides) and not
+/// compose mid-recreate.
+fn compose_command(program: &str) -> Command {
+    let mut command = Command::new(program);
+    command
+        .kill_on_drop(true)
+        .process_group(0)
+        .stdin(std::process::Stdio::null());
+    command
+}
 
 pub(crate) struct Compose {
     program: Vec<String>,
@@ -25,12 +44,13 @@ impl Compose {
     /// Finds `docker compose` (v2) or `docker-compose` (v1).
     pub(crate) async fn detect(root: &Path) -> Result<Compose> {
         for program in [&["docker", "compose"][..], &["docker-compose"][..]] {
-            let found = Command::new(program[0])
+            let version = compose_command(program[0])
                 .args(&program[1..])
                 .arg("version")
-                .output()
+                .output();
+            let found = tokio::time::timeout(PROBE_DEADLINE, version)
                 .await
-                .is_ok_and(|out| out.status.success());
+                .is_ok_and(|out| out.is_ok_and(|out| out.status.success()));
             if found {
                 return Ok(Compose {
                     program: program.iter().map(|s| s.to_string()).collect(),
@@ -82,7 +102,7 @@ impl Compose {
 
     /// Runs `compose -f … --profile … ARGS` in the root; output is shown only on failure.
     pub(crate) async fn run(&self, set: &FileSet, args: &[&str]) -> Result<()> {
-        let mut command = Command::new(&self.program[0]);
+        let mut command = compose_command(&self.program[0]);
         command.args(&self.program[1..]).current_dir(&self.root);
         for file in &set.files {
             command.arg("-f").arg(file);
@@ -105,9 +125,14 @@ impl Compose {
             args.join(" ")
         );
         tracing::debug!(command = %shown, "running compose");
-        let output = command
-            .output()
+        let output = tokio::time::timeout(ACTION_DEADLINE, command.output())
             .await
+            .map_err(|_| {
+                Error::Failed(format!(
+                    "`{shown}` did not finish within {}s and was stopped",
+                    ACTION_DEADLINE.as_secs()
+                ))
+            })?
             .map_err(|err| Error::PreFlight(format!("cannot run {}: {err}", self.program())))?;
         if output.status.success() {
             return Ok(());

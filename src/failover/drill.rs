@@ -3,10 +3,7 @@
 //! target back and prove it serves again.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
-
-use tokio::sync::Notify;
 
 use crate::catalogue::Drill;
 use crate::config::{Context, Live};
@@ -63,7 +60,15 @@ pub(crate) async fn run(ctx: &Context, live: &Live, plan: Plan<'_>) -> Result<Re
         catalogue,
         docker,
     };
-    steady_state(&ha, &http, &plan).await?;
+    tokio::select! {
+        steady = steady_state(&ha, &http, &plan) => steady?,
+        signal = ctx.signals.arrival() => {
+            return Err(Error::Stopped {
+                signal: signal.name(),
+                outcome: signal.outcome(),
+            });
+        }
+    }
     let drilling = Drilling {
         ctx,
         docker,
@@ -85,25 +90,28 @@ pub(crate) async fn run(ctx: &Context, live: &Live, plan: Plan<'_>) -> Result<Re
     }
     .write(root)?;
 
-    // From here on the target is put back whatever happens; Ctrl-C only
+    // From here on the target is put back whatever happens; a signal only
     // cuts the outage short.
-    let interrupted = Arc::new(Notify::new());
-    let watcher = tokio::spawn(watch_interrupts(
-        interrupted.clone(),
-        plan.target.container.clone(),
-    ));
+    ctx.signals
+        .finishing(format!("putting {} back", plan.target.container));
     let drill_started = SystemTime::now();
     let outage = tokio::select! {
-        outcome = drilling.outage(&mut report) => Some(outcome),
-        () = interrupted.notified() => None,
+        outcome = drilling.outage(&mut report) => Ok(outcome),
+        signal = ctx.signals.arrival() => Err(signal),
     };
     report.verdict = match outage {
-        None => {
-            report.event(&ctx.printer, "interrupted: putting the target back");
+        Err(signal) => {
+            report.event(
+                &ctx.printer,
+                format!(
+                    "{signal}: putting {} back before exiting",
+                    plan.target.container
+                ),
+            );
             Verdict::Interrupted
         }
-        Some(Ok(verdict)) => verdict,
-        Some(Err(err)) => {
+        Ok(Ok(verdict)) => verdict,
+        Ok(Err(err)) => {
             report.problems.push(format!("{err:#}"));
             Verdict::NoFailover
         }
@@ -117,7 +125,6 @@ pub(crate) async fn run(ctx: &Context, live: &Live, plan: Plan<'_>) -> Result<Re
         Err(err) => report.problems.push(format!("{err:#}")),
     }
     let restored = drilling.restore(&mut report).await;
-    watcher.abort();
     match restored {
         Ok(()) => Journal::remove(root)?,
         Err(err) => {
@@ -358,21 +365,6 @@ impl Drilling<'_> {
     }
 }
 
-/// The first Ctrl-C ends the outage; later ones are told the target is
-/// being put back (the process no longer dies of SIGINT once this listens).
-async fn watch_interrupts(interrupted: Arc<Notify>, target: String) {
-    let mut presses = 0;
-    while tokio::signal::ctrl_c().await.is_ok() {
-        presses += 1;
-        if presses == 1 {
-            eprintln!("interrupted: putting {target} back before exiting");
-            interrupted.notify_one();
-        } else {
-            eprintln!("still putting {target} back; gaia exits as soon as it serves again");
-        }
-    }
-}
-
 /// `--recover`: puts back what an interrupted drill left stopped, from its
 /// journal; None when no drill was left unfinished.
 pub(crate) async fn recover(
@@ -389,12 +381,8 @@ pub(crate) async fn recover(
         ));
         return Ok(None);
     };
-    if journal.writer_alive() {
-        return Err(Error::Refused(format!(
-            "the drill of {} is still running as pid {}: it puts the target back itself",
-            journal.target, journal.pid
-        )));
-    }
+    // The caller holds the root's lock, which a drill still running would
+    // hold: the one that wrote this journal has ended.
     let plan = plan(ctx, &journal.target, None, timeout, Duration::ZERO)?;
     ctx.printer.step(format!(
         "recovering the drill of {} started {} (pid {})",

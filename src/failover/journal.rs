@@ -76,9 +76,10 @@ impl Journal {
         }
     }
 
-    /// Whether the drill that wrote it is still running.
-    pub(crate) fn writer_alive(&self) -> bool {
-        crate::process::gaia_alive(self.pid, &self.host)
+    /// Whether the drill that wrote it is still running: it holds the
+    /// root's lock until it ends, however it ends.
+    pub(crate) fn writer_alive(&self, root: &Path) -> bool {
+        crate::lock::holder_pid(root) == Some(self.pid)
     }
 }
 

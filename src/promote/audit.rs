@@ -23,6 +23,8 @@ pub(crate) enum Outcome {
     RolledBack,
     /// Rolling back failed: live is degraded: exit 3.
     Degraded,
+    /// Stopped by a signal before live changed: exit 129, 130 or 143.
+    Interrupted,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +177,20 @@ impl Render for Record {
             Outcome::Refused => (
                 format!(
                     "{} {}: refused, nothing was changed",
+                    self.command, self.service
+                ),
+                Tone::Warn,
+            ),
+            Outcome::RolledBack if self.exit_code >= 128 => (
+                format!(
+                    "{} {}: stopped by a signal; ROLLED BACK, the previous version serves",
+                    self.command, self.service
+                ),
+                Tone::Bad,
+            ),
+            Outcome::Interrupted => (
+                format!(
+                    "{} {}: stopped by a signal before live was changed",
                     self.command, self.service
                 ),
                 Tone::Warn,

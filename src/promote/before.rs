@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{Promoter, StepOutcome, Stop, Subject, ValidatorResult, tree};
-use crate::docker::Health;
+use crate::docker::{Health, THROWAWAY};
 use crate::http::Http;
 use crate::registry::GpuExpectation;
 
@@ -29,7 +29,7 @@ impl Promoter<'_> {
             self.note("validate", StepOutcome::Failed, &why, began);
             return Err(Stop::Refused(why));
         }
-        let tag = format!("gaia-validate-{name}:{}", std::process::id());
+        let tag = self.validation_tag();
         self.printer.step(format!(
             "validate: building a throwaway image from {}",
             context.display()
@@ -44,7 +44,10 @@ impl Promoter<'_> {
         }
         let mut results = Vec::new();
         for validator in &self.catalogue.promote.validators {
-            let ran = self.docker.run_once(&tag, &validator.command).await;
+            let ran = self
+                .docker
+                .run_once(&tag, &validator.command, validator.timeout)
+                .await;
             let (exit_code, output) = match ran {
                 Ok(out) => (out.exit_code, format!("{}{}", out.stdout, out.stderr)),
                 Err(err) => (-1, format!("{err:#}")),
@@ -91,6 +94,27 @@ impl Promoter<'_> {
             return Err(Stop::Refused(format!("validation failed: {why}")));
         }
         Ok(())
+    }
+
+    /// The throwaway image validation builds, one per gaia process.
+    fn validation_tag(&self) -> String {
+        format!(
+            "gaia-validate-{}:{}",
+            self.subject.name(),
+            std::process::id()
+        )
+    }
+
+    /// What validation given up mid-way leaves on the engine (a build stops
+    /// with its connection): the validator's container and the image.
+    pub(crate) async fn discard_validation(&self) {
+        let label = format!("{THROWAWAY}={}", std::process::id());
+        if let Ok(left) = self.docker.containers_with_label(&label).await {
+            for container in left {
+                let _ = self.docker.remove_container(&container.id).await;
+            }
+        }
+        let _ = self.docker.remove_image(&self.validation_tag()).await;
     }
 
     pub(crate) async fn test_candidate(&mut self) -> Result<(), Stop> {

@@ -6,7 +6,6 @@
 pub(crate) mod audit;
 mod before;
 mod gate;
-pub(crate) mod lock;
 pub(crate) mod steps;
 pub(crate) mod tree;
 
@@ -21,6 +20,7 @@ use crate::docker::Docker;
 use crate::error::{Error, Result};
 use crate::output::Printer;
 use crate::registry::{GpuExpectation, Package, Promotion, Registry, Role, Service};
+use crate::signals::Signal;
 use crate::stack::Stack;
 pub(crate) use audit::{Record, StepOutcome, StepRecord, ValidatorResult};
 use tree::Excludes;
@@ -155,6 +155,9 @@ pub(crate) enum Stop {
     Refused(String),
     /// After the backup: roll back.
     Failed(String),
+    /// SIGINT, SIGTERM or SIGHUP, at a step boundary or in a step that only
+    /// waits: roll back if live changed.
+    Signalled(Signal),
 }
 
 impl<'a> Promoter<'a> {
@@ -429,6 +432,7 @@ impl<'a> Promoter<'a> {
 fn stop_reason(stop: Stop) -> String {
     match stop {
         Stop::Refused(why) | Stop::Failed(why) => why,
+        Stop::Signalled(signal) => format!("{signal} received"),
     }
 }
 

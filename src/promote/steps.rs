@@ -1,10 +1,12 @@
 //! The steps of a promotion as one typed list: `--dry-run` describes it and
 //! the run walks it, so the two cannot drift apart.
 
+use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
 use crate::promote::{Promoter, Stop, Subject};
+use crate::signals::Signals;
 
 /// One step of a promotion, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,10 +72,16 @@ pub(crate) fn steps(options: &Options) -> Vec<(Step, When)> {
 }
 
 impl Promoter<'_> {
-    /// Walks the steps; Err(Stop::Failed) once live was changed.
-    pub(crate) async fn walk(&mut self, options: &Options) -> Result<(), Stop> {
+    /// Walks the steps; Err(Stop::Failed) once live was changed. A signal
+    /// stops the run between steps, and within the steps that only look or
+    /// wait; a step that changes live (backup, copy, re-tag, restart) is
+    /// always finished, so the rollback starts from a whole state.
+    pub(crate) async fn walk(&mut self, options: &Options, signals: &Signals) -> Result<(), Stop> {
         let mut gate_timeout = options.gate_timeout;
         for (step, when) in steps(options) {
+            if let Some(signal) = signals.received() {
+                return Err(Stop::Signalled(signal));
+            }
             match when {
                 When::NotAsked => continue,
                 When::Skip(why) => {
@@ -84,8 +92,14 @@ impl Promoter<'_> {
                 When::Run => {}
             }
             match step {
-                Step::Validate => self.validate().await?,
-                Step::Test => self.test_candidate().await?,
+                Step::Validate => {
+                    let validated = until_signal(signals, self.validate()).await;
+                    if let Err(Stop::Signalled(_)) = validated {
+                        self.discard_validation().await;
+                    }
+                    validated?
+                }
+                Step::Test => until_signal(signals, self.test_candidate()).await?,
                 Step::SyncGate => self.sync_gate(options.force)?,
                 Step::Backup => self.back_up()?,
                 Step::Promote => {
@@ -96,10 +110,11 @@ impl Promoter<'_> {
                 Step::Restart => self.restart().await?,
                 Step::Gate => {
                     let timeout = self.gate_timeout(gate_timeout).await;
-                    self.gate(timeout, true).await?;
+                    until_signal(signals, self.gate(timeout, true)).await?;
                 }
             }
         }
+        // A signal after the last step finds the promotion whole: it stands.
         Ok(())
     }
 
@@ -206,6 +221,17 @@ impl Promoter<'_> {
                 Subject::Package(_) => None,
             },
         }
+    }
+}
+
+/// A step that only looks or waits, given up at the first signal.
+async fn until_signal(
+    signals: &Signals,
+    step: impl Future<Output = Result<(), Stop>>,
+) -> Result<(), Stop> {
+    tokio::select! {
+        done = step => done,
+        signal = signals.arrival() => Err(Stop::Signalled(signal)),
     }
 }
 

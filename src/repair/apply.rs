@@ -4,20 +4,42 @@
 use std::time::Instant;
 
 use crate::compose::tool::Compose;
+use crate::docker::Docker;
 use crate::doctor::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::output::Printer;
 use crate::registry::Service;
 use crate::repair::action::{Action, Attempt, Plan, Verdict};
+use crate::signals::Signals;
 use crate::stack::Stack;
 
 /// Applies every repair of `plan`; verdicts other than Failed are left for
-/// `FixReport::verify` to decide from a fresh doctor run.
-pub(crate) async fn apply(plan: &Plan, ctx: &Ctx, printer: &Printer) -> Vec<Attempt> {
-    let stack = Stack::new(&ctx.registry, &ctx.docker, printer);
+/// `FixReport::verify` to decide from a fresh doctor run. A signal lets the
+/// repair in flight finish and leaves the rest unattempted.
+pub(crate) async fn apply(
+    plan: &Plan,
+    ctx: &Ctx,
+    docker: &Docker,
+    printer: &Printer,
+    signals: &Signals,
+) -> Vec<Attempt> {
+    let stack = Stack::new(&ctx.registry, docker, printer);
     let mut compose = None;
     let mut attempts = Vec::new();
     for repair in &plan.repairs {
+        if let Some(signal) = signals.received() {
+            attempts.push(Attempt {
+                repair: repair.clone(),
+                verdict: Verdict::Failed,
+                details: vec![format!("not attempted: {signal} arrived before it")],
+                duration: std::time::Duration::ZERO,
+            });
+            continue;
+        }
+        signals.finishing(format!(
+            "finishing the repair in flight ({})",
+            repair.action.describe(&ctx.registry)
+        ));
         printer.step(format!(
             "{} (for {})",
             repair.action.describe(&ctx.registry),

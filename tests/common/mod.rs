@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 pub struct Gaia {
     command: Command,
     shown: String,
-    /// The promote lock, for commands that take it: free again once they end.
+    /// The root's lock, for commands that take it: free again once they end.
     lock: Option<PathBuf>,
 }
 
-/// The promote lock, relative to the GAIA root.
-const LOCK: &str = ".gaia/promote.lock";
+/// The lock of every command that changes live, relative to the GAIA root.
+pub const LOCK: &str = ".gaia/gaia.lock";
 
 /// `gaia ARGS`, with a clean environment for gaia's own variables.
 pub fn gaia<I, S>(args: I) -> Gaia
@@ -39,10 +39,17 @@ where
 }
 
 impl Gaia {
-    /// Whether the command changes what the promote lock guards.
+    /// Whether the command changes live, and so takes the root's lock.
     fn takes_the_lock(&self) -> bool {
         let words: Vec<&str> = self.shown.split_whitespace().collect();
-        matches!(words.get(1), Some(&"promote" | &"rollback"))
+        let has = |word: &str| words.contains(&word);
+        match words.get(1) {
+            Some(&"promote") => !has("--list") && !has("--dry-run"),
+            Some(&"rollback" | &"failover-test") => true,
+            Some(&"doctor") => has("--fix") && !has("--dry-run"),
+            Some(&"ha") => has("start") || has("stop") || has("on") || has("off"),
+            _ => false,
+        }
     }
 
     pub fn env(mut self, key: &str, value: &str) -> Self {
@@ -67,6 +74,50 @@ impl Gaia {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.shown))
+    }
+
+    /// Starts gaia and follows what it says as it goes, for stories that
+    /// act on it mid-way (a signal once it reaches a step).
+    pub fn start(mut self) -> Running {
+        let started = Instant::now();
+        let mut child = self
+            .command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.shown));
+        let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
+        let (lines, said) = std::sync::mpsc::channel();
+        let stderr = std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            let mut all = String::new();
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                all.push_str(&line);
+                all.push('\n');
+                let _ = lines.send(line);
+            }
+            all
+        });
+        let stdout = std::thread::spawn(move || {
+            use std::io::Read as _;
+            let mut all = String::new();
+            let _ = std::io::BufReader::new(stdout).read_to_string(&mut all);
+            all
+        });
+        Running {
+            child,
+            shown: self.shown,
+            lock: self.lock,
+            said,
+            seen: String::new(),
+            stdout,
+            stderr,
+            started,
+        }
     }
 
     pub fn run(mut self) -> Ran {
@@ -96,6 +147,75 @@ impl Gaia {
     }
 }
 
+/// A gaia run under way (`Gaia::start`).
+pub struct Running {
+    child: std::process::Child,
+    shown: String,
+    lock: Option<PathBuf>,
+    said: std::sync::mpsc::Receiver<String>,
+    /// stderr lines read so far, for a failure to show.
+    seen: String,
+    stdout: std::thread::JoinHandle<String>,
+    stderr: std::thread::JoinHandle<String>,
+    started: Instant,
+}
+
+impl Running {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits until gaia writes a line containing `text` on stderr.
+    pub fn waits_for(&mut self, text: &str, within: Duration) -> &mut Self {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.said.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push_str(&line);
+                    self.seen.push('\n');
+                    if line.contains(text) {
+                        return self;
+                    }
+                }
+                Err(_) => panic!(
+                    "`{}` did not say {text:?} within {within:?}; it said:\n{}",
+                    self.shown, self.seen
+                ),
+            }
+        }
+    }
+
+    /// Sends `signal` to gaia.
+    pub fn signal(&mut self, signal: nix::sys::signal::Signal) -> &mut Self {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, signal)
+            .unwrap_or_else(|e| panic!("cannot send {signal} to `{}`: {e}", self.shown));
+        self
+    }
+
+    /// Waits for gaia to end: what it said, checked like every run.
+    pub fn finish(mut self) -> Ran {
+        let pid = self.child.id();
+        let status = self
+            .child
+            .wait()
+            .unwrap_or_else(|e| panic!("cannot wait for {}: {e}", self.shown));
+        let ran = Ran {
+            shown: self.shown,
+            code: status.code().unwrap_or(-1),
+            stdout: self.stdout.join().unwrap_or_default(),
+            stderr: self.stderr.join().unwrap_or_default(),
+            elapsed: self.started.elapsed(),
+        };
+        ran.shows_no_secret();
+        if let Some(lock) = &self.lock {
+            ran.left_no_lock(lock, pid);
+        }
+        ran
+    }
+}
+
 #[derive(Debug)]
 pub struct Ran {
     pub shown: String,
@@ -106,9 +226,16 @@ pub struct Ran {
 }
 
 impl Ran {
-    /// The promote lock is not held by the run that ended (another run may
-    /// hold it).
+    /// The root's lock is not held in the name of the run that ended (by a
+    /// child it left running with the lock's descriptor, say); another run
+    /// may hold it.
     fn left_no_lock(&self, lock: &Path, pid: u32) {
+        let Ok(file) = std::fs::File::open(lock) else {
+            return;
+        };
+        if file.try_lock().is_ok() {
+            return;
+        }
         let holder = std::fs::read_to_string(lock)
             .ok()
             .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
@@ -116,7 +243,7 @@ impl Ran {
             assert_ne!(
                 holder["pid"].as_u64(),
                 Some(u64::from(pid)),
-                "`{}` exited {} and left the promote lock {} behind",
+                "`{}` exited {} and its lock {} is still held",
                 self.shown,
                 self.code,
                 lock.display()
@@ -380,6 +507,32 @@ impl Stack {
         gaia
     }
 
+    /// Holds the root's lock as another gaia command would, naming it
+    /// `command`, until the returned file is dropped.
+    pub fn hold_lock(&self, command: &str) -> std::fs::File {
+        use std::io::Write as _;
+        let path = self.root.join(LOCK);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        file.try_lock()
+            .unwrap_or_else(|e| panic!("the lock {} is not free: {e}", path.display()));
+        file.set_len(0).unwrap();
+        let holder = serde_json::json!({
+            "pid": std::process::id(),
+            "host": "test-host",
+            "user": "tester@test-host",
+            "command": command,
+            "since": "2026-12-01T08:00:00Z",
+        });
+        file.write_all(holder.to_string().as_bytes()).unwrap();
+        file
+    }
+
     /// `gaia sim up` as every story has it: with the standbys, and web's
     /// retries towards core 200 ms apart.
     pub fn up(&self) {
@@ -421,6 +574,19 @@ impl Stack {
             "the doctor is not green {when} (exit {}):\n{}",
             ran.code,
             problems.join("\n")
+        );
+    }
+}
+
+/// No process holds the root's lock.
+pub fn assert_lock_free(stack: &Stack) {
+    let path = stack.root.join(LOCK);
+    if let Ok(file) = std::fs::File::open(&path) {
+        assert!(
+            file.try_lock().is_ok(),
+            "{} is still held by: {}",
+            path.display(),
+            std::fs::read_to_string(&path).unwrap_or_default()
         );
     }
 }

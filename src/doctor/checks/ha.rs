@@ -157,7 +157,7 @@ impl DrillJournal {
     async fn check(&self, ctx: &Ctx) -> Finding {
         match crate::failover::journal::Journal::read(&ctx.root) {
             Ok(None) => Finding::pass("no unfinished failover drill"),
-            Ok(Some(journal)) if journal.writer_alive() => Finding::warn(format!(
+            Ok(Some(journal)) if journal.writer_alive(&ctx.root) => Finding::warn(format!(
                 "a failover drill of {} is running (pid {}): {} is stopped on purpose",
                 journal.target, journal.pid, journal.container
             )),
