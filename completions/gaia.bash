@@ -292,7 +292,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__failover__subcmd__test)
-            opts="-v -q -h -V --target --payload --timeout --hold --recover --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --target --payload --timeout --hold --recover --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -460,7 +460,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__maintenance)
-            opts="-v -q -h -V --reason --config --root --format --color --verbose --quiet --wait --help --version on off status"
+            opts="-v -q -h -V --reason --dry-run --config --root --format --color --verbose --quiet --wait --help --version on off status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -498,7 +498,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__start)
-            opts="-v -q -h -V --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --timeout --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -570,7 +570,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__stop)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -942,7 +942,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__rollback)
-            opts="-v -q -h -V --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --dry-run --timeout --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -111,6 +111,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l color -d 'When to
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l dry-run -d 'Print what would be done, and change nothing (no lock is taken)'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -156,6 +157,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l dry-run -d 'Print what would be done, and change nothing (no lock is taken)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -169,6 +171,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l dry-run -d 'Print what would be done, and change nothing (no lock is taken)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -196,6 +199,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l dry-run -d 'Print what would be done, and change nothing (no lock is taken)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -219,6 +223,7 @@ always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l recover -d 'Put back what an interrupted drill left stopped, from its journal'
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l dry-run -d 'Print what would be done, and change nothing (no lock is taken)'
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s h -l help -d 'Print help (see more with \'--help\')'

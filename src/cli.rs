@@ -239,11 +239,22 @@ pub(crate) struct PromoteArgs {
     pub(crate) timeout: Option<Duration>,
 }
 
+/// `--dry-run`, for the commands that change live.
+#[derive(Debug, Clone, Copy, Args)]
+pub(crate) struct DryRunArg {
+    /// Print what would be done, and change nothing (no lock is taken)
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct RollbackArgs {
     /// The live service (or gaia-common) to roll back
     #[arg(value_name = "SERVICE")]
     pub(crate) service: String,
+
+    #[command(flatten)]
+    pub(crate) plan: DryRunArg,
 
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
@@ -270,7 +281,7 @@ pub(crate) enum HaCommand {
     Start(HaStartArgs),
 
     /// Stop and remove the HA standby containers, and nothing else
-    Stop,
+    Stop(HaStopArgs),
 
     /// Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator's view
     #[command(
@@ -295,6 +306,15 @@ pub(crate) struct HaStartArgs {
     /// How long to wait for the standbys to become healthy
     #[arg(long, value_parser = humantime::parse_duration, default_value = "180s", value_name = "DURATION")]
     pub(crate) timeout: Duration,
+
+    #[command(flatten)]
+    pub(crate) plan: DryRunArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HaStopArgs {
+    #[command(flatten)]
+    pub(crate) plan: DryRunArg,
 }
 
 #[derive(Debug, Args)]
@@ -305,6 +325,9 @@ pub(crate) struct MaintenanceArgs {
     /// Why (with `on`): shown to whoever finds the flag
     #[arg(long, value_name = "TEXT")]
     pub(crate) reason: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) plan: DryRunArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -338,6 +361,9 @@ pub(crate) struct FailoverArgs {
     /// Put back what an interrupted drill left stopped, from its journal
     #[arg(long, conflicts_with_all = ["target", "payload", "hold"])]
     pub(crate) recover: bool,
+
+    #[command(flatten)]
+    pub(crate) plan: DryRunArg,
 }
 
 #[derive(Debug, Args)]

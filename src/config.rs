@@ -31,6 +31,9 @@ pub(crate) struct Context {
     /// SIGINT, SIGTERM and SIGHUP, for the commands that change live
     /// (inert for the others, which these signals simply end).
     pub(crate) signals: Signals,
+    /// The root whose lock this run took, and for what: where its audit
+    /// record goes.
+    locked: OnceLock<(PathBuf, String)>,
 }
 
 /// What a command that reads or changes the running stack works with.
@@ -53,13 +56,23 @@ impl Context {
             printer,
             wait: global.wait,
             signals,
+            locked: OnceLock::new(),
         })
     }
 
     /// The root's one lock, for `command` ("promote gaia-core"): refused
     /// naming the holder, or after waiting `--wait` for it.
     pub(crate) async fn lock(&self, root: &Path, command: &str) -> Result<LiveLock> {
-        LiveLock::acquire(root, command, self.wait, &self.signals).await
+        let lock = LiveLock::acquire(root, command, self.wait, &self.signals).await?;
+        let _ = self.locked.set((root.to_owned(), command.to_owned()));
+        Ok(lock)
+    }
+
+    /// The root whose lock this run took, and for what, if it took one.
+    pub(crate) fn locked(&self) -> Option<(&Path, &str)> {
+        self.locked
+            .get()
+            .map(|(root, command)| (root.as_path(), command.as_str()))
     }
 
     /// The check catalogue, checked against the registry.

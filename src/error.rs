@@ -70,15 +70,18 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> ExitCode {
+    /// The documented exit code of this error.
+    pub fn code(&self) -> u8 {
         match self {
-            Error::Config(_) | Error::PreFlight(_) | Error::Refused(_) => {
-                ExitCode::from(EXIT_PREFLIGHT)
-            }
-            Error::Busy(_) => ExitCode::from(EXIT_BUSY),
-            Error::Stopped { outcome, .. } => (*outcome).into(),
-            Error::Failed(_) | Error::Other(_) => Outcome::Failures.into(),
+            Error::Config(_) | Error::PreFlight(_) | Error::Refused(_) => EXIT_PREFLIGHT,
+            Error::Busy(_) => EXIT_BUSY,
+            Error::Stopped { outcome, .. } => *outcome as u8,
+            Error::Failed(_) | Error::Other(_) => Outcome::Failures as u8,
         }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.code())
     }
 }
 

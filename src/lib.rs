@@ -5,6 +5,7 @@
 //! the name it was started under (see `guest`).
 
 mod archive;
+mod audit;
 mod catalogue;
 mod cli;
 mod commands;
@@ -39,6 +40,7 @@ use crate::signals::Signals;
 
 /// Runs gaia with the process arguments and returns its documented exit code.
 pub fn run() -> ExitCode {
+    sigpipe(nix::sys::signal::SigHandler::SigDfl);
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(code) = guest::dispatch(&args) {
         return code;
@@ -55,8 +57,10 @@ pub fn run() -> ExitCode {
         }
     };
     let changes_live = changes_live(&cli.command);
-    if !changes_live {
-        restore_default_sigpipe();
+    if changes_live {
+        // A closed terminal must not kill a command between two changes:
+        // its writes fail instead, and it goes on to a safe end.
+        sigpipe(nix::sys::signal::SigHandler::SigIgn);
     }
     init_logging(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -98,7 +102,8 @@ async fn dispatch(cli: &Cli, changes_live: bool) -> Result<Outcome> {
         ));
     }
     let ctx = Context::resolve(&cli.global, signals)?;
-    let outcome = match &cli.command {
+    let started = std::time::SystemTime::now();
+    let result = match &cli.command {
         Command::Doctor(args) => commands::doctor::run(&ctx, args).await,
         Command::Promote(args) => commands::promote::run(&ctx, args).await,
         Command::Rollback(args) => commands::rollback::run(&ctx, args).await,
@@ -107,13 +112,41 @@ async fn dispatch(cli: &Cli, changes_live: bool) -> Result<Outcome> {
         Command::FailoverTest(args) => commands::failover::run(&ctx, args).await,
         Command::Sim(command) => commands::sim::run(&ctx, command).await,
         Command::Completions(_) => unreachable!("handled before the registry is loaded"),
-    }?;
+    };
     // Work that finished whole despite a signal still tells the shell it was
     // asked to stop; a failure or a degraded stack says more, and stays.
-    Ok(match (outcome, ctx.signals.received()) {
+    let result = result.map(|outcome| match (outcome, ctx.signals.received()) {
         (Outcome::Healthy | Outcome::Warnings, Some(signal)) => signal.outcome(),
         (outcome, _) => outcome,
-    })
+    });
+    audit(&ctx, started, result)
+}
+
+/// Records a run that held the lock (so changed, or could have changed,
+/// live) in the audit log of its root. A record that cannot be written is
+/// said, and never makes the run look better than it was.
+fn audit(
+    ctx: &Context,
+    started: std::time::SystemTime,
+    result: Result<Outcome>,
+) -> Result<Outcome> {
+    let Some((root, command)) = ctx.locked() else {
+        return result;
+    };
+    let (code, said) = match &result {
+        Ok(outcome) => (*outcome as u8, format!("{outcome:?}").to_lowercase()),
+        Err(err) => (err.code(), format!("{err:#}")),
+    };
+    match audit::append(root, &audit::Entry::new(command, started, code, said)) {
+        Ok(()) => result,
+        Err(err) => {
+            ctx.printer.warn(format!(
+                "the audit record of this run could not be written to {}: {err}",
+                root.join(audit::LOG).display()
+            ));
+            result.map(|outcome| outcome.max(Outcome::Failures))
+        }
+    }
 }
 
 /// Whether `command` changes the running stack: such commands take the
@@ -125,9 +158,13 @@ fn changes_live(command: &Command) -> bool {
     match command {
         Command::Doctor(args) => args.fix && !args.dry_run,
         Command::Promote(args) => !args.list && !args.dry_run,
-        Command::Rollback(_) | Command::FailoverTest(_) => true,
-        Command::Ha(HaCommand::Start(_) | HaCommand::Stop) => true,
-        Command::Ha(HaCommand::Maintenance(args)) => args.state != MaintenanceState::Status,
+        Command::Rollback(args) => !args.plan.dry_run,
+        Command::FailoverTest(args) => !args.plan.dry_run,
+        Command::Ha(HaCommand::Start(args)) => !args.plan.dry_run,
+        Command::Ha(HaCommand::Stop(args)) => !args.plan.dry_run,
+        Command::Ha(HaCommand::Maintenance(args)) => {
+            args.state != MaintenanceState::Status && !args.plan.dry_run
+        }
         Command::Ha(HaCommand::Status)
         | Command::History(_)
         | Command::Sim(_)
@@ -151,11 +188,12 @@ fn init_logging(verbose: u8) {
 }
 
 /// `gaia doctor | head` must end quietly, as Unix tools do, not panic on a
-/// closed pipe: Rust ignores SIGPIPE by default, so put the default back
-/// for the commands that change nothing.
-fn restore_default_sigpipe() {
-    use nix::sys::signal::{SigHandler, Signal, signal};
-    // SAFETY: installing the default disposition runs no handler code, and
+/// closed pipe: Rust ignores SIGPIPE by default, so the default is put back
+/// (for the simulated services and tools too), except for the commands that
+/// change live.
+fn sigpipe(handler: nix::sys::signal::SigHandler) {
+    use nix::sys::signal::{Signal, signal};
+    // SAFETY: the default and ignore dispositions run no handler code, and
     // nothing has spawned threads yet.
-    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
+    let _ = unsafe { signal(Signal::SIGPIPE, handler) };
 }

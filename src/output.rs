@@ -35,6 +35,31 @@ pub(crate) trait Render {
     }
 }
 
+/// What a command that changes live would do (`--dry-run`): one line a
+/// step, in order.
+pub(crate) struct Plan {
+    /// The command as the operator typed it, without its values.
+    pub(crate) command: String,
+    pub(crate) steps: Vec<String>,
+}
+
+impl Render for Plan {
+    fn human(&self, _: &Printer) -> String {
+        let mut out = format!(
+            "gaia {} would (dry run: nothing is changed):\n",
+            self.command
+        );
+        for (n, step) in self.steps.iter().enumerate() {
+            out.push_str(&format!("  {}. {step}\n", n + 1));
+        }
+        out
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({ "schema": "gaia.plan/1", "command": self.command, "steps": self.steps })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Printer {
     pub(crate) color: bool,

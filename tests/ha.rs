@@ -451,3 +451,92 @@ fn every_command_that_changes_live_is_refused_while_another_holds_the_lock() {
     assert!(running("gaia-core"));
     drop(held);
 }
+
+/// The lines of the root's audit log.
+fn audit_log(stack: &Stack) -> Vec<Value> {
+    std::fs::read_to_string(stack.root.join(".gaia/audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn dry_runs_change_nothing_and_every_change_is_audited() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let stack = stack();
+    let watched = ["gaia-core", "gaia-core-candidate", "gaia-mcp-candidate"];
+    let state = || {
+        watched
+            .map(|c| inspect(c, "{{.Id}} {{.State.StartedAt}} {{.State.Running}}"))
+            .to_vec()
+    };
+    let before = state();
+    let audited = audit_log(&stack).len();
+
+    for (command, says) in [
+        (
+            &["ha", "stop", "--dry-run"][..],
+            "stop and remove gaia-core-candidate",
+        ),
+        (&["ha", "start", "--dry-run"], "up -d"),
+        (
+            &["ha", "maintenance", "on", "--reason", "x", "--dry-run"],
+            "write /shared/ha_maintenance",
+        ),
+        (
+            &["failover-test", "--dry-run"],
+            "stop gaia-core (never removed)",
+        ),
+        (
+            &["failover-test", "--recover", "--dry-run"],
+            "nothing: no unfinished failover drill",
+        ),
+        (&["rollback", "gaia-core", "--dry-run"], "lock "),
+    ] {
+        let ran = stack.gaia(command).run();
+        assert!(ran.code == 0 || ran.code == 1, "{ran:?}");
+        ran.says("would (dry run: nothing is changed)").says(says);
+    }
+    let plan = stack
+        .gaia(["ha", "stop", "--dry-run", "--format", "json"])
+        .run();
+    plan.succeeds();
+    assert_eq!(plan.json()["schema"], "gaia.plan/1");
+    assert_eq!(state(), before, "a dry run changed a container");
+    stack
+        .gaia(["ha", "maintenance", "status"])
+        .run()
+        .succeeds()
+        .says("maintenance mode off");
+    assert_eq!(audit_log(&stack).len(), audited, "a dry run was audited");
+
+    stack
+        .gaia(["ha", "maintenance", "on", "--reason", "audit story"])
+        .run()
+        .succeeds();
+    stack.gaia(["ha", "maintenance", "off"]).run().succeeds();
+    let log = audit_log(&stack);
+    let new: Vec<(String, u64)> = log[audited..]
+        .iter()
+        .map(|e| {
+            assert_eq!(e["schema"], "gaia.audit/1", "{e:#}");
+            (
+                e["command"].as_str().unwrap().to_owned(),
+                e["exit_code"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        new,
+        [
+            ("ha maintenance on".to_owned(), 0),
+            ("ha maintenance off".to_owned(), 0)
+        ]
+    );
+    let mode = std::fs::metadata(stack.root.join(".gaia/audit.jsonl"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the audit log is its owner's alone");
+}

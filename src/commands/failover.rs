@@ -5,6 +5,7 @@ use crate::config::Context;
 use crate::error::{Outcome, Result};
 use crate::failover::drill;
 use crate::failover::report::Verdict;
+use crate::output::Plan;
 
 pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     // Bad input is refused before anything is contacted.
@@ -25,6 +26,17 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     } else {
         format!("failover-test --target {}", args.target)
     };
+    if args.plan.dry_run {
+        let steps = match &plan {
+            Some(plan) => plan.describe(&live.root),
+            None => drill::describe_recovery(&live.root)?,
+        };
+        ctx.printer.print(&Plan {
+            command: what,
+            steps,
+        })?;
+        return Ok(Outcome::Healthy);
+    }
     let _lock = ctx.lock(&live.root, &what).await?;
     let report = match plan {
         Some(plan) => drill::run(ctx, &live, plan).await?,

@@ -7,7 +7,8 @@ use crate::config::{Context, Live};
 use crate::error::{Error, Outcome, Result};
 use crate::ha::{Flag, Ha, Status};
 use crate::http::Http;
-use crate::output::{Printer, Render};
+use crate::lock::LOCK;
+use crate::output::{Plan, Printer, Render};
 use crate::registry::Service;
 use crate::stack::Stack;
 
@@ -19,23 +20,36 @@ pub(crate) async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
         return Err(Error::Config("--reason goes with `on`".into()));
     }
     let live = ctx.live().await?;
-    let _lock = match command {
-        HaCommand::Start(_) => Some(ctx.lock(&live.root, "ha start").await?),
-        HaCommand::Stop => Some(ctx.lock(&live.root, "ha stop").await?),
-        HaCommand::Maintenance(args) if args.state != MaintenanceState::Status => {
-            let what = format!("ha maintenance {:?}", args.state).to_lowercase();
-            Some(ctx.lock(&live.root, &what).await?)
-        }
-        HaCommand::Maintenance(_) | HaCommand::Status => None,
-    };
     let ha = Ha {
         registry: &ctx.registry,
         catalogue: ctx.catalogue()?,
         docker: &live.docker,
     };
+    let (what, dry_run) = match command {
+        HaCommand::Start(args) => ("ha start".to_owned(), args.plan.dry_run),
+        HaCommand::Stop(args) => ("ha stop".to_owned(), args.plan.dry_run),
+        HaCommand::Maintenance(args) if args.state != MaintenanceState::Status => (
+            format!("ha maintenance {:?}", args.state).to_lowercase(),
+            args.plan.dry_run,
+        ),
+        HaCommand::Maintenance(_) | HaCommand::Status => (String::new(), true),
+    };
+    if dry_run && !what.is_empty() {
+        let steps = plan(ctx, &live, &ha, command).await?;
+        ctx.printer.print(&Plan {
+            command: what,
+            steps,
+        })?;
+        return Ok(Outcome::Healthy);
+    }
+    let _lock = if what.is_empty() {
+        None
+    } else {
+        Some(ctx.lock(&live.root, &what).await?)
+    };
     match command {
         HaCommand::Start(args) => start(ctx, &live, &ha, args).await,
-        HaCommand::Stop => stop(ctx, &live).await,
+        HaCommand::Stop(_) => stop(ctx, &live).await,
         HaCommand::Status => {
             let status = gather(&ha).await?;
             ctx.printer.print(&status)?;
@@ -47,6 +61,76 @@ pub(crate) async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
         }
         HaCommand::Maintenance(args) => maintenance(ctx, &ha, args).await,
     }
+}
+
+/// What `command` would change, step by step (`--dry-run`).
+async fn plan(ctx: &Context, live: &Live, ha: &Ha<'_>, command: &HaCommand) -> Result<Vec<String>> {
+    let mut steps = vec![format!("lock {}", live.root.join(LOCK).display())];
+    match command {
+        HaCommand::Start(args) => {
+            let standbys = standbys(ctx)?;
+            let compose = Compose::detect(&live.root).await?;
+            let set = Stack::new(&ctx.registry, &live.docker, &ctx.printer).standby_set();
+            let names = names(&standbys);
+            steps.push(format!(
+                "create {names} with `{} {}up --no-start`",
+                compose.program(),
+                set.describe()
+            ));
+            for standby in &standbys {
+                for volume in standby
+                    .volumes
+                    .iter()
+                    .filter_map(|v| ctx.registry.volume(v))
+                {
+                    for dir in &volume.shared_dirs {
+                        steps.push(format!(
+                            "create {}/{} owned by uid {} (volume {}, through {})",
+                            volume.mount, dir.path, dir.owner, volume.name, standby.container
+                        ));
+                    }
+                }
+            }
+            steps.push(format!(
+                "start them with `{} {}up -d`",
+                compose.program(),
+                set.describe()
+            ));
+            steps.push(format!(
+                "wait up to {} for {names} to be healthy, then check that the live containers' \
+                 fallback env points at them",
+                humantime::format_duration(args.timeout)
+            ));
+        }
+        HaCommand::Stop(_) => {
+            let standbys = standbys(ctx)?;
+            steps.push(format!(
+                "stop and remove {} (their volumes are kept; nothing else is touched)",
+                names(&standbys)
+            ));
+        }
+        HaCommand::Maintenance(args) => {
+            let flag = &ha.catalogue.ha.maintenance_flag;
+            steps.push(match (args.state, ha.maintenance().await?) {
+                (MaintenanceState::On, _) => format!(
+                    "write {flag} (who, when{}) in the live shared volume: web stops failing over",
+                    if args.reason.is_some() { ", why" } else { "" }
+                ),
+                (_, Some(was)) => format!("remove {flag} (it says {})", was.describe()),
+                (_, None) => format!("nothing: {flag} is not there, maintenance mode is off"),
+            });
+        }
+        HaCommand::Status => {}
+    }
+    Ok(steps)
+}
+
+fn names(services: &[&Service]) -> String {
+    services
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn standbys(ctx: &Context) -> Result<Vec<&Service>> {

@@ -3,6 +3,8 @@
 use crate::cli::RollbackArgs;
 use crate::config::Context;
 use crate::error::{Outcome, Result};
+use crate::lock::LOCK;
+use crate::output::Plan;
 use crate::promote::audit;
 use crate::promote::{Promoter, Subject};
 
@@ -22,6 +24,21 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
         subject,
         "rollback",
     );
+    if args.plan.dry_run {
+        let (steps, possible) = plan(&p, args).await;
+        ctx.printer.print(&Plan {
+            command: format!("rollback {}", args.service),
+            steps,
+        })?;
+        return Ok(if possible {
+            Outcome::Healthy
+        } else {
+            Outcome::Warnings
+        });
+    }
+    let _lock = ctx
+        .lock(root, &format!("rollback {}", args.service))
+        .await?;
     p.record.from = p.snapshot().await?;
     let previous = p.previous_version().await;
     let (outcome, exit) = match (ctx.signals.received(), previous) {
@@ -53,4 +70,41 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
     p.audit(outcome, exit as u8)?;
     ctx.printer.print(&p.record)?;
     Ok(exit)
+}
+
+/// What the rollback would do, and whether there is anything to go back to.
+async fn plan(p: &Promoter<'_>, args: &RollbackArgs) -> (Vec<String>, bool) {
+    let mut steps = vec![format!("lock {}", p.root.join(LOCK).display())];
+    if let Err(nothing) = p.previous_version().await {
+        steps.push(format!(
+            "nothing: there is nothing to roll back to ({nothing})"
+        ));
+        return (steps, false);
+    }
+    if p.subject.files() {
+        steps.push(format!(
+            "restore {} from {}",
+            p.subject.live_dir(&p.root).display(),
+            p.subject.backup_dir(&p.root).display()
+        ));
+    }
+    if let Subject::Service { live, how, .. } = p.subject {
+        if how.image() {
+            steps.push(format!(
+                "tag {} as {} again, and recreate {} through compose",
+                Subject::rollback_tag(live),
+                live.image,
+                live.container
+            ));
+        } else {
+            steps.push(format!("restart {}", live.container));
+        }
+        let timeout = p.gate_timeout(args.timeout).await;
+        steps.push(format!(
+            "health gate: Docker health and {}'s doctor checks, within {}",
+            live.name,
+            humantime::format_duration(timeout)
+        ));
+    }
+    (steps, true)
 }

@@ -40,6 +40,15 @@ pub(crate) struct FileSet {
     pub(crate) profiles: Vec<String>,
 }
 
+impl FileSet {
+    /// `-f FILE … --profile P … `, as the operator would type it.
+    pub(crate) fn describe(&self) -> String {
+        let files = self.files.iter().map(|f| format!("-f {f} "));
+        let profiles = self.profiles.iter().map(|p| format!("--profile {p} "));
+        files.chain(profiles).collect()
+    }
+}
+
 impl Compose {
     /// Finds `docker compose` (v2) or `docker-compose` (v1).
     pub(crate) async fn detect(root: &Path) -> Result<Compose> {
@@ -111,19 +120,7 @@ impl Compose {
             command.arg("--profile").arg(profile);
         }
         command.args(args);
-        let shown = format!(
-            "{} {}{}{}",
-            self.program(),
-            set.files
-                .iter()
-                .map(|f| format!("-f {f} "))
-                .collect::<String>(),
-            set.profiles
-                .iter()
-                .map(|p| format!("--profile {p} "))
-                .collect::<String>(),
-            args.join(" ")
-        );
+        let shown = format!("{} {}{}", self.program(), set.describe(), args.join(" "));
         tracing::debug!(command = %shown, "running compose");
         let output = tokio::time::timeout(ACTION_DEADLINE, command.output())
             .await

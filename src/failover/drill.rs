@@ -203,6 +203,60 @@ pub(crate) fn plan<'a>(
     })
 }
 
+impl Plan<'_> {
+    /// The drill, one line a step, as `--dry-run` shows it.
+    pub(crate) fn describe(&self, root: &Path) -> Vec<String> {
+        let (target, standby) = (&self.target.container, &self.standby.container);
+        let mut steps = vec![
+            format!("lock {}", root.join(crate::lock::LOCK).display()),
+            format!(
+                "check the steady state: {target} and {standby} healthy, maintenance off, \
+                 {} wired to fall back to {standby}, a request through it served by {target} \
+                 (else refuse, changing nothing)",
+                self.front.container
+            ),
+            format!("write the journal {}", Journal::path(root).display()),
+            format!("stop {target} (never removed)"),
+            format!(
+                "POST the drill's request to {} and expect {standby} to serve it, within {}",
+                self.front_url,
+                humantime::format_duration(self.timeout)
+            ),
+        ];
+        if !self.hold.is_zero() {
+            steps.push(format!(
+                "keep {target} stopped for {}",
+                humantime::format_duration(self.hold)
+            ));
+        }
+        steps.push(format!(
+            "start {target}, wait until it is healthy and serves the request again \
+             (whatever happened before), then remove the journal"
+        ));
+        steps
+    }
+}
+
+/// What `--recover --dry-run` would do in `root`.
+pub(crate) fn describe_recovery(root: &Path) -> Result<Vec<String>> {
+    let mut steps = vec![format!("lock {}", root.join(crate::lock::LOCK).display())];
+    steps.push(match Journal::read(root)? {
+        Some(journal) => format!(
+            "start {} (left stopped by the drill started {} as pid {}), wait until it is \
+             healthy and serves again, then remove {}",
+            journal.container,
+            journal.started_at,
+            journal.pid,
+            Journal::path(root).display()
+        ),
+        None => format!(
+            "nothing: no unfinished failover drill in {}",
+            root.display()
+        ),
+    });
+    Ok(steps)
+}
+
 /// Sends the drill's request through the front: (who served it, the error).
 async fn ask(http: &Http, plan: &Plan<'_>) -> Result<String, String> {
     let response = http
