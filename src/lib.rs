@@ -60,14 +60,14 @@ pub fn run() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("error: cannot start gaia's runtime: {err}");
+            output::say(&format!("error: cannot start gaia's runtime: {err}"));
             return Outcome::Failures.into();
         }
     };
     match runtime.block_on(dispatch(&cli)) {
         Ok(outcome) => outcome.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            output::say(&format!("error: {err:#}"));
             err.exit_code()
         }
     }

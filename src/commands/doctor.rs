@@ -1,5 +1,7 @@
 //! `gaia doctor`: every check at once, one report.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -28,6 +30,12 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         return Ok(Outcome::Healthy);
     }
 
+    let report_file = args
+        .output
+        .as_deref()
+        .map(ReportFile::prepare)
+        .transpose()?;
+
     let started = Instant::now();
     let live = ctx.live().await?;
     let (report, shared) = examine(ctx, args, &live, started).await?;
@@ -53,10 +61,15 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
     }
 
     let rendered = ctx.printer.render(&checkup)?;
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, &rendered)
-                .map_err(|e| Error::Failed(format!("cannot write {}: {e}", path.display())))?;
+    match report_file {
+        Some(file) => {
+            let path = file.path.clone();
+            if let Err(err) = file.write(&rendered) {
+                crate::output::print(&rendered)?;
+                return Err(Error::Failed(format!(
+                    "{err}; the report is on standard output instead"
+                )));
+            }
             let s = checkup.report.summary();
             ctx.printer.step(format!(
                 "{} passed, {} warnings, {} failures, {} skipped; report in {}",
@@ -67,9 +80,76 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
                 path.display()
             ));
         }
-        None => print!("{rendered}"),
+        None => crate::output::print(&rendered)?,
     }
     Ok(checkup.report.outcome(args.fail_on))
+}
+
+/// Where `--output` goes: a temporary file beside it, made before any check
+/// runs, so that a path gaia cannot write is refused before anything is
+/// looked at or repaired; renamed over the path once the report is whole, so
+/// that a reader never sees half of one.
+struct ReportFile {
+    path: PathBuf,
+    temp: tempfile::NamedTempFile,
+}
+
+impl ReportFile {
+    fn prepare(path: &Path) -> Result<ReportFile> {
+        let refused = |why: &dyn std::fmt::Display| {
+            Error::Config(format!(
+                "cannot write the report to {}: {why}",
+                path.display()
+            ))
+        };
+        if path.is_dir() {
+            return Err(refused(&"it is a directory"));
+        }
+        let Some(name) = path.file_name() else {
+            return Err(refused(&"it names no file"));
+        };
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(refused(&format_args!(
+                "{} is not a directory",
+                dir.display()
+            )));
+        }
+        // Mode 0666 less the umask, as a plain create would give; a report
+        // that replaces one keeps that one's mode.
+        let mode = std::fs::metadata(path).map_or_else(
+            |_| std::os::unix::fs::PermissionsExt::from_mode(0o666),
+            |m| m.permissions(),
+        );
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", name.to_string_lossy()))
+            .suffix(".partial")
+            .permissions(mode)
+            .tempfile_in(dir)
+            .map_err(|e| refused(&e))?;
+        Ok(ReportFile {
+            path: path.to_owned(),
+            temp,
+        })
+    }
+
+    fn write(mut self, report: &str) -> Result<()> {
+        let failed = |e: std::io::Error| {
+            Error::Failed(format!(
+                "cannot write the report to {}: {e}",
+                self.path.display()
+            ))
+        };
+        self.temp
+            .write_all(report.as_bytes())
+            .and_then(|()| self.temp.as_file().sync_all())
+            .map_err(failed)?;
+        self.temp.persist(&self.path).map_err(|e| failed(e.error))?;
+        Ok(())
+    }
 }
 
 /// The doctor's report, and beside it what `--fix` planned or did (the
