@@ -12,7 +12,7 @@ use crate::catalogue::Catalogue;
 use crate::compose::model::ComposeModel;
 use crate::docker::{Container, Docker, ExecOutput};
 use crate::doctor::finding::Finding;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::HostGpu;
 use crate::http::Http;
 use crate::registry::{Registry, Service};
@@ -319,7 +319,12 @@ fn sort_inspected<'a>(
             }
             Ok(None) => {}
             Err(err) => {
-                uninspectable.insert(name.to_owned(), format!("{err:#}"));
+                // The engine's own words; the finding says what was asked.
+                let cause = match &err {
+                    Error::Other(err) => err.root_cause().to_string(),
+                    err => err.to_string(),
+                };
+                uninspectable.insert(name.to_owned(), cause);
             }
         }
     }
@@ -350,7 +355,6 @@ fn batches(wants: Vec<Want>) -> HashMap<String, Batch> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Error;
 
     #[test]
     fn a_failed_inspect_is_kept_for_its_container_not_raised() {
@@ -362,12 +366,22 @@ mod tests {
             [
                 ("gaia-core", Ok(Some(found))),
                 ("gaia-wiki", Ok(None)),
-                ("gaia-mcp", Err(Error::Failed("engine said 500".into()))),
+                (
+                    "gaia-mcp",
+                    Err(
+                        anyhow::anyhow!("Multiple IDs found with provided prefix: gaia-mcp")
+                            .context("inspecting container gaia-mcp")
+                            .into(),
+                    ),
+                ),
             ]
             .into_iter(),
         );
         assert_eq!(containers.keys().collect::<Vec<_>>(), ["gaia-core"]);
         assert_eq!(uninspectable.len(), 1);
-        assert_eq!(uninspectable["gaia-mcp"], "engine said 500");
+        assert_eq!(
+            uninspectable["gaia-mcp"],
+            "Multiple IDs found with provided prefix: gaia-mcp"
+        );
     }
 }
