@@ -44,11 +44,17 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
-            let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::from(EXIT_PREFLIGHT)
-            } else {
-                ExitCode::SUCCESS
+            let printed = err.print();
+            if err.use_stderr() {
+                return ExitCode::from(EXIT_PREFLIGHT);
+            }
+            // --help and --version are results on stdout, lost like any other.
+            return match output::written(printed) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    output::say(&format!("error: {err}"));
+                    err.exit_code()
+                }
             };
         }
     };

@@ -145,7 +145,12 @@ pub(crate) fn print(text: &str) -> Result<()> {
 /// is no error: the command ends with its own outcome, as ripgrep does. Any
 /// other failure (a full disk) is one, so that a lost result is never quiet.
 fn write_result(out: &mut impl Write, text: &str) -> Result<()> {
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// What writing a result to standard output came to, as `write_result` judges it.
+pub(crate) fn written(result: std::io::Result<()>) -> Result<()> {
+    match result {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Failed(format!(
             "cannot write to standard output: {err}"
         ))),

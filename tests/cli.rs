@@ -337,6 +337,7 @@ fn a_full_stdout_is_a_clear_error_not_a_panic() {
     let root = tempfile::tempdir().unwrap();
     for args in [
         &["completions", "bash"][..],
+        &["--help"],
         &["doctor", "--list-checks"],
         &["promote", "--list"],
         &["history"],
