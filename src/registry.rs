@@ -350,6 +350,17 @@ impl RawRegistry {
                 }
             }
         }
+        // A promotion copies the candidate's tree over the live one: the two
+        // must be apart, or the copy eats its own source.
+        for (raw, service) in self.services.iter().zip(&services) {
+            let live = service
+                .stands_in_for
+                .as_ref()
+                .and_then(|live| services.iter().find(|s| &s.name == live));
+            if let Some(live) = live {
+                apart(&raw.source, &live.source)?;
+            }
+        }
 
         let mut packages: Vec<Package> = Vec::with_capacity(self.packages.len());
         for raw in self.packages {
@@ -363,6 +374,7 @@ impl RawRegistry {
             }
             source_path("source", &raw.source)?;
             source_path("candidate_source", &raw.candidate_source)?;
+            apart(&raw.candidate_source, raw.source.get_ref())?;
             packages.push(Package {
                 name: raw.name.into_inner(),
                 source: raw.source.into_inner(),
@@ -639,6 +651,32 @@ fn source_path(what: &str, value: &Spanned<String>) -> Result<(), Problem> {
             format!(
                 "{what} `{}` is inside `.gaia/`, gaia's own state; name a service's directory",
                 value.get_ref()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A candidate's source (`candidate`) neither is, nor holds, nor lies in the
+/// live source it is promoted over.
+fn apart(candidate: &Spanned<String>, live: &str) -> Result<(), Problem> {
+    let parts = |path: &str| -> Vec<String> {
+        Path::new(path)
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect()
+    };
+    let (ours, theirs) = (parts(candidate.get_ref()), parts(live));
+    if ours.starts_with(&theirs) || theirs.starts_with(&ours) {
+        return Err((
+            candidate.span(),
+            format!(
+                "source `{}` overlaps `{live}`, the live source it is promoted over: \
+                 the two trees must be apart",
+                candidate.get_ref()
             ),
         ));
     }
@@ -922,6 +960,38 @@ mod tests {
                 "{to}: {message}"
             );
         }
+    }
+
+    #[test]
+    fn a_candidate_source_overlapping_its_live_source_is_refused() {
+        for (live, candidate) in [
+            ("gaia-core", "gaia-core"),
+            ("gaia-core", "./gaia-core/"),
+            ("gaia-core", "gaia-core/candidate"),
+            ("candidates/gaia-core/live", "candidates/gaia-core"),
+        ] {
+            let text = DEFAULT_REGISTRY
+                .replacen("source = \"gaia-core\"", &format!("source = \"{live}\""), 1)
+                .replacen(
+                    "source = \"candidates/gaia-core\"",
+                    &format!("source = \"{candidate}\""),
+                    1,
+                );
+            let err = Registry::parse(&text, "services.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!(
+                    "overlaps `{live}`, the live source it is promoted over"
+                )),
+                "{live} / {candidate}: {err}"
+            );
+        }
+        let message = refused(
+            "candidate_source = \"candidates/gaia-common\"",
+            "candidate_source = \"gaia-common/next\"",
+        );
+        assert!(message.contains("overlaps `gaia-common`"), "{message}");
     }
 
     #[test]
