@@ -810,4 +810,32 @@ fn the_report_reaches_its_file_whole_and_a_full_stdout_is_an_error() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names, ["report.json"], "the temporary file is gone");
+
+    // A device is written in place, never replaced; when the report cannot
+    // be written there, it comes on stdout instead.
+    let ran = stack
+        .gaia(["doctor", "--format", "json", "--output", "/dev/full"])
+        .run();
+    ran.exits(2);
+    assert!(
+        ran.stderr.ends_with(
+            "error: cannot write the report to /dev/full: No space left on device (os error 28); \
+             the report is on standard output instead\n"
+        ),
+        "{}",
+        ran.stderr
+    );
+    common::assert_doctor_schema(&ran.json());
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::metadata("/dev/full")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    let ran = stack
+        .gaia(["doctor", "--format", "json", "--output", "/dev/stdout"])
+        .run();
+    ran.succeeds();
+    common::assert_doctor_schema(&ran.json());
 }
