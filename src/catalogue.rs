@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::registry::Registry;
+use crate::registry::{Registry, escapes, is_container_path, located};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -186,24 +186,47 @@ struct Imports {
     import: Vec<Import>,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T> {
-    toml::from_str(text).map_err(|e| Error::Config(format!("checks/{name}: {}", e.message())))
+/// The catalogue's files as built into the binary, by name under `checks/`.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("thresholds.toml", include_str!("../checks/thresholds.toml")),
+    ("routes.toml", include_str!("../checks/routes.toml")),
+    ("library.toml", include_str!("../checks/library.toml")),
+    ("mounts.toml", include_str!("../checks/mounts.toml")),
+    ("models.toml", include_str!("../checks/models.toml")),
+    ("imports.toml", include_str!("../checks/imports.toml")),
+    ("sessions.toml", include_str!("../checks/sessions.toml")),
+    ("ha.toml", include_str!("../checks/ha.toml")),
+    ("promote.toml", include_str!("../checks/promote.toml")),
+];
+
+/// `checks/NAME` from `files`, parsed; an error names file, line and column.
+fn parse<T: serde::de::DeserializeOwned>(files: &[(&str, &str)], name: &str) -> Result<T> {
+    let origin = format!("checks/{name}");
+    let Some((_, text)) = files.iter().find(|(file, _)| *file == name) else {
+        return Err(Error::Config(format!("{origin} is missing")));
+    };
+    toml::from_str(text).map_err(|e| Error::Config(located(&origin, text, e.span(), e.message())))
 }
 
 impl Catalogue {
     /// The built-in catalogue, checked against `registry`.
     pub(crate) fn load(registry: &Registry) -> Result<Catalogue> {
+        Catalogue::from_files(BUILT_IN, registry)
+    }
+
+    /// The catalogue made of `files` (name under `checks/`, text), checked
+    /// against `registry`.
+    fn from_files(files: &[(&str, &str)], registry: &Registry) -> Result<Catalogue> {
         let catalogue = Catalogue {
-            thresholds: parse("thresholds.toml", include_str!("../checks/thresholds.toml"))?,
-            routes: parse::<Routes>("routes.toml", include_str!("../checks/routes.toml"))?.route,
-            library: parse("library.toml", include_str!("../checks/library.toml"))?,
-            mounts: parse::<Mounts>("mounts.toml", include_str!("../checks/mounts.toml"))?.mount,
-            models: parse::<Models>("models.toml", include_str!("../checks/models.toml"))?.model,
-            imports: parse::<Imports>("imports.toml", include_str!("../checks/imports.toml"))?
-                .import,
-            sessions: parse("sessions.toml", include_str!("../checks/sessions.toml"))?,
-            ha: parse("ha.toml", include_str!("../checks/ha.toml"))?,
-            promote: parse("promote.toml", include_str!("../checks/promote.toml"))?,
+            thresholds: parse(files, "thresholds.toml")?,
+            routes: parse::<Routes>(files, "routes.toml")?.route,
+            library: parse(files, "library.toml")?,
+            mounts: parse::<Mounts>(files, "mounts.toml")?.mount,
+            models: parse::<Models>(files, "models.toml")?.model,
+            imports: parse::<Imports>(files, "imports.toml")?.import,
+            sessions: parse(files, "sessions.toml")?,
+            ha: parse(files, "ha.toml")?,
+            promote: parse(files, "promote.toml")?,
         };
         catalogue.validate(registry)?;
         Ok(catalogue)
@@ -239,6 +262,35 @@ impl Catalogue {
                 )));
             }
         }
+        // Library files are read under the GAIA root; the other paths are
+        // handed to `stat` and `rm` inside containers.
+        let library = [&self.library.live, &self.library.candidate]
+            .into_iter()
+            .chain(&self.library.files);
+        for path in library {
+            if let Some(why) = escapes(path) {
+                return Err(Error::Config(format!(
+                    "checks/library.toml: `{}` {why}: it must be a relative path inside the GAIA root",
+                    path.escape_debug()
+                )));
+            }
+        }
+        let inside = self
+            .mounts
+            .iter()
+            .flat_map(|m| m.paths.iter().map(|p| ("mounts.toml", p)))
+            .chain([
+                ("sessions.toml", &self.sessions.file),
+                ("ha.toml", &self.ha.maintenance_flag),
+            ]);
+        for (file, path) in inside {
+            if !is_container_path(path) {
+                return Err(Error::Config(format!(
+                    "checks/{file}: `{}` must be an absolute path inside the container, with no `..`",
+                    path.escape_debug()
+                )));
+            }
+        }
         Ok(())
     }
 }
@@ -254,5 +306,96 @@ mod tests {
         assert_eq!(catalogue.routes.len(), 5);
         assert_eq!(catalogue.thresholds.restart_count_warn_above, 5);
         assert_eq!(catalogue.library.files.len(), 5);
+    }
+
+    #[test]
+    fn a_syntax_error_names_file_line_and_column() {
+        let registry = Registry::load(None).unwrap();
+        let mut files = BUILT_IN.to_vec();
+        files[6].1 = "file = \"/shared/sessions.json\"\nlive = gaia-core\n";
+        let err = Catalogue::from_files(&files, &registry).unwrap_err();
+        assert!(
+            err.to_string().starts_with("checks/sessions.toml:2:8: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn paths_that_leave_the_root_or_could_be_flags_are_refused() {
+        let registry = Registry::load(None).unwrap();
+        for (index, from, to, says) in [
+            (
+                2,
+                "live = \"gaia-common/gaia_common\"",
+                "live = \"../../etc\"",
+                "goes up with `..`",
+            ),
+            (
+                2,
+                "\"utils/resilience.py\"",
+                "\"/etc/shadow\"",
+                "is absolute",
+            ),
+            (
+                6,
+                "file = \"/shared/sessions.json\"",
+                "file = \"-rf\"",
+                "must be an absolute path",
+            ),
+            (
+                7,
+                "maintenance_flag = \"/shared/ha_maintenance\"",
+                "maintenance_flag = \"/shared/../x\"",
+                "must be an absolute path",
+            ),
+            (3, "\"/knowledge\"", "\"--all\"", "must be an absolute path"),
+        ] {
+            let edited = BUILT_IN[index].1.replacen(from, to, 1);
+            assert_ne!(edited, BUILT_IN[index].1, "{from} not found");
+            let mut files = BUILT_IN.to_vec();
+            files[index].1 = &edited;
+            let err = Catalogue::from_files(&files, &registry)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!("checks/{}", BUILT_IN[index].0)),
+                "{err}"
+            );
+            assert!(err.contains(says), "{to}: {err}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 1500,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// No edit of a file under checks/ makes gaia panic: the catalogue
+        /// loads, or it is a configuration error naming that file (with line
+        /// and column when the file does not parse).
+        #[test]
+        fn any_edit_of_a_checks_file_loads_or_is_a_configuration_error_naming_it(
+            which in 0..BUILT_IN.len(),
+            edits in crate::registry::fuzz::edits(),
+        ) {
+            let registry = Registry::load(None).unwrap();
+            let (name, text) = BUILT_IN[which];
+            let edited = crate::registry::fuzz::apply(text, &edits);
+            let mut files = BUILT_IN.to_vec();
+            files[which].1 = &edited;
+            let origin = format!("checks/{name}");
+            match Catalogue::from_files(&files, &registry) {
+                Ok(_) => {}
+                Err(Error::Config(message)) => proptest::prop_assert!(
+                    crate::registry::fuzz::located_in(&message, &origin)
+                        || message.starts_with(&format!("{origin} names "))
+                        || message.starts_with(&format!("{origin}: `")),
+                    "{message}"
+                ),
+                Err(other) => proptest::prop_assert!(false, "not a configuration error: {other}"),
+            }
+        }
     }
 }

@@ -130,8 +130,12 @@ pub(crate) struct HealthTiming {
 impl HealthTiming {
     /// The longest a healthy service can take to be reported healthy: its
     /// start period, then one interval plus one probe per allowed retry.
+    /// Saturating: compose accepts healthchecks whose sum no clock holds.
     pub(crate) fn longest_start(&self) -> Duration {
-        self.start_period + (self.interval + self.timeout) * (self.retries + 1)
+        self.interval
+            .saturating_add(self.timeout)
+            .saturating_mul(self.retries.saturating_add(1))
+            .saturating_add(self.start_period)
     }
 }
 
@@ -989,5 +993,27 @@ impl Docker {
             }
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_start_of_an_absurd_healthcheck_saturates() {
+        let sane = HealthTiming {
+            interval: Duration::from_secs(5),
+            timeout: Duration::from_secs(2),
+            retries: 3,
+            start_period: Duration::from_secs(10),
+        };
+        assert_eq!(sane.longest_start(), Duration::from_secs(10 + 7 * 4));
+        let absurd = HealthTiming {
+            interval: Duration::from_nanos(i64::MAX as u64),
+            retries: u32::MAX,
+            ..sane
+        };
+        assert_eq!(absurd.longest_start(), Duration::MAX);
     }
 }

@@ -286,7 +286,7 @@ impl<'a> Ha<'a> {
         for holder in self.flag_holders().await? {
             let out = self
                 .docker
-                .exec(&holder.container, &["rm", "-f", flag], Some("0"))
+                .exec(&holder.container, &["rm", "-f", "--", flag], Some("0"))
                 .await?;
             if out.exit_code == 0 {
                 return Ok(before);

@@ -48,11 +48,17 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
-            let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::from(EXIT_PREFLIGHT)
-            } else {
-                ExitCode::SUCCESS
+            let printed = err.print();
+            if err.use_stderr() {
+                return ExitCode::from(EXIT_PREFLIGHT);
+            }
+            // --help and --version are results on stdout, lost like any other.
+            return match output::written(printed) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    output::say(&format!("error: {err}"));
+                    err.exit_code()
+                }
             };
         }
     };
@@ -70,14 +76,14 @@ pub fn run() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("error: cannot start gaia's runtime: {err}");
+            output::say(&format!("error: cannot start gaia's runtime: {err}"));
             return Outcome::Failures.into();
         }
     };
     match runtime.block_on(dispatch(&cli, changes_live)) {
         Ok(outcome) => outcome.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            output::say(&format!("error: {err:#}"));
             err.exit_code()
         }
     }

@@ -2,7 +2,7 @@
 //! output is a terminal, NO_COLOR honoured), progress only on a terminal,
 //! and one place that knows what `--quiet` and `--verbose` mean.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use clap::ValueEnum;
@@ -101,23 +101,26 @@ impl Printer {
 
     /// `view` on standard output.
     pub(crate) fn print(&self, view: &dyn Render) -> Result<()> {
-        print!("{}", self.render(view)?);
-        Ok(())
+        print(&self.render(view)?)
     }
 
     /// A step of a long operation, on stderr so stdout stays the result.
     pub(crate) fn step(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{} {}", self.paint("==>", Tone::Accent), message.as_ref());
+            say(&format!(
+                "{} {}",
+                self.paint("==>", Tone::Accent),
+                message.as_ref()
+            ));
         }
     }
 
     pub(crate) fn warn(&self, message: impl AsRef<str>) {
-        eprintln!(
+        say(&format!(
             "{} {}",
             self.paint("warning:", Tone::Warn),
             message.as_ref()
-        );
+        ));
     }
 
     /// A spinner on a terminal; nothing otherwise.
@@ -158,6 +161,34 @@ impl Printer {
     }
 }
 
+/// `text` on standard output: the one way a result reaches it.
+pub(crate) fn print(text: &str) -> Result<()> {
+    write_result(&mut std::io::stdout().lock(), text)
+}
+
+/// Writes a result to `out`. A reader that went away (`gaia doctor | head`)
+/// is no error: the command ends with its own outcome, as ripgrep does. Any
+/// other failure (a full disk) is one, so that a lost result is never quiet.
+fn write_result(out: &mut impl Write, text: &str) -> Result<()> {
+    written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// What writing a result to standard output came to, as `write_result` judges it.
+pub(crate) fn written(result: std::io::Result<()>) -> Result<()> {
+    match result {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Failed(format!(
+            "cannot write to standard output: {err}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A line for the operator on stderr. When stderr itself cannot be written
+/// there is nowhere left to say so: the line is dropped, never a panic.
+pub(crate) fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Tone {
     Good,
@@ -165,4 +196,39 @@ pub(crate) enum Tone {
     Bad,
     Accent,
     Dim,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stdout that fails every write with `kind`.
+    struct Failing(std::io::ErrorKind);
+
+    impl Write for Failing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(self.0.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(self.0.into())
+        }
+    }
+
+    #[test]
+    fn a_full_stdout_is_an_error_and_a_closed_one_is_not() {
+        let full = write_result(&mut Failing(std::io::ErrorKind::StorageFull), "report\n");
+        match full {
+            Err(Error::Failed(message)) => {
+                assert!(
+                    message.starts_with("cannot write to standard output: "),
+                    "{message}"
+                )
+            }
+            other => panic!("a full stdout gave {other:?}"),
+        }
+        assert!(write_result(&mut Failing(std::io::ErrorKind::BrokenPipe), "report\n").is_ok());
+        let mut written = Vec::new();
+        write_result(&mut written, "report\n").unwrap();
+        assert_eq!(written, b"report\n");
+    }
 }

@@ -271,3 +271,113 @@ fn promote_lists_what_it_can_promote_and_refuses_what_it_cannot() {
             .says(says);
     }
 }
+
+#[test]
+fn registry_paths_that_leave_the_root_are_refused() {
+    for bad in ["", ".", "/", "/etc", "../../etc"] {
+        let ran = with_registry(|t| {
+            t.replacen("source = \"gaia-core\"", &format!("source = \"{bad}\""), 1)
+        });
+        let line = only_error_line(&ran);
+        assert!(line.starts_with("error: services.toml:"), "{line}");
+        assert!(
+            line.ends_with("it must be a relative path inside the GAIA root"),
+            "{bad:?}: {line}"
+        );
+    }
+}
+
+#[test]
+fn registry_names_a_tool_would_read_as_a_flag_are_refused() {
+    let ran = with_registry(|t| t.replacen("name = \"gaia-wiki\"", "name = \"--all\"", 1));
+    let line = only_error_line(&ran);
+    assert!(line.contains("service name `--all` is not valid"), "{line}");
+    let ran = with_registry(|t| t.replacen("name = \"gaia-shared\"", "name = \"-v\"", 1));
+    assert!(only_error_line(&ran).contains("volume name `-v` is not valid for Docker"));
+}
+
+#[test]
+fn registry_service_without_compose_files_is_refused() {
+    let ran = with_registry(|t| {
+        t.replacen(
+            "compose_files = [\"docker-compose.yml\"]",
+            "compose_files = []",
+            1,
+        )
+    });
+    let line = only_error_line(&ran);
+    assert!(line.starts_with("error: services.toml:"), "{line}");
+    assert!(
+        line.ends_with(
+            "service `gaia-orchestrator` needs at least one compose file in `compose_files`"
+        ),
+        "{line}"
+    );
+}
+
+/// `gaia ARGS > /dev/full`: (exit code, stderr).
+fn to_a_full_disk(args: &[&str], root: &std::path::Path) -> (i32, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gaia"))
+        .args(args)
+        .env("GAIA_ROOT", root)
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .env_remove("GAIA_CONFIG")
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_full_stdout_is_a_clear_error_not_a_panic() {
+    let root = tempfile::tempdir().unwrap();
+    for args in [
+        &["completions", "bash"][..],
+        &["--help"],
+        &["doctor", "--list-checks"],
+        &["promote", "--list"],
+        &["history"],
+    ] {
+        let (code, stderr) = to_a_full_disk(args, root.path());
+        assert_eq!(code, 2, "gaia {args:?} exited {code}:\n{stderr}");
+        assert_eq!(
+            stderr,
+            "error: cannot write to standard output: No space left on device (os error 28)\n",
+            "gaia {args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_report_path_that_cannot_be_written_is_refused_before_any_check() {
+    // The engine is unreachable: had gaia looked at the stack first, it
+    // would say so instead.
+    let nowhere = "unix:///nonexistent/docker.sock";
+    let ran = gaia(["doctor", "--output", "/nonexistent/dir/report.json"])
+        .env("DOCKER_HOST", nowhere)
+        .run();
+    ran.exits(3);
+    assert_eq!(
+        ran.stderr,
+        "error: cannot write the report to /nonexistent/dir/report.json: /nonexistent/dir is not a directory\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ran = gaia(["doctor", "--output", dir.path().to_str().unwrap()])
+        .env("DOCKER_HOST", nowhere)
+        .run();
+    ran.exits(3).says("it is a directory");
+    assert!(
+        ran.elapsed < Duration::from_secs(2),
+        "took {:?}",
+        ran.elapsed
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "a refused report leaves nothing behind"
+    );
+}

@@ -664,3 +664,178 @@ fn coloured(text: &str) -> bool {
         !code.is_empty() && code != "0" && rest[code.len()..].starts_with('m')
     })
 }
+
+/// Throwaway containers, made until two container IDs on the engine share
+/// a two-character prefix: inspecting that prefix is then an engine error
+/// (500, "Multiple IDs found"), not a 404. Removed when dropped.
+struct AmbiguousPrefix {
+    prefix: String,
+    made: Vec<String>,
+}
+
+impl AmbiguousPrefix {
+    fn make() -> AmbiguousPrefix {
+        let image = common::inspect("gaia-wiki", "{{.Config.Image}}");
+        let mut made = AmbiguousPrefix {
+            prefix: String::new(),
+            made: Vec::new(),
+        };
+        // 256 prefixes: a shared one comes within a few dozen containers.
+        for _ in 0..300 {
+            let (_, ids) = common::docker(&["ps", "-aq", "--no-trunc"]);
+            let mut seen = BTreeSet::new();
+            if let Some(shared) = ids.lines().map(|id| &id[..2]).find(|p| !seen.insert(*p)) {
+                made.prefix = shared.to_owned();
+                return made;
+            }
+            let (code, id) = common::docker(&[
+                "create",
+                "--label",
+                "io.gaia.test-throwaway=1",
+                &image,
+                "true",
+            ]);
+            assert_eq!(code, 0, "docker create failed: {id}");
+            made.made.push(id.trim().to_owned());
+        }
+        panic!("no two of 300 container IDs share a prefix");
+    }
+}
+
+impl Drop for AmbiguousPrefix {
+    fn drop(&mut self) {
+        if !self.made.is_empty() {
+            let _ = common::docker(
+                &[
+                    &["rm", "-f"][..],
+                    &self.made.iter().map(String::as_str).collect::<Vec<_>>(),
+                ]
+                .concat(),
+            );
+        }
+    }
+}
+
+#[test]
+fn a_container_the_engine_cannot_inspect_fails_its_own_checks_not_the_run() {
+    let stack = stack();
+    let ambiguous = AmbiguousPrefix::make();
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("services.toml");
+    std::fs::write(
+        &registry,
+        format!(
+            "{}\n[[service]]\nname = \"gaia-ghost\"\ncontainer = \"{}\"\nrole = \"live\"\n\
+             required = true\nport = 8080\nhealth_path = \"/health\"\n\
+             compose_files = [\"docker-compose.yml\"]\nimage = \"gaia-ghost:latest\"\n\
+             gpu = \"none\"\nsource = \"gaia-ghost\"\n",
+            gaia::registry::DEFAULT_REGISTRY,
+            ambiguous.prefix
+        ),
+    )
+    .unwrap();
+    let ran = stack
+        .gaia([
+            "--config",
+            registry.to_str().unwrap(),
+            "doctor",
+            "--format",
+            "json",
+        ])
+        .run();
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    let report = ran.json();
+    let checks = report["checks"].as_array().unwrap();
+    let check = |id: &str| {
+        checks
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {report:#}"))
+    };
+    for id in ["containers.gaia-ghost", "http.gaia-ghost"] {
+        assert_eq!(check(id)["severity"], "fail", "{id}");
+        let message = check(id)["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!(
+                "the engine could not inspect {}: ",
+                ambiguous.prefix
+            )) && message.contains("Multiple IDs found"),
+            "{id}: {message}"
+        );
+    }
+    // The others were looked at as on any run.
+    for service in ["gaia-core", "gaia-web", "gaia-mcp"] {
+        assert_eq!(check(&format!("containers.{service}"))["severity"], "pass");
+        assert_eq!(check(&format!("http.{service}"))["severity"], "pass");
+    }
+}
+
+#[test]
+fn the_report_reaches_its_file_whole_and_a_full_stdout_is_an_error() {
+    let stack = stack();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gaia"))
+        .arg("doctor")
+        .env("GAIA_ROOT", &stack.root)
+        .env_remove("GAIA_CONFIG")
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.ends_with(
+            "error: cannot write to standard output: No space left on device (os error 28)\n"
+        ),
+        "{stderr}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    std::fs::write(&path, "an older report").unwrap();
+    let ran = stack
+        .gaia([
+            "doctor",
+            "--format",
+            "json",
+            "--output",
+            path.to_str().unwrap(),
+        ])
+        .run();
+    ran.succeeds();
+    assert_eq!(ran.stdout, "");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    common::assert_doctor_schema(&report);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["report.json"], "the temporary file is gone");
+
+    // A device is written in place, never replaced; when the report cannot
+    // be written there, it comes on stdout instead.
+    let ran = stack
+        .gaia(["doctor", "--format", "json", "--output", "/dev/full"])
+        .run();
+    ran.exits(2);
+    assert!(
+        ran.stderr.ends_with(
+            "error: cannot write the report to /dev/full: No space left on device (os error 28); \
+             the report is on standard output instead\n"
+        ),
+        "{}",
+        ran.stderr
+    );
+    common::assert_doctor_schema(&ran.json());
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::metadata("/dev/full")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    let ran = stack
+        .gaia(["doctor", "--format", "json", "--output", "/dev/stdout"])
+        .run();
+    ran.succeeds();
+    common::assert_doctor_schema(&ran.json());
+}

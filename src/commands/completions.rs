@@ -6,7 +6,7 @@ use crate::cli::{Cli, CompletionsArgs};
 use crate::error::{Outcome, Result};
 
 pub(crate) fn run(args: &CompletionsArgs) -> Result<Outcome> {
-    print!("{}", script(args.shell));
+    crate::output::print(&script(args.shell))?;
     Ok(Outcome::Healthy)
 }
 

@@ -1,5 +1,7 @@
 //! `gaia doctor`: every check at once, one report.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -27,6 +29,12 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         ctx.printer.print(&CheckList(select(ctx, args)?))?;
         return Ok(Outcome::Healthy);
     }
+
+    let report_file = args
+        .output
+        .as_deref()
+        .map(ReportFile::prepare)
+        .transpose()?;
 
     let started = Instant::now();
     // However the engine behaves, the report comes by --timeout.
@@ -59,10 +67,15 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
     }
 
     let rendered = ctx.printer.render(&checkup)?;
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, &rendered)
-                .map_err(|e| Error::Failed(format!("cannot write {}: {e}", path.display())))?;
+    match report_file {
+        Some(file) => {
+            let path = file.path.clone();
+            if let Err(err) = file.write(&rendered) {
+                crate::output::print(&rendered)?;
+                return Err(Error::Failed(format!(
+                    "{err}; the report is on standard output instead"
+                )));
+            }
             let s = checkup.report.summary();
             ctx.printer.step(format!(
                 "{} passed, {} warnings, {} failures, {} skipped; report in {}",
@@ -73,9 +86,106 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
                 path.display()
             ));
         }
-        None => print!("{rendered}"),
+        None => crate::output::print(&rendered)?,
     }
     Ok(checkup.report.outcome(args.fail_on))
+}
+
+/// Where `--output` goes, opened before any check runs so that a path gaia
+/// cannot write is refused before anything is looked at or repaired.
+struct ReportFile {
+    path: PathBuf,
+    sink: Sink,
+}
+
+enum Sink {
+    /// A file: the report goes to a temporary file beside it, renamed over
+    /// it once whole, so that a reader never sees half of one.
+    Replace(tempfile::NamedTempFile, PathBuf),
+    /// Not a file (`/dev/stdout`, a pipe, a device): written in place, since
+    /// renaming over it would replace the device, not write to it.
+    Direct(std::fs::File),
+}
+
+impl ReportFile {
+    fn prepare(path: &Path) -> Result<ReportFile> {
+        let refused = |why: &dyn std::fmt::Display| {
+            Error::Config(format!(
+                "cannot write the report to {}: {why}",
+                path.display()
+            ))
+        };
+        let existing = std::fs::metadata(path).ok();
+        if existing.as_ref().is_some_and(|m| m.is_dir()) {
+            return Err(refused(&"it is a directory"));
+        }
+        if existing.as_ref().is_some_and(|m| !m.is_file()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| refused(&e))?;
+            return Ok(ReportFile {
+                path: path.to_owned(),
+                sink: Sink::Direct(file),
+            });
+        }
+        // A link to a file is followed: the file is what gets replaced.
+        let target = match &existing {
+            Some(_) => std::fs::canonicalize(path).map_err(|e| refused(&e))?,
+            None => path.to_owned(),
+        };
+        let Some(name) = target.file_name() else {
+            return Err(refused(&"it names no file"));
+        };
+        let dir = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(refused(&format_args!(
+                "{} is not a directory",
+                dir.display()
+            )));
+        }
+        // Mode 0666 less the umask, as a plain create would give; a report
+        // that replaces one keeps that one's mode.
+        let mode = existing.map_or_else(
+            || std::os::unix::fs::PermissionsExt::from_mode(0o666),
+            |m| m.permissions(),
+        );
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", name.to_string_lossy()))
+            .suffix(".partial")
+            .permissions(mode)
+            .tempfile_in(dir)
+            .map_err(|e| refused(&e))?;
+        Ok(ReportFile {
+            path: path.to_owned(),
+            sink: Sink::Replace(temp, target),
+        })
+    }
+
+    fn write(self, report: &str) -> Result<()> {
+        let failed = |e: std::io::Error| {
+            Error::Failed(format!(
+                "cannot write the report to {}: {e}",
+                self.path.display()
+            ))
+        };
+        match self.sink {
+            Sink::Direct(mut file) => file
+                .write_all(report.as_bytes())
+                .and_then(|()| file.flush())
+                .map_err(failed),
+            Sink::Replace(mut temp, target) => {
+                temp.write_all(report.as_bytes())
+                    .and_then(|()| temp.as_file().sync_all())
+                    .map_err(failed)?;
+                temp.persist(&target).map_err(|e| failed(e.error))?;
+                Ok(())
+            }
+        }
+    }
 }
 
 /// The doctor's report, and beside it what `--fix` planned or did (the
@@ -178,4 +288,46 @@ async fn examine(
         root: live.root.display().to_string(),
     };
     Ok((report, shared))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::FileTypeExt;
+
+    #[test]
+    fn a_report_replaces_the_file_a_link_names_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (real, link) = (dir.path().join("real.json"), dir.path().join("link.json"));
+        std::fs::write(&real, "an older report").unwrap();
+        std::os::unix::fs::symlink("real.json", &link).unwrap();
+        ReportFile::prepare(&link)
+            .unwrap()
+            .write("the report")
+            .unwrap();
+        assert_eq!(std::fs::read_link(&link).unwrap(), Path::new("real.json"));
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "the report");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_device_is_written_in_place_never_replaced() {
+        let err = ReportFile::prepare(Path::new("/dev/full"))
+            .unwrap()
+            .write("the report")
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cannot write the report to /dev/full: No space left on device"),
+            "{err}"
+        );
+        let device = std::fs::metadata("/dev/full").unwrap().file_type();
+        assert!(device.is_char_device());
+    }
+
+    #[test]
+    fn a_report_whose_directory_is_missing_is_a_configuration_error() {
+        let refused = ReportFile::prepare(Path::new("/nonexistent/dir/report.json"));
+        assert!(matches!(refused, Err(Error::Config(_))));
+    }
 }

@@ -103,10 +103,14 @@ impl Compose {
 
     /// Recreates the container of one service from the compose files,
     /// leaving its dependencies alone: compose stops the old container before
-    /// it starts the new one.
+    /// it starts the new one. The name follows `--`, so no name is ever read
+    /// as an option (compose v1's docopt and v2's cobra both end options there).
     pub(crate) async fn recreate(&self, set: &FileSet, service: &str) -> Result<()> {
-        self.run(set, &["up", "-d", "--no-deps", "--force-recreate", service])
-            .await
+        self.run(
+            set,
+            &["up", "-d", "--no-deps", "--force-recreate", "--", service],
+        )
+        .await
     }
 
     /// Runs `compose -f … --profile … ARGS` in the root; output is shown only on failure.

@@ -12,7 +12,7 @@ use crate::catalogue::Catalogue;
 use crate::compose::model::ComposeModel;
 use crate::docker::{Container, Docker, ExecOutput};
 use crate::doctor::finding::Finding;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::HostGpu;
 use crate::http::Http;
 use crate::registry::{Registry, Service};
@@ -60,6 +60,9 @@ pub(crate) struct Ctx {
     pub(crate) compose: ComposeModel,
     /// Every registry container that exists, by container name.
     pub(crate) containers: HashMap<String, Container>,
+    /// Registry containers the engine could not inspect, with its error:
+    /// their own checks fail with it, the rest of the run goes on.
+    pub(crate) uninspectable: HashMap<String, String>,
     /// The host's GPUs, or why they cannot be known.
     pub(crate) gpus: Result<Vec<HostGpu>, String>,
     /// Values of the containers' secret env vars, which no output may show.
@@ -121,12 +124,13 @@ impl Ctx {
         let gpus = gpus
             .await
             .unwrap_or_else(|e| Err(format!("GPU probe failed: {e}")));
-        let mut containers = HashMap::new();
-        for found in inspected {
-            if let Some(container) = found? {
-                containers.insert(container.name.clone(), container);
-            }
-        }
+        let (containers, uninspectable) = sort_inspected(
+            registry
+                .services
+                .iter()
+                .map(|s| s.container.as_str())
+                .zip(inspected),
+        );
         let mut secrets: Vec<String> = containers
             .values()
             .flat_map(|c: &Container| c.env.iter())
@@ -150,6 +154,7 @@ impl Ctx {
             engine_version,
             compose,
             containers,
+            uninspectable,
             gpus,
             secrets,
             batches: batches(wants),
@@ -164,14 +169,22 @@ impl Ctx {
             .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
     }
 
-    pub(crate) fn container(&self, service: &Service) -> Option<&Container> {
-        self.containers.get(&service.container)
+    /// The container of `service`, None when it does not exist; the failure
+    /// of the checks about it when the engine could not say.
+    pub(crate) fn container(&self, service: &Service) -> Result<Option<&Container>, Finding> {
+        match self.uninspectable.get(&service.container) {
+            Some(err) => Err(Finding::fail(format!(
+                "the engine could not inspect {}: {err}",
+                service.container
+            ))),
+            None => Ok(self.containers.get(&service.container)),
+        }
     }
 
     /// The running container of `service`, or the skip that explains why a
     /// check cannot look (its precondition failed; that is not a second failure).
     pub(crate) fn running(&self, service: &Service) -> Result<&Container, Finding> {
-        match self.container(service) {
+        match self.container(service)? {
             Some(c) if c.is_running() => Ok(c),
             Some(c) => Err(Finding::skip(format!("{} is {}", service.name, c.state))),
             None => Err(Finding::skip(format!("{} does not exist", service.name))),
@@ -197,7 +210,7 @@ impl Ctx {
         let found = batch
             .stats
             .get_or_init(|| async {
-                let mut argv = vec!["stat", "-c", "%u %Y %U %n"];
+                let mut argv = vec!["stat", "-c", "%u %Y %U %n", "--"];
                 argv.extend(batch.paths.iter().map(String::as_str));
                 let out = self.exec(container, &argv).await?;
                 Ok(out
@@ -292,6 +305,32 @@ impl Ctx {
     }
 }
 
+/// The containers inspected (by name, in registry order) split into those
+/// that exist and those the engine failed to inspect, with its error.
+fn sort_inspected<'a>(
+    inspected: impl Iterator<Item = (&'a str, Result<Option<Container>>)>,
+) -> (HashMap<String, Container>, HashMap<String, String>) {
+    let mut containers = HashMap::new();
+    let mut uninspectable = HashMap::new();
+    for (name, found) in inspected {
+        match found {
+            Ok(Some(container)) => {
+                containers.insert(container.name.clone(), container);
+            }
+            Ok(None) => {}
+            Err(err) => {
+                // The engine's own words; the finding says what was asked.
+                let cause = match &err {
+                    Error::Other(err) => err.root_cause().to_string(),
+                    err => err.to_string(),
+                };
+                uninspectable.insert(name.to_owned(), cause);
+            }
+        }
+    }
+    (containers, uninspectable)
+}
+
 fn batches(wants: Vec<Want>) -> HashMap<String, Batch> {
     let mut batches: HashMap<String, Batch> = HashMap::new();
     for want in wants {
@@ -311,4 +350,38 @@ fn batches(wants: Vec<Want>) -> HashMap<String, Batch> {
         }
     }
     batches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_inspect_is_kept_for_its_container_not_raised() {
+        let found = Container {
+            name: "gaia-core".into(),
+            ..Container::default()
+        };
+        let (containers, uninspectable) = sort_inspected(
+            [
+                ("gaia-core", Ok(Some(found))),
+                ("gaia-wiki", Ok(None)),
+                (
+                    "gaia-mcp",
+                    Err(
+                        anyhow::anyhow!("Multiple IDs found with provided prefix: gaia-mcp")
+                            .context("inspecting container gaia-mcp")
+                            .into(),
+                    ),
+                ),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(containers.keys().collect::<Vec<_>>(), ["gaia-core"]);
+        assert_eq!(uninspectable.len(), 1);
+        assert_eq!(
+            uninspectable["gaia-mcp"],
+            "Multiple IDs found with provided prefix: gaia-mcp"
+        );
+    }
 }

@@ -72,3 +72,38 @@ pub(crate) async fn run(
     results.sort_by_key(|(order, r)| (r.category, *order));
     results.into_iter().map(|(_, r)| r).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::registry::{DEFAULT_REGISTRY, fuzz};
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 1500,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// A registry that loads after any edit gives a catalogue or a
+        /// configuration error, and the checks planned from it can be
+        /// named and asked what they look at: nothing on the way panics.
+        #[test]
+        fn any_registry_that_loads_plans_its_checks(edits in fuzz::edits()) {
+            let text = fuzz::apply(DEFAULT_REGISTRY, &edits);
+            let Ok(registry) = Registry::parse(&text, "services.toml") else {
+                return Ok(());
+            };
+            match Catalogue::load(&registry) {
+                Ok(catalogue) => {
+                    for check in plan(&registry, &catalogue) {
+                        let _ = (check.id(), check.category(), check.subject(), check.wants());
+                    }
+                }
+                Err(Error::Config(_)) => {}
+                Err(other) => proptest::prop_assert!(false, "not a configuration error: {other}"),
+            }
+        }
+    }
+}

@@ -360,8 +360,12 @@ pub(crate) fn nvidia_smi(_args: &[String]) -> ExitCode {
 // ── rm ──────────────────────────────────────────────────────────────────────
 
 pub(crate) fn rm(args: &[String]) -> ExitCode {
-    let (flags, paths): (Vec<&String>, Vec<&String>) =
-        args.iter().partition(|a| a.starts_with('-') && a.len() > 1);
+    let end = args.iter().position(|a| a == "--");
+    let (options, operands) = args.split_at(end.unwrap_or(args.len()));
+    let (flags, mut paths): (Vec<&String>, Vec<&String>) = options
+        .iter()
+        .partition(|a| a.starts_with('-') && a.len() > 1);
+    paths.extend(operands.iter().skip(1));
     let recursive = flags.iter().any(|f| f.contains('r') || f.contains('R'));
     let force = flags.iter().any(|f| f.contains('f'));
     let mut status = ExitCode::SUCCESS;
@@ -392,10 +396,13 @@ pub(crate) fn rm(args: &[String]) -> ExitCode {
 
 // ── stat ────────────────────────────────────────────────────────────────────
 
-/// `stat -c FORMAT PATH…` with the format sequences gaia's checks use.
+/// `stat -c FORMAT [--] PATH…` with the format sequences gaia's checks use.
 pub(crate) fn stat(args: &[String]) -> ExitCode {
     use std::os::unix::fs::MetadataExt;
     let (format, paths) = match args {
+        [flag, format, end, paths @ ..] if (flag == "-c" || flag == "--format") && end == "--" => {
+            (format.as_str(), paths)
+        }
         [flag, format, paths @ ..] if flag == "-c" || flag == "--format" => {
             (format.as_str(), paths)
         }

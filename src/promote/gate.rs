@@ -29,7 +29,7 @@ impl Promoter<'_> {
             .start_budget(&[live])
             .await
             .unwrap_or(Duration::from_secs(30))
-            + self.catalogue.promote.gate_margin
+            .saturating_add(self.catalogue.promote.gate_margin)
     }
 
     /// Docker health (unhealthy or a crash ends it at once), then the

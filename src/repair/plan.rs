@@ -19,6 +19,9 @@ pub(crate) struct Facts<'a> {
     pub(crate) registry: &'a Registry,
     /// The registry's containers that exist, by container name.
     pub(crate) containers: &'a HashMap<String, Container>,
+    /// Registry containers the engine could not inspect: gaia cannot know
+    /// what they need, so it repairs none of them.
+    pub(crate) uninspectable: &'a HashMap<String, String>,
     /// Each service's depth in compose's `depends_on` graph.
     pub(crate) depths: HashMap<String, u32>,
 }
@@ -28,6 +31,7 @@ impl<'a> Facts<'a> {
         Facts {
             registry: &ctx.registry,
             containers: &ctx.containers,
+            uninspectable: &ctx.uninspectable,
             depths: ctx.compose.dependency_depths(&ctx.registry),
         }
     }
@@ -142,6 +146,12 @@ fn repair_for(result: &CheckResult, facts: &Facts, due: &Due) -> Result<Option<A
             let Some(service) = facts.service(name) else {
                 return Err(decline(result));
             };
+            if facts.uninspectable.contains_key(&service.container) {
+                return Err(declined(
+                    result,
+                    "the engine could not inspect it: what it needs is unknown".into(),
+                ));
+            }
             let Some(container) = facts.container(service) else {
                 return Ok(Some(Action::Recreate(service.name.clone())));
             };
@@ -256,6 +266,7 @@ mod tests {
         registry: Registry,
         checks: Vec<Box<dyn Check>>,
         containers: HashMap<String, Container>,
+        uninspectable: HashMap<String, String>,
     }
 
     impl Stack {
@@ -281,6 +292,7 @@ mod tests {
                 registry,
                 checks,
                 containers,
+                uninspectable: HashMap::new(),
             }
         }
 
@@ -314,6 +326,7 @@ mod tests {
             let facts = Facts {
                 registry: &self.registry,
                 containers: &self.containers,
+                uninspectable: &self.uninspectable,
                 depths: ComposeModel::of_registry(&root, &self.registry)
                     .dependency_depths(&self.registry),
             };
@@ -329,6 +342,23 @@ mod tests {
             .unwrap_or_else(|| panic!("nothing repairs {id}: {plan:?}"))
             .action
             .clone()
+    }
+
+    #[test]
+    fn a_container_the_engine_could_not_inspect_is_never_recreated() {
+        let mut stack = Stack::new();
+        stack.containers.remove("gaia-mcp");
+        stack
+            .uninspectable
+            .insert("gaia-mcp".into(), "500 Internal Server Error".into());
+        let plan = stack.plan(&["containers.gaia-mcp"]);
+        assert!(plan.repairs.is_empty(), "{plan:?}");
+        let declined = &plan.declined[0];
+        assert_eq!(declined.check, "containers.gaia-mcp");
+        assert!(
+            declined.reason.contains("could not inspect"),
+            "{declined:?}"
+        );
     }
 
     #[test]

@@ -22,7 +22,11 @@ check!(State, Containers, |self| subject: Subject::Container(self.0.name.clone()
 impl State {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = &self.0;
-        let Some(c) = ctx.container(service) else {
+        let found = match ctx.container(service) {
+            Ok(found) => found,
+            Err(failure) => return failure,
+        };
+        let Some(c) = found else {
             let label = format!("com.docker.compose.service={}", service.name);
             let mangled = ctx
                 .docker

@@ -76,8 +76,10 @@ check!(Reservation, Gpu, |self| subject: Subject::Service(self.0.name.clone()), 
 impl Reservation {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = &self.0;
-        let Some(container) = ctx.container(service) else {
-            return Finding::skip(format!("{} does not exist", service.name));
+        let container = match ctx.container(service) {
+            Ok(Some(container)) => container,
+            Ok(None) => return Finding::skip(format!("{} does not exist", service.name)),
+            Err(failure) => return failure,
         };
         let claim = claimed(container);
         let holds = describe(claim);

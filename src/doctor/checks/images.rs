@@ -63,7 +63,8 @@ impl Age {
             ))
             .fix(format!(
                 "docker-compose -f {} build {}",
-                candidate.compose_files[0], candidate.name
+                candidate.compose_files.join(" -f "),
+                candidate.name
             ))
         } else {
             Finding::pass(format!(
@@ -90,7 +91,8 @@ impl User {
         }
         let rebuild = format!(
             "docker-compose -f {} build {}",
-            service.compose_files[0], service.name
+            service.compose_files.join(" -f "),
+            service.name
         );
         match ctx.stat(&service.container, MAIN_PROCESS).await {
             Ok(Some(stat)) if stat.uid != uid => Finding::fail(format!(

@@ -41,12 +41,23 @@ async fn modified(ctx: &Ctx, service: &str, container: &str) -> Result<SystemTim
     ctx.running(ctx.service(service))?;
     let file = &ctx.catalogue.sessions.file;
     match ctx.stat(container, file).await {
-        Ok(Some(stat)) => Ok(SystemTime::UNIX_EPOCH + Duration::from_secs(stat.modified)),
+        Ok(Some(stat)) => written_at(stat.modified).ok_or_else(|| {
+            Finding::warn(format!(
+                "{file} in {service} has a modification time no clock can hold ({} s after 1970)",
+                stat.modified
+            ))
+        }),
         Ok(None) => Err(Finding::warn(format!("{file} is missing in {service}"))),
         Err(err) => Err(Finding::fail(format!(
             "cannot look inside {service}: {err}"
         ))),
     }
+}
+
+/// The time `stat` reported as seconds since 1970, None when it is past
+/// what a `SystemTime` can hold (a corrupt or hostile file system).
+fn written_at(seconds: u64) -> Option<SystemTime> {
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
 }
 
 struct Age {
@@ -123,5 +134,19 @@ impl Drift {
         } else {
             Finding::fail(message)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_modification_time_past_any_clock_is_none_not_a_panic() {
+        assert_eq!(written_at(u64::MAX), None);
+        assert_eq!(
+            written_at(1_700_000_000),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        );
     }
 }

@@ -47,7 +47,9 @@ impl Exists {
                     .registry
                     .services
                     .iter()
-                    .filter(|s| s.volumes.contains(name) && ctx.container(s).is_some())
+                    .filter(|s| {
+                        s.volumes.contains(name) && ctx.container(s).is_ok_and(|c| c.is_some())
+                    })
                     .map(|s| s.name.as_str())
                     .collect();
                 if users.is_empty() {
