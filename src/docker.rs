@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
@@ -42,6 +43,7 @@ const BUILD_DEADLINE: Duration = Duration::from_secs(900);
 #[derive(Clone)]
 pub(crate) struct Docker {
     api: bollard::Docker,
+    version: Arc<str>,
     /// When every call must have ended (a doctor run's deadline), if sooner
     /// than each call's own.
     until: Option<Instant>,
@@ -245,17 +247,29 @@ impl Docker {
         };
         let api =
             bollard::Docker::connect_with_defaults().map_err(|e| unreachable(e.to_string()))?;
-        let api = tokio::time::timeout(CONNECT_TIMEOUT, api.negotiate_version())
+        // The version is asked once, here, where an engine that does not
+        // answer is a pre-flight error, not a doctor finding.
+        let first_answer = async {
+            let api = api.negotiate_version().await?;
+            let version = api.version().await?;
+            Ok::<_, bollard::errors::Error>((api, version))
+        };
+        let (api, version) = tokio::time::timeout(CONNECT_TIMEOUT, first_answer)
             .await
             .map_err(|_| unreachable(format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
             .map_err(|e| unreachable(e.to_string()))?;
-        Ok(Docker { api, until: None })
+        Ok(Docker {
+            api,
+            version: Arc::from(version.version.as_deref().unwrap_or("unknown")),
+            until: None,
+        })
     }
 
     /// The same engine, with every call ending by `until` (a run's deadline).
     pub(crate) fn until(&self, until: Instant) -> Docker {
         Docker {
             api: self.api.clone(),
+            version: self.version.clone(),
             until: Some(until),
         }
     }
@@ -279,16 +293,9 @@ impl Docker {
             })
     }
 
-    pub(crate) async fn engine_version(&self) -> Result<String> {
-        self.bounded("engine_version", async {
-            let version = self
-                .api
-                .version()
-                .await
-                .context("asking the engine its version")?;
-            Ok(version.version.unwrap_or_else(|| "unknown".into()))
-        })
-        .await
+    /// The engine's version, as it said when gaia connected.
+    pub(crate) fn engine_version(&self) -> &str {
+        &self.version
     }
 
     // ── containers ──────────────────────────────────────────────────────────

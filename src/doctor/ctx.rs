@@ -48,6 +48,9 @@ struct Batch {
 /// -m) plus what the engine needs to start and reap the process.
 const EXEC_TIMEOUT: Duration = Duration::from_secs(7);
 
+/// How long the NVML probe of the host's GPUs may take.
+const GPU_PROBE_DEADLINE: Duration = Duration::from_secs(5);
+
 /// What every check may look at: gathered once, shared by all.
 pub(crate) struct Ctx {
     pub(crate) registry: Registry,
@@ -113,7 +116,7 @@ impl Ctx {
         wants: Vec<Want>,
     ) -> Result<Ctx> {
         let gpus = tokio::task::spawn_blocking(crate::gpu::host_gpus);
-        let engine_version = docker.engine_version().await?;
+        let engine_version = docker.engine_version().to_owned();
         let inspected = join_all(
             registry
                 .services
@@ -121,9 +124,15 @@ impl Ctx {
                 .map(|s| docker.container(&s.container)),
         )
         .await;
-        let gpus = gpus
-            .await
-            .unwrap_or_else(|e| Err(format!("GPU probe failed: {e}")));
+        // A wedged driver must not hold the report: the probe's thread is
+        // left to finish on its own.
+        let gpus = match tokio::time::timeout(GPU_PROBE_DEADLINE, gpus).await {
+            Ok(probed) => probed.unwrap_or_else(|e| Err(format!("GPU probe failed: {e}"))),
+            Err(_) => Err(format!(
+                "NVML did not answer within {}s",
+                GPU_PROBE_DEADLINE.as_secs()
+            )),
+        };
         let (containers, uninspectable) = sort_inspected(
             registry
                 .services
