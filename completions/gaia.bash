@@ -942,7 +942,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__rollback)
-            opts="-v -q -h -V --dry-run --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --timeout --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

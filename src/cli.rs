@@ -253,12 +253,12 @@ pub(crate) struct RollbackArgs {
     #[arg(value_name = "SERVICE")]
     pub(crate) service: String,
 
-    #[command(flatten)]
-    pub(crate) plan: DryRunArg,
-
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub(crate) timeout: Option<Duration>,
+
+    #[command(flatten)]
+    pub(crate) plan: DryRunArg,
 }
 
 #[derive(Debug, Args)]
