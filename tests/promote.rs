@@ -672,3 +672,23 @@ fn a_signal_at_any_step_of_promote_finishes_or_undoes_it_and_the_old_version_ser
         );
     }
 }
+
+#[test]
+fn a_promotion_whose_terminal_went_away_still_finishes_whole() {
+    let stack = stack();
+    let live = stack.root.join("gaia-core");
+    let candidate_version = read(&stack.root.join("candidates/gaia-core/VERSION"));
+    let mut orphan = stack.gaia(["promote", "gaia-core"]).spawn();
+    // Both ends closed before gaia writes a word: every write it makes fails
+    // (EPIPE), as it does once an ssh session is gone.
+    drop(orphan.stdout.take());
+    drop(orphan.stderr.take());
+    let status = orphan.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}: killed by SIGPIPE or a panic");
+    assert_eq!(read(&live.join("VERSION")), candidate_version);
+    assert_eq!(version(6415).1, candidate_version.trim());
+    let last = history(&stack, "gaia-core").pop().unwrap();
+    assert_eq!(last["outcome"], "done", "{last:#}");
+    assert_lock_free(&stack);
+    stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+}
