@@ -41,7 +41,7 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
         }
     };
     p.record.to = p.snapshot().await.unwrap_or_default();
-    p.audit(outcome, exit as u8)?;
+    let exit = p.conclude(outcome, exit).await;
     ctx.printer.print(&p.record)?;
     drop(lock);
     Ok(exit)

@@ -189,7 +189,7 @@ impl Promoter<'_> {
             (live.join(&gate.listed), candidate.join(&gate.listed));
         let mut names: Vec<PathBuf> = Vec::new();
         for dir in [&live_listed, &candidate_listed] {
-            if let Ok(found) = tree::files(dir, &self.excludes) {
+            if let Ok(found) = tree::walk(dir, &self.excludes, tree::Links::AsTheyAre) {
                 names.extend(found.into_keys());
             }
         }

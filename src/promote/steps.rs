@@ -87,7 +87,7 @@ impl Promoter<'_> {
                 Step::Validate => self.validate().await?,
                 Step::Test => self.test_candidate().await?,
                 Step::SyncGate => self.sync_gate(options.force)?,
-                Step::Backup => self.back_up()?,
+                Step::Backup => self.back_up().await?,
                 Step::Promote => {
                     // Measured on the container that runs now, before it changes.
                     gate_timeout = Some(self.gate_timeout(gate_timeout).await);
