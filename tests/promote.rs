@@ -652,3 +652,54 @@ fn after_a_promotion_with_no_backup_rollback_refuses_and_the_log_has_started_and
     assert_eq!(tree(&live), promoted, "the older backup was not restored");
     assert!(!live.join("OLDER").exists());
 }
+
+/// Puts the audit log back in place of the link a story stood there.
+struct PutLogBack {
+    log: std::path::PathBuf,
+    real: std::path::PathBuf,
+}
+
+impl Drop for PutLogBack {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.log);
+        let _ = std::fs::rename(&self.real, &self.log);
+    }
+}
+
+#[test]
+fn a_final_record_that_cannot_be_written_is_said_and_a_success_exits_2_with_its_report() {
+    let stack = stack();
+    let live = stack.root.join("gaia-core");
+    let _restore = Restore {
+        root: &live,
+        saved: tree(&live),
+        also_remove: vec![],
+    };
+    let (code, record) = promote(&stack, &["gaia-core", "--no-restart"]);
+    assert_eq!(code, 0, "{record:#}");
+    // The audit log is never written through a link: one in its place
+    // makes every append fail, whoever runs the test.
+    let log = stack.root.join(".gaia/promotions.jsonl");
+    let real = log.with_extension("jsonl.real");
+    std::fs::rename(&log, &real).unwrap();
+    let _put_back = PutLogBack {
+        log: log.clone(),
+        real: real.clone(),
+    };
+    std::os::unix::fs::symlink(&real, &log).unwrap();
+    let before = read(&real);
+
+    let ran = stack
+        .gaia(["rollback", "gaia-core", "--format", "json"])
+        .run();
+    ran.exits(2)
+        .says("the audit record could not be written")
+        .says(&log.display().to_string());
+    let report = ran.json();
+    assert_eq!(
+        report["outcome"], "done",
+        "the report is printed: {report:#}"
+    );
+    assert_eq!(report["exit_code"], 2);
+    assert_eq!(read(&real), before, "nothing was written through the link");
+}

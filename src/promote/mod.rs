@@ -555,12 +555,18 @@ impl<'a> Promoter<'a> {
             Err(err) => {
                 self.printer
                     .warn(format!("the audit record could not be written: {err}"));
-                let exit = exit.max(Exit::Failures);
+                let exit = unrecorded(exit);
                 self.record.exit_code = Some(exit as u8);
                 exit
             }
         }
     }
+}
+
+/// The exit code of a run whose final record could not be written: a
+/// failure at least, never lower than the run's own.
+fn unrecorded(exit: Exit) -> Exit {
+    exit.max(Exit::Failures)
 }
 
 /// The result of file work on a blocking thread.
@@ -620,4 +626,18 @@ pub(crate) fn promotable(registry: &Registry) -> Vec<Promotable> {
         candidate_port: None,
     }));
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unwritten_record_makes_a_run_a_failure_and_never_lowers_its_exit_code() {
+        assert_eq!(unrecorded(Exit::Healthy), Exit::Failures);
+        assert_eq!(unrecorded(Exit::Warnings), Exit::Failures);
+        assert_eq!(unrecorded(Exit::Failures), Exit::Failures);
+        assert_eq!(unrecorded(Exit::Degraded), Exit::Degraded);
+        assert_eq!(unrecorded(Exit::Interrupted), Exit::Interrupted);
+    }
 }
