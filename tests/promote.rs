@@ -495,8 +495,11 @@ fn rollback_exits_1_with_nothing_to_go_back_to_and_3_when_what_it_restores_is_un
         "refused"
     );
 
-    // A backup that cannot start: restored, but not healthy.
-    std::fs::create_dir_all(&backup).unwrap();
+    // A backup that cannot start: restored, but not healthy. A promotion
+    // that took a backup comes first: after one that took none (another
+    // story's `--no-backup`), rollback refuses whatever backup there is.
+    let (code, record) = promote(&stack, &["gaia-core", "--no-restart"]);
+    assert_eq!(code, 0, "{record:#}");
     put_back(&backup, &tree(&live));
     std::fs::write(backup.join(".gaia-sim-broken"), "").unwrap();
     let ran = stack
@@ -674,6 +677,117 @@ fn a_signal_at_any_step_of_promote_finishes_or_undoes_it_and_the_old_version_ser
 }
 
 #[test]
+fn a_candidate_link_to_a_host_file_is_refused_and_live_is_unchanged() {
+    let stack = stack();
+    let (live, candidate) = (
+        stack.root.join("gaia-core"),
+        stack.root.join("candidates/gaia-core"),
+    );
+    let host = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(host.path(), "a host file's contents").unwrap();
+    let leak = candidate.join("leak.py");
+    let _restore = Restore {
+        root: &live,
+        saved: tree(&live),
+        also_remove: vec![leak.clone()],
+    };
+    std::os::unix::fs::symlink(host.path(), &leak).unwrap();
+    let before = tree(&live);
+
+    let ran = stack
+        .gaia(["promote", "gaia-core", "--format", "json"])
+        .run();
+    ran.exits(1).says("leak.py").says("must stay inside");
+    assert_eq!(ran.json()["outcome"], "refused");
+    assert_eq!(tree(&live), before, "live is unchanged");
+    assert!(std::fs::symlink_metadata(live.join("leak.py")).is_err());
+}
+
+#[test]
+fn after_a_promotion_with_no_backup_rollback_refuses_and_the_log_has_started_and_final_records() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let stack = stack();
+    let (live, candidate, backup) = (
+        stack.root.join("gaia-core"),
+        stack.root.join("candidates/gaia-core"),
+        stack.root.join("gaia-core.bak"),
+    );
+    let log = stack.root.join(".gaia/promotions.jsonl");
+    let _restore = Restore {
+        root: &live,
+        saved: tree(&live),
+        also_remove: vec![backup.clone()],
+    };
+    // An older run's backup, which must not come back.
+    let _ = std::fs::remove_dir_all(&backup);
+    std::fs::create_dir_all(&backup).unwrap();
+    put_back(&backup, &tree(&live));
+    std::fs::write(backup.join("OLDER"), "an older run's").unwrap();
+    // A log someone made readable to all is narrowed by the next record.
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .unwrap();
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+
+    let (code, record) = promote(&stack, &["gaia-core", "--no-backup", "--no-restart"]);
+    assert_eq!(code, 0, "{record:#}");
+    assert_eq!(step(&record, "backup")["outcome"], "skipped");
+    assert_eq!(
+        std::fs::metadata(&log).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let lines: Vec<Value> = read(&log)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let [.., started, last] = &lines[..] else {
+        panic!("fewer than two records: {lines:?}")
+    };
+    assert_eq!(started["outcome"], "started");
+    assert_eq!(last["outcome"], "done");
+    assert_eq!(started["run"], last["run"]);
+    assert_eq!(started["run"], record["run"]);
+    assert_eq!(
+        started["steps"].as_array().unwrap().last().unwrap()["step"],
+        "backup",
+        "started before the copy: {started:#}"
+    );
+    let shown: Vec<Value> = history(&stack, "gaia-core")
+        .into_iter()
+        .filter(|r| r["run"] == record["run"])
+        .collect();
+    assert_eq!(shown.len(), 1, "history shows a finished run once");
+    assert_eq!(shown[0]["outcome"], "done");
+
+    let promoted = tree(&live);
+    assert_eq!(promoted, tree(&candidate));
+    stack
+        .gaia(["rollback", "gaia-core"])
+        .run()
+        .exits(1)
+        .says("nothing recorded to go back to")
+        .says("--no-backup");
+    assert_eq!(tree(&live), promoted, "the older backup was not restored");
+    assert!(!live.join("OLDER").exists());
+}
+
+/// Puts the audit log back in place of the link a story stood there.
+struct PutLogBack {
+    log: std::path::PathBuf,
+    real: std::path::PathBuf,
+}
+
+impl Drop for PutLogBack {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.log);
+        let _ = std::fs::rename(&self.real, &self.log);
+    }
+}
+
+#[test]
 fn a_promotion_whose_terminal_went_away_still_finishes_whole() {
     let stack = stack();
     let live = stack.root.join("gaia-core");
@@ -684,11 +798,53 @@ fn a_promotion_whose_terminal_went_away_still_finishes_whole() {
     drop(orphan.stdout.take());
     drop(orphan.stderr.take());
     let status = orphan.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "{status:?}: killed by SIGPIPE or a panic");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{status:?}: killed by SIGPIPE or a panic"
+    );
     assert_eq!(read(&live.join("VERSION")), candidate_version);
     assert_eq!(version(6415).1, candidate_version.trim());
     let last = history(&stack, "gaia-core").pop().unwrap();
     assert_eq!(last["outcome"], "done", "{last:#}");
     assert_lock_free(&stack);
     stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+}
+
+#[test]
+fn a_final_record_that_cannot_be_written_is_said_and_a_success_exits_2_with_its_report() {
+    let stack = stack();
+    let live = stack.root.join("gaia-core");
+    let _restore = Restore {
+        root: &live,
+        saved: tree(&live),
+        also_remove: vec![],
+    };
+    let (code, record) = promote(&stack, &["gaia-core", "--no-restart"]);
+    assert_eq!(code, 0, "{record:#}");
+    // The audit log is never written through a link: one in its place
+    // makes every append fail, whoever runs the test.
+    let log = stack.root.join(".gaia/promotions.jsonl");
+    let real = log.with_extension("jsonl.real");
+    std::fs::rename(&log, &real).unwrap();
+    let _put_back = PutLogBack {
+        log: log.clone(),
+        real: real.clone(),
+    };
+    std::os::unix::fs::symlink(&real, &log).unwrap();
+    let before = read(&real);
+
+    let ran = stack
+        .gaia(["rollback", "gaia-core", "--format", "json"])
+        .run();
+    ran.exits(2)
+        .says("the audit record could not be written")
+        .says(&log.display().to_string());
+    let report = ran.json();
+    assert_eq!(
+        report["outcome"], "done",
+        "the report is printed: {report:#}"
+    );
+    assert_eq!(report["exit_code"], 2);
+    assert_eq!(read(&real), before, "nothing was written through the link");
 }

@@ -20,7 +20,7 @@ pub(crate) async fn run(ctx: &Context, args: &HistoryArgs) -> Result<Outcome> {
     }
     // The audit log of the running stack, wherever gaia is run from.
     let root = ctx.root_of_stack().await;
-    let records: Vec<audit::Record> = audit::read(&root)?
+    let records: Vec<audit::Record> = audit::runs(audit::read(&root)?)
         .into_iter()
         .filter(|r| args.service.as_ref().is_none_or(|s| &r.service == s))
         .collect();
@@ -51,6 +51,7 @@ impl Render for History {
         ]);
         for r in &self.records {
             let (outcome, tone) = match r.outcome {
+                audit::Outcome::Started => ("started, unfinished", Tone::Bad),
                 audit::Outcome::Done => ("done", Tone::Good),
                 audit::Outcome::Refused => ("refused", Tone::Warn),
                 audit::Outcome::RolledBack => ("rolled back", Tone::Bad),

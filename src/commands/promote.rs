@@ -126,7 +126,7 @@ async fn finish(ctx: &Context, mut p: Promoter<'_>, result: Result<(), Stop>) ->
         }
     };
     p.record.to = p.snapshot().await.unwrap_or_default();
-    p.audit(outcome, exit as u8)?;
+    let exit = p.conclude(outcome, exit).await;
     ctx.printer.print(&p.record)?;
     Ok(exit)
 }

@@ -12,9 +12,6 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
     let subject = Subject::resolve(&ctx.registry, &args.service)?;
     let live = ctx.live().await?;
     let root = &live.root;
-    let _lock = ctx
-        .lock(root, &format!("rollback {}", args.service))
-        .await?;
     let mut p = Promoter::new(
         &ctx.registry,
         ctx.catalogue()?,
@@ -67,7 +64,7 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
         }
     };
     p.record.to = p.snapshot().await.unwrap_or_default();
-    p.audit(outcome, exit as u8)?;
+    let exit = p.conclude(outcome, exit).await;
     ctx.printer.print(&p.record)?;
     Ok(exit)
 }

@@ -1,7 +1,11 @@
-//! The promotion audit log: one JSON line per `promote` or `rollback` run,
-//! appended to `.gaia/promotions.jsonl` in the GAIA root, never rewritten.
+//! The promotion audit log: JSON lines appended to `.gaia/promotions.jsonl`
+//! in the GAIA root, never rewritten, readable by its owner alone (its
+//! records carry validator output and compose errors). A run that changes
+//! live appends a `started` record before the first change and its final
+//! record after; a run killed midway leaves the `started` one alone.
 
 use std::io::Write as _;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::Path;
 use std::time::SystemTime;
 
@@ -15,6 +19,9 @@ pub(crate) const LOG: &str = ".gaia/promotions.jsonl";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Outcome {
+    /// About to change live; the final record of the same `run` follows
+    /// unless the run was killed.
+    Started,
     /// Promoted (or rolled back on request) and healthy: exit 0.
     Done,
     /// Refused, or validation failed; nothing changed: exit 1.
@@ -65,15 +72,20 @@ pub(crate) struct Version {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Record {
     pub(crate) schema: String,
+    /// Pairs a run's `started` record with its final one.
+    #[serde(default)]
+    pub(crate) run: String,
     /// `promote` or `rollback`.
     pub(crate) command: String,
     pub(crate) service: String,
     /// user@host.
     pub(crate) who: String,
     pub(crate) started_at: String,
-    pub(crate) finished_at: String,
+    /// None in a `started` record.
+    pub(crate) finished_at: Option<String>,
     pub(crate) outcome: Outcome,
-    pub(crate) exit_code: u8,
+    /// None in a `started` record.
+    pub(crate) exit_code: Option<u8>,
     pub(crate) forced: bool,
     pub(crate) from: Version,
     pub(crate) to: Version,
@@ -83,16 +95,20 @@ pub(crate) struct Record {
 
 impl Record {
     pub(crate) fn new(command: &str, service: &str) -> Record {
-        let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        let now = SystemTime::now();
+        let since_epoch = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
         Record {
             schema: "gaia.promote/1".into(),
+            run: format!("{}-{}", std::process::id(), since_epoch.as_nanos()),
             command: command.into(),
             service: service.into(),
             who: crate::process::operator(),
-            started_at: now.clone(),
-            finished_at: now,
+            started_at: humantime::format_rfc3339_seconds(now).to_string(),
+            finished_at: None,
             outcome: Outcome::Refused,
-            exit_code: 1,
+            exit_code: None,
             forced: false,
             from: Version::default(),
             to: Version::default(),
@@ -100,9 +116,45 @@ impl Record {
             steps: Vec::new(),
         }
     }
+
+    /// Whether the run took a backup before it changed live (`--no-backup`
+    /// skips it).
+    pub(crate) fn took_backup(&self) -> bool {
+        !self
+            .steps
+            .iter()
+            .any(|s| s.step == "backup" && s.outcome == StepOutcome::Skipped)
+    }
 }
 
-/// Appends one record as one line.
+/// The newest promotion of `service` that changed live (finished or
+/// killed midway), if any.
+pub(crate) fn last_change<'a>(records: &'a [Record], service: &str) -> Option<&'a Record> {
+    records.iter().rev().find(|r| {
+        r.command == "promote"
+            && r.service == service
+            && !matches!(r.outcome, Outcome::Refused | Outcome::Interrupted)
+    })
+}
+
+/// Each run once: a `started` record only when no final record of its run
+/// followed (the run was killed midway).
+pub(crate) fn runs(records: Vec<Record>) -> Vec<Record> {
+    let finished: std::collections::HashSet<(String, String)> = records
+        .iter()
+        .filter(|r| r.outcome != Outcome::Started && !r.run.is_empty())
+        .map(|r| (r.run.clone(), r.who.clone()))
+        .collect();
+    records
+        .into_iter()
+        .filter(|r| {
+            r.outcome != Outcome::Started || !finished.contains(&(r.run.clone(), r.who.clone()))
+        })
+        .collect()
+}
+
+/// Appends one record as one line, to a file only its owner reads (an
+/// older, wider one is narrowed); never through a link.
 pub(crate) fn append(root: &Path, record: &Record) -> Result<()> {
     let path = root.join(LOG);
     let failed = |e: std::io::Error| {
@@ -119,8 +171,14 @@ pub(crate) fn append(root: &Path, record: &Record) -> Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
+        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(&path)
         .map_err(failed)?;
+    if file.metadata().map_err(failed)?.permissions().mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(failed)?;
+    }
     file.write_all(line.as_bytes()).map_err(failed)
 }
 
@@ -170,6 +228,14 @@ impl Render for Record {
             ]);
         }
         let (verdict, tone) = match self.outcome {
+            Outcome::Started => (
+                format!(
+                    "{} {}: started and not finished (killed midway?): `gaia doctor`, then \
+                     `gaia rollback {}` if live is not what it should be",
+                    self.command, self.service, self.service
+                ),
+                Tone::Bad,
+            ),
             Outcome::Done => (
                 format!("{} {}: done", self.command, self.service),
                 Tone::Good,
@@ -181,7 +247,7 @@ impl Render for Record {
                 ),
                 Tone::Warn,
             ),
-            Outcome::RolledBack if self.exit_code >= 128 => (
+            Outcome::RolledBack if self.exit_code.is_some_and(|code| code >= 128) => (
                 format!(
                     "{} {}: stopped by a signal; ROLLED BACK, the previous version serves",
                     self.command, self.service
@@ -238,5 +304,83 @@ mod tests {
         assert_eq!(records[0].command, "promote");
         assert_eq!(records[0].outcome, Outcome::Done);
         assert_eq!(records[1].command, "rollback");
+    }
+
+    fn mode(root: &Path) -> u32 {
+        std::fs::metadata(root.join(LOG))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[test]
+    fn the_log_is_readable_by_its_owner_alone_even_when_it_was_wider() {
+        let root = tempfile::tempdir().unwrap();
+        append(root.path(), &Record::new("promote", "gaia-core")).unwrap();
+        assert_eq!(mode(root.path()), 0o600);
+        std::fs::set_permissions(
+            root.path().join(LOG),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        append(root.path(), &Record::new("promote", "gaia-core")).unwrap();
+        assert_eq!(mode(root.path()), 0o600);
+        assert_eq!(read(root.path()).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn the_log_is_never_written_through_a_link() {
+        let root = tempfile::tempdir().unwrap();
+        let elsewhere = root.path().join("elsewhere");
+        std::fs::write(&elsewhere, "").unwrap();
+        std::fs::create_dir_all(root.path().join(".gaia")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.path().join(LOG)).unwrap();
+        let err = append(root.path(), &Record::new("promote", "gaia-core")).unwrap_err();
+        assert!(err.to_string().contains("cannot append"), "{err}");
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "");
+    }
+
+    fn record(service: &str, outcome: Outcome, backup: StepOutcome) -> Record {
+        let mut record = Record::new("promote", service);
+        record.outcome = outcome;
+        record.steps.push(StepRecord {
+            step: "backup".into(),
+            outcome: backup,
+            detail: String::new(),
+            duration_ms: 0,
+        });
+        record
+    }
+
+    #[test]
+    fn a_finished_run_shows_once_and_a_killed_one_stays_as_started() {
+        let finished = record("gaia-core", Outcome::Started, StepOutcome::Ok);
+        let mut last = finished.clone();
+        last.outcome = Outcome::Done;
+        let killed = record("gaia-core", Outcome::Started, StepOutcome::Ok);
+        let shown = runs(vec![finished, last, killed.clone()]);
+        let outcomes: Vec<Outcome> = shown.iter().map(|r| r.outcome).collect();
+        assert_eq!(outcomes, [Outcome::Done, Outcome::Started]);
+        assert_eq!(shown[1].run, killed.run);
+    }
+
+    #[test]
+    fn the_last_change_is_the_newest_promotion_that_was_not_refused() {
+        let records = vec![
+            record("gaia-core", Outcome::Done, StepOutcome::Ok),
+            record("gaia-core", Outcome::Degraded, StepOutcome::Skipped),
+            record("gaia-core", Outcome::Refused, StepOutcome::Ok),
+            record("gaia-web", Outcome::Done, StepOutcome::Ok),
+            Record::new("rollback", "gaia-core"),
+        ];
+        let last = last_change(&records, "gaia-core").unwrap();
+        assert_eq!(last.outcome, Outcome::Degraded);
+        assert!(!last.took_backup());
+        assert!(last_change(&records, "gaia-web").unwrap().took_backup());
+        assert!(last_change(&records, "gaia-mcp").is_none());
+        // Killed midway after a skipped backup counts too.
+        let killed = [record("gaia-core", Outcome::Started, StepOutcome::Skipped)];
+        assert!(!last_change(&killed, "gaia-core").unwrap().took_backup());
     }
 }

@@ -34,8 +34,9 @@ impl Promoter<'_> {
             "validate: building a throwaway image from {}",
             context.display()
         ));
-        let archive = tree::context_archive(&context, &self.excludes)
-            .map_err(|e| Stop::Refused(e.to_string()))?;
+        let (dir, excludes) = (context.clone(), self.excludes.clone());
+        let packed = tokio::task::spawn_blocking(move || tree::context_archive(&dir, &excludes));
+        let archive = super::joined(packed.await).map_err(|e| Stop::Refused(e.to_string()))?;
         if let Err(err) = self.docker.build_image(archive, &tag).await {
             let why = format!("cannot build the validation image: {err:#}");
             self.note("validate", StepOutcome::Failed, &why, began);
@@ -213,7 +214,7 @@ impl Promoter<'_> {
             (live.join(&gate.listed), candidate.join(&gate.listed));
         let mut names: Vec<PathBuf> = Vec::new();
         for dir in [&live_listed, &candidate_listed] {
-            if let Ok(found) = tree::files(dir, &self.excludes) {
+            if let Ok(found) = tree::walk(dir, &self.excludes, tree::Links::AsTheyAre) {
                 names.extend(found.into_keys());
             }
         }

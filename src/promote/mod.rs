@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::catalogue::Catalogue;
 use crate::compose::tool::Compose;
 use crate::docker::Docker;
-use crate::error::{Error, Result};
+use crate::error::{Error, Outcome as Exit, Result};
 use crate::output::Printer;
 use crate::registry::{GpuExpectation, Package, Promotion, Registry, Role, Service};
 use crate::signals::Signal;
@@ -147,6 +147,14 @@ pub(crate) struct Promoter<'a> {
     /// live is an older run's, and rolling back to it would restore files
     /// this run never saw.
     pub(crate) backup_skipped: bool,
+    /// The candidate was found copyable, with room for it, this run.
+    copy_checked: bool,
+    /// The `started` record is in the audit log.
+    started: bool,
+    /// File work on a blocking thread, while its step awaits it: a step
+    /// dropped midway (a signal) leaves it here, and the next file work
+    /// waits for it first, so a rollback never races a copy.
+    in_flight: Option<tokio::task::JoinHandle<Result<()>>>,
 }
 
 /// Why a run stopped early.
@@ -179,6 +187,9 @@ impl<'a> Promoter<'a> {
             record: Record::new(command, subject.name()),
             changed: false,
             backup_skipped: false,
+            copy_checked: false,
+            started: false,
+            in_flight: None,
             root,
             subject,
         }
@@ -214,16 +225,75 @@ impl<'a> Promoter<'a> {
         };
         let live = self.subject.live_dir(&self.root);
         let digest = if live.is_dir() {
-            Some(tree::digest(&live, &self.excludes)?)
+            let excludes = self.excludes.clone();
+            Some(joined(
+                tokio::task::spawn_blocking(move || tree::digest(&live, &excludes)).await,
+            )?)
         } else {
             None
         };
         Ok(audit::Version { image_id, digest })
     }
 
+    // ── file work, off the async workers ───────────────────────────────────
+
+    /// Runs blocking file work on a blocking thread, so that a signal is
+    /// noticed while it runs, after any earlier work has ended.
+    async fn off_runtime(
+        &mut self,
+        work: impl FnOnce() -> Result<()> + Send + 'static,
+    ) -> Result<()> {
+        self.settle().await;
+        let handle = self.in_flight.insert(tokio::task::spawn_blocking(work));
+        let result = handle.await;
+        self.in_flight = None;
+        joined(result)
+    }
+
+    /// Waits for file work a dropped step left running.
+    pub(crate) async fn settle(&mut self) {
+        if let Some(handle) = self.in_flight.as_mut() {
+            let _ = handle.await;
+            self.in_flight = None;
+        }
+    }
+
+    /// Checks once, before anything is written, that the candidate can be
+    /// copied over live: no link out of it, nothing that is never copied,
+    /// and room for it (and for the backup, when one is taken).
+    async fn check_copy(&mut self, backup: bool) -> Result<()> {
+        if self.copy_checked || !self.subject.files() {
+            return Ok(());
+        }
+        let (candidate, live, excludes) = (
+            self.subject.candidate_dir(&self.root),
+            self.subject.live_dir(&self.root),
+            self.excludes.clone(),
+        );
+        self.off_runtime(move || {
+            tree::check_copy(&candidate, &live, &excludes, backup, tree::free_space)
+        })
+        .await?;
+        self.copy_checked = true;
+        Ok(())
+    }
+
+    /// Appends the `started` record, once, before the first change to
+    /// live: a run killed midway is on record too.
+    fn record_start(&mut self) -> Result<()> {
+        if self.started {
+            return Ok(());
+        }
+        let mut started = self.record.clone();
+        started.outcome = audit::Outcome::Started;
+        audit::append(&self.root, &started)?;
+        self.started = true;
+        Ok(())
+    }
+
     // ── steps that change live ─────────────────────────────────────────────
 
-    pub(crate) fn back_up(&mut self) -> Result<(), Stop> {
+    pub(crate) async fn back_up(&mut self) -> Result<(), Stop> {
         let began = Instant::now();
         if !self.subject.files() {
             self.note(
@@ -241,7 +311,16 @@ impl<'a> Promoter<'a> {
             self.subject.live_dir(&self.root),
             self.subject.backup_dir(&self.root),
         );
-        match tree::back_up(&live, &backup, &self.excludes) {
+        let excludes = self.excludes.clone();
+        let (from, to) = (live.clone(), backup.clone());
+        let backed_up = match self.check_copy(true).await {
+            Ok(()) => {
+                self.off_runtime(move || tree::back_up(&from, &to, &excludes))
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        match backed_up {
             Ok(()) => {
                 self.note(
                     "backup",
@@ -260,6 +339,16 @@ impl<'a> Promoter<'a> {
 
     pub(crate) async fn promote(&mut self) -> Result<(), Stop> {
         let began = Instant::now();
+        let ready = match self.check_copy(false).await {
+            Ok(()) => self
+                .record_start()
+                .map_err(|e| format!("{e}: live is not changed without a record")),
+            Err(err) => Err(err.to_string()),
+        };
+        if let Err(why) = ready {
+            self.note("promote", StepOutcome::Failed, &why, began);
+            return Err(Stop::Refused(why));
+        }
         self.changed = true;
         let mut done = Vec::new();
         if self.subject.files() {
@@ -267,8 +356,14 @@ impl<'a> Promoter<'a> {
                 self.subject.candidate_dir(&self.root),
                 self.subject.live_dir(&self.root),
             );
-            tree::mirror(&candidate, &live, &self.excludes)
-                .map_err(|e| Stop::Failed(e.to_string()))?;
+            let (from, to, excludes) = (candidate.clone(), live.clone(), self.excludes.clone());
+            let copied = self
+                .off_runtime(move || tree::mirror(&from, &to, &excludes, tree::Links::StayInside))
+                .await;
+            if let Err(err) = copied {
+                self.note("promote", StepOutcome::Failed, err.to_string(), began);
+                return Err(Stop::Failed(err.to_string()));
+            }
             done.push(format!("{} → {}", candidate.display(), live.display()));
         }
         if let Subject::Service {
@@ -283,7 +378,10 @@ impl<'a> Promoter<'a> {
                 self.docker.tag_image(&live.image, &keep).await?;
                 self.docker.tag_image(&candidate.image, &live.image).await
             };
-            retag.await.map_err(|e| Stop::Failed(format!("{e:#}")))?;
+            if let Err(err) = retag.await {
+                self.note("promote", StepOutcome::Failed, format!("{err:#}"), began);
+                return Err(Stop::Failed(format!("{err:#}")));
+            }
             done.push(format!(
                 "{} kept as {keep}; {} tagged {}",
                 live.image, candidate.image, live.image
@@ -351,6 +449,12 @@ impl<'a> Promoter<'a> {
         timeout: Duration,
     ) -> Result<(), String> {
         let began = Instant::now();
+        self.settle().await;
+        if let Err(err) = self.record_start() {
+            // Putting the old version back matters more than its record.
+            self.printer
+                .warn(format!("{err}: rolling back without a started record"));
+        }
         let mut done = vec![format!("because {reason}")];
         if self.subject.files() {
             let (backup, live) = (
@@ -370,7 +474,11 @@ impl<'a> Promoter<'a> {
                 self.note("rollback", StepOutcome::Failed, &why, began);
                 return Err(why);
             }
-            if let Err(err) = tree::mirror(&backup, &live, &self.excludes) {
+            let (from, to, excludes) = (backup.clone(), live.clone(), self.excludes.clone());
+            let restored = self
+                .off_runtime(move || tree::mirror(&from, &to, &excludes, tree::Links::AsTheyAre))
+                .await;
+            if let Err(err) = restored {
                 self.note("rollback", StepOutcome::Failed, err.to_string(), began);
                 return Err(err.to_string());
             }
@@ -398,11 +506,26 @@ impl<'a> Promoter<'a> {
 
     /// What `gaia rollback` can go back to, or why there is nothing.
     pub(crate) async fn previous_version(&self) -> Result<(), String> {
-        if self.subject.files() && !self.subject.backup_dir(&self.root).is_dir() {
-            return Err(format!(
-                "no backup at {}",
-                self.subject.backup_dir(&self.root).display()
-            ));
+        let backup = self.subject.backup_dir(&self.root);
+        if self.subject.files() {
+            let records = audit::read(&self.root).map_err(|e| e.to_string())?;
+            // The backup beside live is older than what such a promotion
+            // replaced: restoring it would go back further than asked.
+            if let Some(last) = audit::last_change(&records, self.subject.name())
+                && !last.took_backup()
+            {
+                return Err(format!(
+                    "nothing recorded to go back to: the last promotion of {} (started {} by {}) \
+                     took no backup (--no-backup), and {} is older than what it replaced",
+                    self.subject.name(),
+                    last.started_at,
+                    last.who,
+                    backup.display()
+                ));
+            }
+            if !backup.is_dir() {
+                return Err(format!("no backup at {}", backup.display()));
+            }
         }
         if let Subject::Service { live, how, .. } = self.subject
             && how.image()
@@ -421,12 +544,37 @@ impl<'a> Promoter<'a> {
         Ok(())
     }
 
-    pub(crate) fn audit(&mut self, outcome: audit::Outcome, exit_code: u8) -> Result<()> {
+    /// Appends the run's final record, once any file work has ended. When
+    /// it cannot be written the operator is told why and the exit code says
+    /// so too, never lower than the run's own: a success becomes 2.
+    pub(crate) async fn conclude(&mut self, outcome: audit::Outcome, exit: Exit) -> Exit {
+        self.settle().await;
         self.record.outcome = outcome;
-        self.record.exit_code = exit_code;
-        self.record.finished_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-        audit::append(&self.root, &self.record)
+        self.record.exit_code = Some(exit as u8);
+        self.record.finished_at =
+            Some(humantime::format_rfc3339_seconds(SystemTime::now()).to_string());
+        match audit::append(&self.root, &self.record) {
+            Ok(()) => exit,
+            Err(err) => {
+                self.printer
+                    .warn(format!("the audit record could not be written: {err}"));
+                let exit = unrecorded(exit);
+                self.record.exit_code = Some(exit as u8);
+                exit
+            }
+        }
     }
+}
+
+/// The exit code of a run whose final record could not be written: a
+/// failure at least, never lower than the run's own.
+fn unrecorded(exit: Exit) -> Exit {
+    exit.max(Exit::Failures)
+}
+
+/// The result of file work on a blocking thread.
+fn joined<T>(result: Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
+    result.map_err(|e| Error::Failed(format!("the file work stopped: {e}")))?
 }
 
 fn stop_reason(stop: Stop) -> String {
@@ -482,4 +630,18 @@ pub(crate) fn promotable(registry: &Registry) -> Vec<Promotable> {
         candidate_port: None,
     }));
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unwritten_record_makes_a_run_a_failure_and_never_lowers_its_exit_code() {
+        assert_eq!(unrecorded(Exit::Healthy), Exit::Failures);
+        assert_eq!(unrecorded(Exit::Warnings), Exit::Failures);
+        assert_eq!(unrecorded(Exit::Failures), Exit::Failures);
+        assert_eq!(unrecorded(Exit::Degraded), Exit::Degraded);
+        assert_eq!(unrecorded(Exit::Interrupted), Exit::Interrupted);
+    }
 }

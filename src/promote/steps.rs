@@ -101,7 +101,7 @@ impl Promoter<'_> {
                 }
                 Step::Test => until_signal(signals, self.test_candidate()).await?,
                 Step::SyncGate => self.sync_gate(options.force)?,
-                Step::Backup => self.back_up()?,
+                Step::Backup => self.back_up().await?,
                 Step::Promote => {
                     // Measured on the container that runs now, before it changes.
                     gate_timeout = Some(self.gate_timeout(gate_timeout).await);
