@@ -60,6 +60,16 @@ impl Context {
     pub(crate) async fn live(&self) -> Result<Live> {
         let docker = Docker::connect().await?;
         let root = self.stack_root(Some(&docker)).await;
+        // Anything a command shows may quote a service (a validator's
+        // output, compose's stderr, a front's reply): inspecting every
+        // container first teaches the scrubber all their secrets.
+        futures_util::future::join_all(
+            self.registry
+                .services
+                .iter()
+                .map(|s| docker.container(&s.container)),
+        )
+        .await;
         Ok(Live { docker, root })
     }
 

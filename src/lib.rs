@@ -23,6 +23,7 @@ mod process;
 mod promote;
 pub mod registry;
 mod repair;
+mod secrets;
 mod sim;
 mod stack;
 
@@ -37,6 +38,7 @@ use crate::error::{EXIT_PREFLIGHT, Outcome, Result};
 /// Runs gaia with the process arguments and returns its documented exit code.
 pub fn run() -> ExitCode {
     restore_default_sigpipe();
+    learn_own_secrets();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(code) = guest::dispatch(&args) {
         return code;
@@ -67,7 +69,7 @@ pub fn run() -> ExitCode {
     match runtime.block_on(dispatch(&cli)) {
         Ok(outcome) => outcome.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", secrets::scrub(&format!("{err:#}")));
             err.exit_code()
         }
     }
@@ -105,9 +107,21 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("gaia={level}")));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(secrets::ScrubbedStderr::default)
         .without_time()
         .init();
+}
+
+/// gaia's own environment may hold secrets (a token for a registry, a
+/// database URL) that a tool it runs echoes back.
+fn learn_own_secrets() {
+    let env: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .collect();
+    secrets::learn(
+        env.iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+    );
 }
 
 /// `gaia doctor | head` must end quietly, as Unix tools do, not panic on a

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::ValueEnum;
 
 use crate::error::{Error, Result};
+use crate::secrets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
@@ -61,12 +62,17 @@ impl Printer {
         }
     }
 
-    /// `view` in the format the operator asked for.
+    /// `view` in the format the operator asked for, scrubbed of secrets: the
+    /// one way a result reaches stdout or a `--output` file.
     pub(crate) fn render(&self, view: &dyn Render) -> Result<String> {
         match self.format {
-            Format::Human => Ok(view.human(self)),
-            Format::Json => Ok(format!("{:#}\n", view.json())),
-            Format::Junit => view.junit().ok_or_else(|| {
+            Format::Human => Ok(secrets::scrub(&view.human(self))),
+            Format::Json => {
+                let mut doc = view.json();
+                secrets::scrub_json(&mut doc);
+                Ok(format!("{doc:#}\n"))
+            }
+            Format::Junit => view.junit().map(|xml| secrets::scrub(&xml)).ok_or_else(|| {
                 Error::Config(
                     "--format junit is the doctor's report only; use human or json here".into(),
                 )
@@ -83,7 +89,11 @@ impl Printer {
     /// A step of a long operation, on stderr so stdout stays the result.
     pub(crate) fn step(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{} {}", self.paint("==>", Tone::Accent), message.as_ref());
+            eprintln!(
+                "{} {}",
+                self.paint("==>", Tone::Accent),
+                secrets::scrub(message.as_ref())
+            );
         }
     }
 
@@ -91,7 +101,7 @@ impl Printer {
         eprintln!(
             "{} {}",
             self.paint("warning:", Tone::Warn),
-            message.as_ref()
+            secrets::scrub(message.as_ref())
         );
     }
 

@@ -112,7 +112,11 @@ pub(crate) fn append(root: &Path, record: &Record) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(failed)?;
     }
-    let mut line = serde_json::to_string(record).map_err(anyhow::Error::from)?;
+    // Validators and compose quote what they like: the record is scrubbed
+    // as the printer scrubs what it shows.
+    let mut line = crate::secrets::scrubbed_json(record)
+        .map_err(anyhow::Error::from)?
+        .to_string();
     line.push('\n');
     let mut file = std::fs::OpenOptions::new()
         .create(true)

@@ -26,7 +26,7 @@ pub(crate) async fn apply(plan: &Plan, ctx: &Ctx, printer: &Printer) -> Vec<Atte
         let started = Instant::now();
         let (verdict, details) = match perform(&repair.action, &stack, ctx, &mut compose).await {
             Ok(notes) => (Verdict::Planned, notes),
-            Err(err) => (Verdict::Failed, vec![ctx.scrub(format!("{err:#}"))]),
+            Err(err) => (Verdict::Failed, vec![format!("{err:#}")]),
         };
         attempts.push(Attempt {
             repair: repair.clone(),
