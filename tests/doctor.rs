@@ -494,48 +494,6 @@ fn containers() -> Vec<(String, String)> {
 }
 
 #[test]
-fn no_output_of_any_command_shows_a_secret_of_the_running_stack() {
-    let stack = stack();
-    // The secrets are read from the live containers; every run of gaia in
-    // every story is searched for them (common::Ran::shows_no_secret).
-    let names: Vec<&str> = common::secrets().iter().map(|(n, _)| n.as_str()).collect();
-    for name in ["GROQ_API_KEY", "DISCORD_BOT_TOKEN"] {
-        assert!(names.contains(&name), "{name} not among {names:?}");
-    }
-    // Warnings and failures, so that every part of every report is shown.
-    stack.fault(&["maintenance-on"]);
-    stack.fault(&["standby-down"]);
-    stack.fault(&["no-fallback-env"]);
-    for args in [
-        &["doctor", "-vv"][..],
-        &["doctor", "--format", "json", "-v"],
-        &["doctor", "--format", "junit"],
-        &["doctor", "--fix", "--dry-run", "-vv"],
-        &["ha", "status", "-vv"],
-        &["ha", "status", "--format", "json"],
-        &["ha", "maintenance", "status", "-vv"],
-        &["history", "-vv"],
-    ] {
-        let ran = stack.gaia(args).run();
-        ran.shows_no_secret();
-    }
-    stack
-        .gaia(["doctor", "--fix", "-vv"])
-        .run()
-        .shows_no_secret();
-    stack.heal();
-    stack
-        .gaia(["failover-test", "-vv", "--format", "json"])
-        .run()
-        .succeeds()
-        .shows_no_secret();
-    stack
-        .gaia(["promote", "gaia-common", "-vv"])
-        .run()
-        .shows_no_secret();
-}
-
-#[test]
 fn checks_come_in_category_order_with_the_ids_the_list_shows() {
     let stack = stack();
     let ids = |report: &Value| -> Vec<String> {
