@@ -107,7 +107,7 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("gaia={level}")));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(secrets::ScrubbedStderr::default)
+        .with_writer(secrets::Scrubbed::stderr)
         .without_time()
         .init();
 }

@@ -151,3 +151,45 @@ pub(crate) enum Tone {
     Accent,
     Dim,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A result that quotes what a service said, secrets and all.
+    struct Quoting(String);
+
+    impl Render for Quoting {
+        fn human(&self, _: &Printer) -> String {
+            format!("the service said: {}\n", self.0)
+        }
+        fn json(&self) -> serde_json::Value {
+            serde_json::json!({ "said": self.0 })
+        }
+        fn junit(&self) -> Option<String> {
+            Some(format!(
+                "<testcase name=\"x\"><system-out>{}</system-out></testcase>",
+                self.0
+            ))
+        }
+    }
+
+    #[test]
+    fn every_format_the_printer_renders_is_scrubbed() {
+        let secret = r#"pr1nter"secret\x"#;
+        crate::secrets::learn([("PRINTER_SECRET", secret)]);
+        let view = Quoting(format!("{secret} via amqp://u:amqp-pw-44@mq"));
+        for format in [Format::Human, Format::Json, Format::Junit] {
+            let printer = Printer::new(ColorChoice::Never, format, false, 0);
+            let shown = printer.render(&view).unwrap();
+            let escaped = serde_json::to_string(secret).unwrap();
+            assert!(
+                !shown.contains(secret)
+                    && !shown.contains(&escaped[1..escaped.len() - 1])
+                    && !shown.contains("amqp-pw-44")
+                    && shown.contains("***"),
+                "{format:?}: {shown}"
+            );
+        }
+    }
+}

@@ -232,14 +232,33 @@ pub(crate) fn scrubbed_json<T: serde::Serialize>(
     Ok(value)
 }
 
-/// A log writer: each event is gathered whole, scrubbed, and written to
-/// stderr once it is complete (when the subscriber drops the writer).
-#[derive(Default)]
-pub(crate) struct ScrubbedStderr(Vec<u8>);
+/// A log writer: the subscriber makes one per event; the event is gathered
+/// whole (a secret split over two writes is still found), scrubbed, and
+/// written out when the subscriber drops the writer.
+pub(crate) struct Scrubbed<W: std::io::Write> {
+    out: W,
+    event: Vec<u8>,
+}
 
-impl std::io::Write for ScrubbedStderr {
+impl Scrubbed<std::io::Stderr> {
+    /// What `tracing_subscriber`'s `with_writer` takes.
+    pub(crate) fn stderr() -> Self {
+        Scrubbed::new(std::io::stderr())
+    }
+}
+
+impl<W: std::io::Write> Scrubbed<W> {
+    fn new(out: W) -> Self {
+        Scrubbed {
+            out,
+            event: Vec::new(),
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Scrubbed<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.extend_from_slice(buf);
+        self.event.extend_from_slice(buf);
         Ok(buf.len())
     }
 
@@ -248,13 +267,13 @@ impl std::io::Write for ScrubbedStderr {
     }
 }
 
-impl Drop for ScrubbedStderr {
+impl<W: std::io::Write> Drop for Scrubbed<W> {
     fn drop(&mut self) {
-        if self.0.is_empty() {
+        if self.event.is_empty() {
             return;
         }
-        let text = scrub(&String::from_utf8_lossy(&self.0));
-        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
+        let text = scrub(&String::from_utf8_lossy(&self.event));
+        let _ = self.out.write_all(text.as_bytes());
     }
 }
 
@@ -426,6 +445,24 @@ mod tests {
             scrub(&format!("debug: {:?}", format!("x {secret}"))),
             r#"debug: "x ***""#,
             "a Debug-escaped secret is hidden in text"
+        );
+    }
+
+    #[test]
+    fn a_log_event_is_scrubbed_even_when_written_in_pieces() {
+        use std::io::Write as _;
+        learn([("LOG_TOKEN", "log-token-8e21")]);
+        let mut out = Vec::new();
+        {
+            let mut event = Scrubbed::new(&mut out);
+            event.write_all(b"DEBUG sent log-to").unwrap();
+            event
+                .write_all(b"ken-8e21 to redis://u:pw-9d@cache\n")
+                .unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "DEBUG sent *** to redis://u:***@cache\n"
         );
     }
 
