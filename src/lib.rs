@@ -38,11 +38,11 @@ use crate::error::{EXIT_PREFLIGHT, Outcome, Result};
 /// Runs gaia with the process arguments and returns its documented exit code.
 pub fn run() -> ExitCode {
     restore_default_sigpipe();
-    learn_own_secrets();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(code) = guest::dispatch(&args) {
         return code;
     }
+    learn_own_secrets();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {

@@ -227,4 +227,24 @@ mod tests {
         assert_eq!(records[0].outcome, Outcome::Done);
         assert_eq!(records[1].command, "rollback");
     }
+
+    #[test]
+    fn a_record_is_written_scrubbed() {
+        let root = tempfile::tempdir().unwrap();
+        let mut record = Record::new("promote", "gaia-core");
+        record.validators.push(ValidatorResult {
+            name: "pytest".into(),
+            blocking: true,
+            exit_code: 1,
+            passed: false,
+            output: "E   connect(postgres://gaia:audit-pw-51c@db) SMTP_PASS=x".into(),
+        });
+        append(root.path(), &record).unwrap();
+        let text = std::fs::read_to_string(root.path().join(LOG)).unwrap();
+        assert!(
+            !text.contains("audit-pw-51c")
+                && text.contains("postgres://gaia:***@db) SMTP_PASS=***"),
+            "{text}"
+        );
+    }
 }
