@@ -46,22 +46,33 @@ impl Entry {
     }
 }
 
-/// Appends `entry` to the log of `root` as one line, in one write.
+/// Appends `entry` to the log of `root`.
 pub(crate) fn append(root: &Path, entry: &Entry) -> std::io::Result<()> {
-    let path = root.join(LOG);
+    append_json(&root.join(LOG), entry)
+}
+
+/// Appends `record` to the log at `path` as one JSON line, in one write:
+/// scrubbed of secrets (what it quotes may hold some), the file created
+/// 0600 (and narrowed to it when it was wider), never written through a
+/// link (narrowing the mode would chmod whatever the link points at).
+pub(crate) fn append_json(path: &Path, record: &impl Serialize) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
+    let mut line = crate::secrets::scrubbed_json(record)
+        .map_err(std::io::Error::other)?
+        .to_string();
+    line.push('\n');
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .mode(0o600)
-        .open(&path)?;
-    // A log made before gaia kept it private is made so now.
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
-    line.push(b'\n');
-    file.write_all(&line)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(path)?;
+    if file.metadata()?.permissions().mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(line.as_bytes())
 }
 
 #[cfg(test)]

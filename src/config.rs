@@ -95,6 +95,16 @@ impl Context {
         let docker = Docker::connect().await?;
         let asking = until.map_or_else(|| docker.clone(), |until| docker.until(until));
         let root = self.stack_root(Some(&asking)).await;
+        // Anything a command shows may quote a service (a validator's
+        // output, compose's stderr, a front's reply): inspecting every
+        // container first teaches the scrubber all their secrets.
+        futures_util::future::join_all(
+            self.registry
+                .services
+                .iter()
+                .map(|s| asking.container(&s.container)),
+        )
+        .await;
         Ok(Live { docker, root })
     }
 

@@ -338,6 +338,10 @@ impl Docker {
                 })
                 .collect();
             let config = inspect.config.unwrap_or_default();
+            let env = config.env.unwrap_or_default();
+            // Every container gaia looks at teaches the scrubber its secrets,
+            // before anything of it (or what it prints) can reach an output.
+            crate::secrets::learn_env(&env);
             // Docker's defaults where the image or compose leaves a field unset.
             let nanos = |n: Option<i64>, default: Duration| match n {
                 Some(n) if n > 0 => Duration::from_nanos(n as u64),
@@ -389,7 +393,7 @@ impl Docker {
                 created: inspect.created.as_deref().and_then(timestamp),
                 started_at: state.started_at.as_deref().and_then(timestamp),
                 labels: config.labels.unwrap_or_default(),
-                env: config.env.unwrap_or_default(),
+                env,
                 networks,
                 devices,
                 device_requests,
@@ -655,11 +659,16 @@ impl Docker {
     pub(crate) async fn image(&self, tag: &str) -> Result<Option<Image>> {
         self.bounded(format!("image {tag}"), async {
             match self.api.inspect_image(tag).await {
-                Ok(image) => Ok(Some(Image {
-                    id: image.id.unwrap_or_default(),
-                    created: image.created.map(|c| c.to_string()),
-                    labels: image.config.and_then(|c| c.labels).unwrap_or_default(),
-                })),
+                Ok(image) => {
+                    let config = image.config.unwrap_or_default();
+                    // What the image sets, its containers (a validator's) have.
+                    crate::secrets::learn_env(config.env.as_deref().unwrap_or_default());
+                    Ok(Some(Image {
+                        id: image.id.unwrap_or_default(),
+                        created: image.created.map(|c| c.to_string()),
+                        labels: config.labels.unwrap_or_default(),
+                    }))
+                }
                 Err(err) if not_found(&err) => Ok(None),
                 Err(err) => Err(anyhow::Error::new(err)
                     .context(format!("inspecting image {tag}"))

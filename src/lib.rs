@@ -25,6 +25,7 @@ mod process;
 mod promote;
 pub mod registry;
 mod repair;
+mod secrets;
 mod signals;
 mod sim;
 mod stack;
@@ -45,6 +46,7 @@ pub fn run() -> ExitCode {
     if let Some(code) = guest::dispatch(&args) {
         return code;
     }
+    learn_own_secrets();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -188,9 +190,21 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("gaia={level}")));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(secrets::Scrubbed::stderr)
         .without_time()
         .init();
+}
+
+/// gaia's own environment may hold secrets (a token for a registry, a
+/// database URL) that a tool it runs echoes back.
+fn learn_own_secrets() {
+    let env: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .collect();
+    secrets::learn(
+        env.iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+    );
 }
 
 /// `gaia doctor | head` must end quietly, as Unix tools do, not panic on a

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::ValueEnum;
 
 use crate::error::{Error, Result};
+use crate::secrets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
@@ -86,12 +87,17 @@ impl Printer {
         }
     }
 
-    /// `view` in the format the operator asked for.
+    /// `view` in the format the operator asked for, scrubbed of secrets: the
+    /// one way a result reaches stdout or a `--output` file.
     pub(crate) fn render(&self, view: &dyn Render) -> Result<String> {
         match self.format {
-            Format::Human => Ok(view.human(self)),
-            Format::Json => Ok(format!("{:#}\n", view.json())),
-            Format::Junit => view.junit().ok_or_else(|| {
+            Format::Human => Ok(secrets::scrub(&view.human(self))),
+            Format::Json => {
+                let mut doc = view.json();
+                secrets::scrub_json(&mut doc);
+                Ok(format!("{doc:#}\n"))
+            }
+            Format::Junit => view.junit().map(|xml| secrets::scrub(&xml)).ok_or_else(|| {
                 Error::Config(
                     "--format junit is the doctor's report only; use human or json here".into(),
                 )
@@ -186,7 +192,7 @@ pub(crate) fn written(result: std::io::Result<()>) -> Result<()> {
 /// A line for the operator on stderr. When stderr itself cannot be written
 /// there is nowhere left to say so: the line is dropped, never a panic.
 pub(crate) fn say(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", crate::secrets::scrub(line));
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -214,6 +220,24 @@ mod tests {
         }
     }
 
+    /// A result that quotes what a service said, secrets and all.
+    struct Quoting(String);
+
+    impl Render for Quoting {
+        fn human(&self, _: &Printer) -> String {
+            format!("the service said: {}\n", self.0)
+        }
+        fn json(&self) -> serde_json::Value {
+            serde_json::json!({ "said": self.0 })
+        }
+        fn junit(&self) -> Option<String> {
+            Some(format!(
+                "<testcase name=\"x\"><system-out>{}</system-out></testcase>",
+                self.0
+            ))
+        }
+    }
+
     #[test]
     fn a_full_stdout_is_an_error_and_a_closed_one_is_not() {
         let full = write_result(&mut Failing(std::io::ErrorKind::StorageFull), "report\n");
@@ -230,5 +254,24 @@ mod tests {
         let mut written = Vec::new();
         write_result(&mut written, "report\n").unwrap();
         assert_eq!(written, b"report\n");
+    }
+
+    #[test]
+    fn every_format_the_printer_renders_is_scrubbed() {
+        let secret = r#"pr1nter"secret\x"#;
+        crate::secrets::learn([("PRINTER_SECRET", secret)]);
+        let view = Quoting(format!("{secret} via amqp://u:amqp-pw-44@mq"));
+        for format in [Format::Human, Format::Json, Format::Junit] {
+            let printer = Printer::new(ColorChoice::Never, format, false, 0);
+            let shown = printer.render(&view).unwrap();
+            let escaped = serde_json::to_string(secret).unwrap();
+            assert!(
+                !shown.contains(secret)
+                    && !shown.contains(&escaped[1..escaped.len() - 1])
+                    && !shown.contains("amqp-pw-44")
+                    && shown.contains("***"),
+                "{format:?}: {shown}"
+            );
+        }
     }
 }

@@ -68,43 +68,7 @@ pub(crate) struct Ctx {
     pub(crate) uninspectable: HashMap<String, String>,
     /// The host's GPUs, or why they cannot be known.
     pub(crate) gpus: Result<Vec<HostGpu>, String>,
-    /// Values of the containers' secret env vars, which no output may show.
-    secrets: Vec<String>,
     batches: HashMap<String, Batch>,
-}
-
-/// Env var names whose values are secrets.
-pub(crate) fn is_secret(name: &str) -> bool {
-    let name = name.to_ascii_uppercase();
-    [
-        "KEY",
-        "TOKEN",
-        "SECRET",
-        "PASS",
-        "CREDENTIAL",
-        "AUTH",
-        "PRIVATE",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
-}
-
-/// Whether a secret variable's value can be hidden wherever it appears:
-/// short values, booleans and numbers would hide every `true` or `8080` in a
-/// report and protect nothing.
-fn worth_hiding(value: &str) -> bool {
-    let plain = ["true", "false", "yes", "no", "on", "off", "none", "null"];
-    value.len() >= 4
-        && !plain.contains(&value.to_ascii_lowercase().as_str())
-        && !value.chars().all(|c| c.is_ascii_digit())
-}
-
-/// `NAME=value` with the value hidden when the name marks a secret.
-pub(crate) fn redacted(assignment: &str) -> String {
-    match assignment.split_once('=') {
-        Some((name, value)) if is_secret(name) && !value.is_empty() => format!("{name}=***"),
-        _ => assignment.to_owned(),
-    }
 }
 
 impl Ctx {
@@ -140,15 +104,6 @@ impl Ctx {
                 .map(|s| s.container.as_str())
                 .zip(inspected),
         );
-        let mut secrets: Vec<String> = containers
-            .values()
-            .flat_map(|c: &Container| c.env.iter())
-            .filter_map(|kv| kv.split_once('='))
-            .filter(|(name, value)| is_secret(name) && worth_hiding(value))
-            .map(|(_, value)| value.to_owned())
-            .collect();
-        secrets.sort();
-        secrets.dedup();
         let http = Http::new(
             catalogue.thresholds.http_connect_timeout,
             catalogue.thresholds.http_timeout,
@@ -165,17 +120,8 @@ impl Ctx {
             containers,
             uninspectable,
             gpus,
-            secrets,
             batches: batches(wants),
         })
-    }
-
-    /// `text` with every secret value replaced: a last line of defence, so a
-    /// check that quotes a container's output or env cannot leak one.
-    pub(crate) fn scrub(&self, text: String) -> String {
-        self.secrets
-            .iter()
-            .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
     }
 
     /// The container of `service`, None when it does not exist; the failure

@@ -14,6 +14,7 @@ use crate::doctor::checks;
 use crate::doctor::ctx::Ctx;
 use crate::doctor::finding::{CheckResult, Finding};
 use crate::registry::Registry;
+use crate::secrets::scrub;
 
 /// Checks running at once: enough to overlap every probe of an 11-service
 /// stack, few enough not to flood the engine on a large one.
@@ -47,15 +48,17 @@ pub(crate) async fn run(
                             Finding::fail(format!("no result within {:.1}s", allowed.as_secs_f64()))
                         }
                     };
+                    // Scrubbed here as well as by the printer: the JUnit
+                    // report escapes what a finding says before printing.
                     let result = CheckResult {
                         id: check.id(),
                         subject: check.subject(),
                         category: check.category(),
                         service: check.service().map(str::to_owned),
                         severity: finding.severity,
-                        message: ctx.scrub(finding.message),
-                        remediation: finding.remediation.map(|r| ctx.scrub(r)),
-                        evidence: finding.evidence.into_iter().map(|e| ctx.scrub(e)).collect(),
+                        message: scrub(&finding.message),
+                        remediation: finding.remediation.as_deref().map(scrub),
+                        evidence: finding.evidence.iter().map(|e| scrub(e)).collect(),
                         duration_ms: begun.elapsed().as_millis() as u64,
                     };
                     (order, result)

@@ -60,7 +60,8 @@ impl Journal {
             std::fs::create_dir_all(dir).map_err(failed)?;
         }
         let partial = path.with_extension("json.partial");
-        let text = serde_json::to_string_pretty(self).map_err(anyhow::Error::from)?;
+        let journal = crate::secrets::scrubbed_json(self).map_err(anyhow::Error::from)?;
+        let text = format!("{journal:#}");
         std::fs::write(&partial, text).map_err(failed)?;
         std::fs::rename(&partial, &path).map_err(failed)
     }

@@ -4,8 +4,6 @@
 //! live appends a `started` record before the first change and its final
 //! record after; a run killed midway leaves the `started` one alone.
 
-use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::Path;
 use std::time::SystemTime;
 
@@ -163,23 +161,7 @@ pub(crate) fn append(root: &Path, record: &Record) -> Result<()> {
             path.display()
         ))
     };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(failed)?;
-    }
-    let mut line = serde_json::to_string(record).map_err(anyhow::Error::from)?;
-    line.push('\n');
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .custom_flags(nix::libc::O_NOFOLLOW)
-        .open(&path)
-        .map_err(failed)?;
-    if file.metadata().map_err(failed)?.permissions().mode() & 0o077 != 0 {
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(failed)?;
-    }
-    file.write_all(line.as_bytes()).map_err(failed)
+    crate::audit::append_json(&path, record).map_err(failed)
 }
 
 /// Every record, oldest first; lines that are not records are named, not hidden.
@@ -289,6 +271,7 @@ impl Render for Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
 
     #[test]
     fn records_are_appended_one_line_each_and_read_back_in_order() {
@@ -382,5 +365,25 @@ mod tests {
         // Killed midway after a skipped backup counts too.
         let killed = [record("gaia-core", Outcome::Started, StepOutcome::Skipped)];
         assert!(!last_change(&killed, "gaia-core").unwrap().took_backup());
+    }
+
+    #[test]
+    fn a_record_is_written_scrubbed() {
+        let root = tempfile::tempdir().unwrap();
+        let mut record = Record::new("promote", "gaia-core");
+        record.validators.push(ValidatorResult {
+            name: "pytest".into(),
+            blocking: true,
+            exit_code: 1,
+            passed: false,
+            output: "E   connect(postgres://gaia:audit-pw-51c@db) SMTP_PASS=x".into(),
+        });
+        append(root.path(), &record).unwrap();
+        let text = std::fs::read_to_string(root.path().join(LOG)).unwrap();
+        assert!(
+            !text.contains("audit-pw-51c")
+                && text.contains("postgres://gaia:***@db) SMTP_PASS=***"),
+            "{text}"
+        );
     }
 }

@@ -48,7 +48,7 @@ pub(crate) async fn apply(
         let started = Instant::now();
         let (verdict, details) = match perform(&repair.action, &stack, ctx, &mut compose).await {
             Ok(notes) => (Verdict::Planned, notes),
-            Err(err) => (Verdict::Failed, vec![ctx.scrub(format!("{err:#}"))]),
+            Err(err) => (Verdict::Failed, vec![format!("{err:#}")]),
         };
         attempts.push(Attempt {
             repair: repair.clone(),

@@ -253,15 +253,8 @@ impl Ran {
 
     /// No secret of the running stack in what gaia printed, on any stream.
     pub fn shows_no_secret(&self) {
-        for (name, value) in secrets() {
-            assert!(
-                !self.stdout.contains(value.as_str()) && !self.stderr.contains(value.as_str()),
-                "`{}` printed the value of {name}\n--- stdout\n{}\n--- stderr\n{}",
-                self.shown,
-                self.stdout.replace(value.as_str(), "<the secret>"),
-                self.stderr.replace(value.as_str(), "<the secret>")
-            );
-        }
+        assert_no_secret(&format!("the stdout of `{}`", self.shown), &self.stdout);
+        assert_no_secret(&format!("the stderr of `{}`", self.shown), &self.stderr);
     }
 
     pub fn exits(&self, code: i32) -> &Self {
@@ -437,44 +430,123 @@ fn remove_stale_roots(current: &Path) {
     }
 }
 
-/// Env var names whose values are secrets, as gaia's README defines them.
+/// Env var names whose values are secrets, as gaia's README defines them: a
+/// part of the name (between `_`, `-` and `.`) that is, or ends with, one of
+/// the words (`DB_PASS`, `APIKEY`, `GCP_CREDENTIALS`; not `KEYBOARD`, nor
+/// `MAX_TOKENS`).
 pub fn is_secret(name: &str) -> bool {
-    let name = name.to_ascii_uppercase();
-    [
+    let words = [
         "KEY",
+        "KEYS",
         "TOKEN",
         "SECRET",
+        "SECRETS",
         "PASS",
+        "PASSWD",
+        "PASSWORD",
+        "PASSWORDS",
+        "PASSPHRASE",
         "CREDENTIAL",
+        "CREDENTIALS",
         "AUTH",
         "PRIVATE",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
+    ];
+    name.to_ascii_uppercase()
+        .split(['_', '-', '.'])
+        .any(|part| words.iter().any(|word| part.ends_with(word)))
 }
 
-/// Every secret-shaped env var of the simulated containers, read from the
-/// engine (not copied from the simulation's files).
+/// The password of every `scheme://user:password@host` in `value`.
+pub fn url_passwords(value: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = value;
+    while let Some(at) = rest.find("://") {
+        rest = &rest[at + 3..];
+        let authority = rest
+            .split(|c: char| c == '/' || c.is_whitespace())
+            .next()
+            .unwrap_or_default();
+        if let Some((userinfo, _host)) = authority.rsplit_once('@')
+            && let Some((_user, password)) = userinfo.split_once(':')
+        {
+            found.push(password.to_owned());
+        }
+    }
+    found
+}
+
+/// Whether gaia promises to hide `value` wherever it appears (not `true`, `8080`).
+fn worth_hiding(value: &str) -> bool {
+    value.len() >= 4
+        && !["true", "false", "yes", "no", "on", "off", "none", "null"]
+            .contains(&value.to_ascii_lowercase().as_str())
+        && !value.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Every secret of the simulated containers, read from the engine (not
+/// copied from the simulation's files): the values of secret-named env vars,
+/// and the password of a URL in any env var (named after its variable, with
+/// ` password` appended).
 pub fn live_secrets() -> Vec<(String, String)> {
     let (_, ids) = docker(&["ps", "-q", "--filter", "label=io.gaia.sim"]);
-    let mut secrets = Vec::new();
+    let mut secrets: Vec<(String, String)> = Vec::new();
     for id in ids.lines().filter(|l| !l.trim().is_empty()) {
         let env = inspect(id.trim(), "{{range .Config.Env}}{{println .}}{{end}}");
         for line in env.lines() {
-            if let Some((name, value)) = line.split_once('=')
-                && is_secret(name)
-                && value.len() >= 4
-                && !["true", "false", "yes", "none", "null"]
-                    .contains(&value.to_ascii_lowercase().as_str())
-                && !value.chars().all(|c| c.is_ascii_digit())
-                && !secrets.iter().any(|(_, v)| v == value)
-            {
-                secrets.push((name.to_owned(), value.to_owned()));
+            let Some((name, value)) = line.split_once('=') else {
+                continue;
+            };
+            let mut found: Vec<(String, String)> = url_passwords(value)
+                .into_iter()
+                .map(|p| (format!("{name} password"), p))
+                .collect();
+            if is_secret(name) {
+                found.push((name.to_owned(), value.to_owned()));
+            }
+            for (name, value) in found {
+                if worth_hiding(&value) && !secrets.iter().any(|(_, v)| *v == value) {
+                    secrets.push((name, value));
+                }
             }
         }
     }
     secrets.sort();
     secrets
+}
+
+/// How `value` may show in an output: as it is, escaped in JSON or XML, and
+/// each long word of it (a leaked token of `Bearer <token>`).
+fn shapes(value: &str) -> Vec<String> {
+    let json = serde_json::to_string(value).unwrap();
+    let mut shapes = vec![
+        value.to_owned(),
+        json[1..json.len() - 1].to_owned(),
+        value
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;"),
+    ];
+    let words = value.split_whitespace().filter(|w| w.len() >= 8);
+    if value.split_whitespace().count() > 1 {
+        shapes.extend(words.map(str::to_owned));
+    }
+    shapes.dedup();
+    shapes
+}
+
+/// Fails if `text` (what `what` printed or wrote) shows a secret of the
+/// running stack in any shape.
+pub fn assert_no_secret(what: &str, text: &str) {
+    for (name, value) in secrets() {
+        for shape in shapes(value) {
+            assert!(
+                !text.contains(shape.as_str()),
+                "{what} shows the value of {name} ({shape:?})\n{}",
+                text.replace(shape.as_str(), "<the secret>")
+            );
+        }
+    }
 }
 
 /// The secrets of the running stack (read when the first story started).

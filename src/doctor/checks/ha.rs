@@ -62,15 +62,9 @@ impl Wiring {
                 "{} is wired to fall back to {} ({}={url})",
                 service.name, fallback.standby, fallback.env
             ))
-            .saw(format!(
-                "env: {}",
-                container
-                    .env
-                    .iter()
-                    .map(|kv| crate::doctor::ctx::redacted(kv))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )),
+            // Only the variable this check is about: the rest of the
+            // container's environment is none of the report's business.
+            .saw(format!("env of {}: {}={url}", container.name, fallback.env)),
             None => Finding::fail(format!(
                 "{} has no {}: it cannot fail over to {}",
                 service.name, fallback.env, fallback.standby
