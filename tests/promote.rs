@@ -560,6 +560,7 @@ fn a_crash_during_the_watch_window_rolls_back_to_the_old_version() {
 fn ten_promotions_at_once_one_changes_live_and_the_others_are_refused_changing_nothing() {
     let stack = stack();
     let live = stack.root.join("gaia-core");
+    let old = read(&live.join("VERSION"));
     let candidate_version = read(&stack.root.join("candidates/gaia-core/VERSION"));
     let recorded = history(&stack, "gaia-core").len();
     let runs: Vec<common::Running> = (0..10)
@@ -589,7 +590,20 @@ fn ten_promotions_at_once_one_changes_live_and_the_others_are_refused_changing_n
     assert_eq!(new[0]["outcome"], "done");
     assert_eq!(read(&live.join("VERSION")), candidate_version);
     assert_lock_free(&stack);
-    stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+
+    // A rollback is a restore: a signal once it is under way is told so,
+    // and the restore finishes.
+    let mut rollback = stack.gaia(["rollback", "gaia-core"]).start();
+    rollback
+        .waits_for("==> rollback:", Duration::from_secs(120))
+        .signal(nix::sys::signal::Signal::SIGTERM);
+    rollback
+        .finish()
+        .exits(143)
+        .says("SIGTERM: gaia is putting back the previous gaia-core");
+    assert_eq!(read(&live.join("VERSION")), old);
+    assert_eq!(version(6415).1, old.trim(), "the old version serves");
+    assert_lock_free(&stack);
 }
 
 #[test]
@@ -643,7 +657,16 @@ fn a_signal_at_any_step_of_promote_finishes_or_undoes_it_and_the_old_version_ser
         let mut run = stack.gaia(["promote", "gaia-core", "--validate"]).start();
         run.waits_for(moment, Duration::from_secs(120))
             .signal(signal);
+        let gate = moment == "==> restart:";
+        if gate {
+            // Pressed again while the rollback runs: told, not obeyed.
+            run.waits_for("rolling back gaia-core", Duration::from_secs(60))
+                .signal(signal);
+        }
         let ran = run.finish();
+        if gate {
+            ran.says("SIGTERM again: gaia is still rolling back gaia-core");
+        }
         ran.exits(code);
         assert_eq!(
             read(&live.join("VERSION")),

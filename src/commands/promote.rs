@@ -114,8 +114,9 @@ async fn finish(ctx: &Context, mut p: Promoter<'_>, result: Result<(), Stop>) ->
                 Stop::Signalled(signal) => format!("{signal} received"),
                 Stop::Failed(why) | Stop::Refused(why) => why.clone(),
             };
-            ctx.printer.warn(format!("{why}: rolling back {name}"));
+            // Told to a later signal from the moment the operator can read it.
             ctx.signals.finishing(format!("rolling back {name}"));
+            ctx.printer.warn(format!("{why}: rolling back {name}"));
             let timeout = p.gate_timeout(None).await;
             let rolled_back = p.roll_back(&why, timeout).await;
             match (rolled_back, stop) {
