@@ -11,6 +11,17 @@ use crate::doctor::finding::{Category, FailOn};
 use crate::output::{ColorChoice, Format};
 use crate::sim::faults::Fault;
 
+/// A duration as humans write it (`30s`, `10m`, `1h30m`), up to a year: a
+/// deadline past that is a typo, and would overflow the clock.
+fn duration(text: &str) -> Result<Duration, String> {
+    const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
+    let parsed = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if parsed > LONGEST {
+        return Err(format!("{text} is longer than a year"));
+    }
+    Ok(parsed)
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gaia",
@@ -62,7 +73,7 @@ pub(crate) struct GlobalArgs {
 
     /// Commands that change live: wait up to this long (30s, 10m) for
     /// another gaia command to release the root's lock, instead of exiting 4
-    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration)]
     pub(crate) wait: Option<Duration>,
 }
 
@@ -196,7 +207,7 @@ pub(crate) struct DoctorArgs {
     pub(crate) output: Option<std::path::PathBuf>,
 
     /// Deadline for the whole run
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "30s", value_name = "DURATION")]
+    #[arg(long, value_parser = duration, default_value = "30s", value_name = "DURATION")]
     pub(crate) timeout: Duration,
 }
 
@@ -235,7 +246,7 @@ pub(crate) struct PromoteArgs {
     pub(crate) dry_run: bool,
 
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
-    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = duration, value_name = "DURATION")]
     pub(crate) timeout: Option<Duration>,
 }
 
@@ -254,7 +265,7 @@ pub(crate) struct RollbackArgs {
     pub(crate) service: String,
 
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
-    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = duration, value_name = "DURATION")]
     pub(crate) timeout: Option<Duration>,
 
     #[command(flatten)]
@@ -304,7 +315,7 @@ pub(crate) enum HaCommand {
 #[derive(Debug, Args)]
 pub(crate) struct HaStartArgs {
     /// How long to wait for the standbys to become healthy
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "180s", value_name = "DURATION")]
+    #[arg(long, value_parser = duration, default_value = "180s", value_name = "DURATION")]
     pub(crate) timeout: Duration,
 
     #[command(flatten)]
@@ -351,11 +362,11 @@ pub(crate) struct FailoverArgs {
     pub(crate) payload: Option<std::path::PathBuf>,
 
     /// How long the request through the front, and the target's return to health, may each take
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "180s", value_name = "DURATION")]
+    #[arg(long, value_parser = duration, default_value = "180s", value_name = "DURATION")]
     pub(crate) timeout: Duration,
 
     /// Keep the target stopped this long after the standby served, to watch failover mode
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "0s", value_name = "DURATION")]
+    #[arg(long, value_parser = duration, default_value = "0s", value_name = "DURATION")]
     pub(crate) hold: Duration,
 
     /// Put back what an interrupted drill left stopped, from its journal
@@ -400,7 +411,7 @@ pub(crate) enum SimCommand {
 #[derive(Debug, Args)]
 pub(crate) struct SimWaitArgs {
     /// How long to wait for the containers to become healthy
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "180s", value_name = "DURATION")]
+    #[arg(long, value_parser = duration, default_value = "180s", value_name = "DURATION")]
     pub(crate) timeout: Duration,
 }
 
@@ -416,11 +427,11 @@ pub(crate) struct SimUpArgs {
     pub(crate) scale: u16,
 
     /// How often Docker runs the containers' healthchecks (the real stack: 30s)
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "2s", value_name = "DURATION")]
+    #[arg(long, value_parser = duration, default_value = "2s", value_name = "DURATION")]
     pub(crate) health_interval: Duration,
 
     /// First delay of web's retry backoff towards core (doubles on each retry)
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "2s", value_name = "DURATION")]
+    #[arg(long, value_parser = duration, default_value = "2s", value_name = "DURATION")]
     pub(crate) retry_base_delay: Duration,
 
     #[command(flatten)]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::catalogue::Catalogue;
 use crate::cli::GlobalArgs;
 use crate::docker::Docker;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::lock::LiveLock;
 use crate::output::Printer;
 use crate::registry::Registry;
@@ -64,6 +64,14 @@ impl Context {
     /// naming the holder, or after waiting `--wait` for it.
     pub(crate) async fn lock(&self, root: &Path, command: &str) -> Result<LiveLock> {
         let lock = LiveLock::acquire(root, command, self.wait, &self.signals).await?;
+        // A signal that came while the command found its stack: nothing
+        // has changed yet, so stopping is all there is to do.
+        if let Some(signal) = self.signals.received() {
+            return Err(Error::Stopped {
+                signal: signal.name(),
+                outcome: signal.outcome(),
+            });
+        }
         let _ = self.locked.set((root.to_owned(), command.to_owned()));
         Ok(lock)
     }

@@ -42,6 +42,13 @@ use crate::signals::Signals;
 /// Runs gaia with the process arguments and returns its documented exit code.
 pub fn run() -> ExitCode {
     sigpipe(nix::sys::signal::SigHandler::SigDfl);
+    // A panic is a bug: said in one scrubbed line (its message may quote
+    // what gaia was looking at), never as a stack trace.
+    std::panic::set_hook(Box::new(|panic| {
+        output::say(&format!(
+            "error: gaia failed (a bug, please report it): {panic}"
+        ));
+    }));
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(code) = guest::dispatch(&args) {
         return code;

@@ -6,6 +6,7 @@
 //! (pid, host, user, command, since) only names the holder in messages.
 
 use std::io::{Seek as _, Write as _};
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -52,11 +53,13 @@ impl LiveLock {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(failed)?;
         }
+        // Never through a link: taking the lock truncates the file.
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .read(true)
             .write(true)
+            .custom_flags(nix::libc::O_NOFOLLOW)
             .open(&path)
             .map_err(failed)?;
         let deadline = Instant::now() + wait.unwrap_or_default();
@@ -111,18 +114,16 @@ impl Drop for LiveLock {
     }
 }
 
-/// The pid of the process holding `root`'s lock now, if one does (this
-/// process included).
+/// The pid the root's lock names as its holder, while that process runs.
+/// Read, never probed by locking (a look must not make a command that is
+/// starting find the lock taken); a holder killed outright leaves its name,
+/// but no process.
 pub(crate) fn holder_pid(root: &Path) -> Option<u32> {
-    let path = root.join(LOCK);
-    let file = std::fs::File::open(&path).ok()?;
-    match file.try_lock() {
-        Ok(()) => None,
-        Err(_) => std::fs::read(&path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Holder>(&bytes).ok())
-            .map(|h| h.pid),
-    }
+    let holder: Holder = serde_json::from_slice(&std::fs::read(root.join(LOCK)).ok()?).ok()?;
+    Path::new("/proc")
+        .join(holder.pid.to_string())
+        .exists()
+        .then_some(holder.pid)
 }
 
 /// Why the lock cannot be had, naming its holder.
@@ -132,8 +133,8 @@ fn busy(path: &Path, waited: Option<Duration>) -> String {
         .and_then(|bytes| serde_json::from_slice::<Holder>(&bytes).ok());
     let who = match holder {
         Some(h) => format!(
-            "`gaia {}` by {} (pid {} on {}, since {})",
-            h.command, h.user, h.pid, h.host, h.since
+            "`gaia {}` by {} (pid {}, since {})",
+            h.command, h.user, h.pid, h.since
         ),
         None => "another gaia command (just starting)".to_owned(),
     };

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Outcome, Result};
 use crate::secrets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -108,6 +108,19 @@ impl Printer {
     /// `view` on standard output.
     pub(crate) fn print(&self, view: &dyn Render) -> Result<()> {
         print(&self.render(view)?)
+    }
+
+    /// The result of work already done, on standard output. It cannot be
+    /// taken back, so a result that cannot be shown is said on stderr and
+    /// makes the run a failure at best: never a better exit than the work's.
+    pub(crate) fn conclude(&self, view: &dyn Render, outcome: Outcome) -> Outcome {
+        match self.print(view) {
+            Ok(()) => outcome,
+            Err(err) => {
+                self.warn(format!("{err}"));
+                outcome.max(Outcome::Failures)
+            }
+        }
     }
 
     /// A step of a long operation, on stderr so stdout stays the result.

@@ -68,10 +68,13 @@ static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/?#@:]*:)[^\s/]+@").expect("a valid pattern")
 });
 
-/// `NAME=value`, the value quoted or up to the next blank.
-static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|\S+)"#).expect("a valid pattern")
-});
+/// The `NAME=` of an assignment.
+static ASSIGNED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([A-Za-z_][A-Za-z0-9_.-]*)=").expect("a valid pattern"));
+
+/// The value after `NAME=`: quoted, or up to the next blank.
+static VALUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^("[^"]*"|'[^']*'|\S+)"#).expect("a valid pattern"));
 
 /// The secret values seen so far, and the matcher that finds them.
 #[derive(Default)]
@@ -112,6 +115,14 @@ pub(crate) fn learn<'a>(vars: impl IntoIterator<Item = (&'a str, &'a str)>) {
             let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
             Some(inner.to_owned())
         })
+        // And as XML escapes it (JUnit reports are escaped before printing).
+        .chain(found.iter().map(|v| {
+            v.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&apos;")
+        }))
         .collect();
     found.extend(escaped);
     let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
@@ -146,17 +157,25 @@ pub(crate) fn scrub(text: &str) -> String {
 }
 
 /// `text` with the value of every secret-named `NAME=value` hidden, also
-/// inside the value of another (`OPTS=--password=…`).
+/// inside the value of another (`OPTS=--password=…`). One pass, left to
+/// right: a line of a thousand `a=a=…` costs a thousand steps, not a
+/// thousand nested calls.
 fn hide_assignments(text: &str) -> String {
-    ASSIGNMENT
-        .replace_all(text, |c: &Captures| {
-            if is_secret_name(&c[1]) {
-                format!("{}={MASK}", &c[1])
-            } else {
-                format!("{}={}", &c[1], hide_assignments(&c[2]))
-            }
-        })
-        .into_owned()
+    let mut shown = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = ASSIGNED.captures_at(text, at) {
+        let Some(assigned) = found.get(0) else { break };
+        shown.push_str(&text[at..assigned.end()]);
+        at = assigned.end();
+        if is_secret_name(&found[1])
+            && let Some(value) = VALUE.find(&text[at..])
+        {
+            shown.push_str(MASK);
+            at += value.end();
+        }
+    }
+    shown.push_str(&text[at..]);
+    shown
 }
 
 /// `text` with every byte that belongs to an occurrence of a known secret
@@ -283,6 +302,17 @@ mod tests {
 
     // The known values are process-wide: each test learns values of its own,
     // which no other test's text contains.
+
+    #[test]
+    fn a_long_chain_of_assignments_is_scrubbed_without_deep_recursion() {
+        let chain = "a=".repeat(200_000) + "x SMTP_PASS=hunter22";
+        let shown = scrub(&chain);
+        assert!(
+            shown.ends_with("SMTP_PASS=***"),
+            "{}",
+            &shown[shown.len() - 40..]
+        );
+    }
 
     #[test]
     fn a_name_is_secret_when_a_part_ends_with_a_secret_word() {

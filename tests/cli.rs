@@ -58,6 +58,13 @@ fn usage_errors_exit_3() {
         .exits(3)
         .says("invalid value 'yaml'");
     gaia(["no-such-command"]).run().exits(3);
+    // A deadline no clock can hold is a typo, said as one (not a panic).
+    for args in [
+        &["doctor", "--timeout", "400000000000y"][..],
+        &["--wait", "400000000000y", "ha", "stop"],
+    ] {
+        gaia(args).run().exits(3).says("longer than a year");
+    }
 }
 
 #[test]

@@ -45,8 +45,7 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
             None => return Ok(Outcome::Healthy),
         },
     };
-    ctx.printer.print(&report)?;
-    Ok(match report.verdict {
+    let outcome = match report.verdict {
         Verdict::FailoverWorked | Verdict::Recovered => Outcome::Healthy,
         Verdict::NoFailover => Outcome::Warnings,
         Verdict::RestoreFailed => Outcome::Failures,
@@ -54,5 +53,6 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
             .signals
             .received()
             .map_or(Outcome::Interrupted, |signal| signal.outcome()),
-    })
+    };
+    Ok(ctx.printer.conclude(&report, outcome))
 }

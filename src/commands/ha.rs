@@ -215,7 +215,7 @@ async fn stop(ctx: &Context, live: &Live) -> Result<Outcome> {
     compose
         .run(
             &stack.standby_set(),
-            &[&["rm", "--stop", "--force"], names.as_slice()].concat(),
+            &[&["rm", "--stop", "--force", "--"], names.as_slice()].concat(),
         )
         .await?;
     ctx.printer

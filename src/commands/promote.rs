@@ -12,7 +12,7 @@ use crate::lock::LOCK;
 use crate::output::{Printer, Render};
 use crate::promote::audit;
 use crate::promote::steps::Options;
-use crate::promote::{self, Promotable, Promoter, Stop, Subject};
+use crate::promote::{self, Promotable, Promoter, Stop, Subject, tree};
 use crate::signals::Signals;
 
 pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
@@ -29,7 +29,11 @@ pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
     let live = ctx.live().await?;
     let root = &live.root;
     for dir in [subject.candidate_dir(root), subject.live_dir(root)] {
-        if subject.files() && !dir.is_dir() {
+        if !subject.files() {
+            break;
+        }
+        tree::inside_without_links(root, &dir)?;
+        if !dir.is_dir() {
             return Err(Error::Config(format!(
                 "{} does not exist: is {} the GAIA root? (--root)",
                 dir.display(),
@@ -128,8 +132,7 @@ async fn finish(ctx: &Context, mut p: Promoter<'_>, result: Result<(), Stop>) ->
     };
     p.record.to = p.snapshot().await.unwrap_or_default();
     let exit = p.conclude(outcome, exit).await;
-    ctx.printer.print(&p.record)?;
-    Ok(exit)
+    Ok(ctx.printer.conclude(&p.record, exit))
 }
 
 /// `promote --dry-run`.

@@ -6,12 +6,17 @@ use crate::error::{Outcome, Result};
 use crate::lock::LOCK;
 use crate::output::Plan;
 use crate::promote::audit;
-use crate::promote::{Promoter, Subject};
+use crate::promote::{Promoter, Subject, tree};
 
 pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
     let subject = Subject::resolve(&ctx.registry, &args.service)?;
     let live = ctx.live().await?;
     let root = &live.root;
+    if subject.files() {
+        for dir in [subject.live_dir(root), subject.backup_dir(root)] {
+            tree::inside_without_links(root, &dir)?;
+        }
+    }
     let mut p = Promoter::new(
         &ctx.registry,
         ctx.catalogue()?,
@@ -65,8 +70,7 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
     };
     p.record.to = p.snapshot().await.unwrap_or_default();
     let exit = p.conclude(outcome, exit).await;
-    ctx.printer.print(&p.record)?;
-    Ok(exit)
+    Ok(ctx.printer.conclude(&p.record, exit))
 }
 
 /// What the rollback would do, and whether there is anything to go back to.

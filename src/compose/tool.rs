@@ -28,6 +28,49 @@ fn compose_command(program: &str) -> Command {
     command
 }
 
+enum Ended {
+    Late,
+    NotStarted(std::io::Error),
+}
+
+/// Runs `command` to its end, or kills its whole process group at
+/// `deadline` or when gaia stops waiting: `docker compose` is the docker
+/// CLI running the compose plugin as its child, and killing the CLI alone
+/// would leave the plugin recreating containers.
+async fn run_to_end(
+    mut command: Command,
+    deadline: Duration,
+) -> Result<std::process::Output, Ended> {
+    let child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(Ended::NotStarted)?;
+    let mut group = ProcessGroup(child.id());
+    let output = tokio::time::timeout(deadline, child.wait_with_output()).await;
+    match output {
+        Ok(Ok(output)) => {
+            // Ended by itself: nothing of it is left to kill.
+            group.0 = None;
+            Ok(output)
+        }
+        Ok(Err(err)) => Err(Ended::NotStarted(err)),
+        Err(_) => Err(Ended::Late),
+    }
+}
+
+/// The process group of a compose run, killed whole when dropped.
+struct ProcessGroup(Option<u32>);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.and_then(|pid| i32::try_from(pid).ok()) {
+            let group = nix::unistd::Pid::from_raw(pid);
+            let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+        }
+    }
+}
+
 pub(crate) struct Compose {
     program: Vec<String>,
     root: PathBuf,
@@ -126,15 +169,17 @@ impl Compose {
         command.args(args);
         let shown = format!("{} {}{}", self.program(), set.describe(), args.join(" "));
         tracing::debug!(command = %shown, "running compose");
-        let output = tokio::time::timeout(ACTION_DEADLINE, command.output())
+        let output = run_to_end(command, ACTION_DEADLINE)
             .await
-            .map_err(|_| {
-                Error::Failed(format!(
+            .map_err(|err| match err {
+                Ended::Late => Error::Failed(format!(
                     "`{shown}` did not finish within {}s and was stopped",
                     ACTION_DEADLINE.as_secs()
-                ))
-            })?
-            .map_err(|err| Error::PreFlight(format!("cannot run {}: {err}", self.program())))?;
+                )),
+                Ended::NotStarted(err) => {
+                    Error::PreFlight(format!("cannot run {}: {err}", self.program()))
+                }
+            })?;
         if output.status.success() {
             return Ok(());
         }

@@ -95,9 +95,14 @@ pub(crate) async fn run(ctx: &Context, live: &Live, plan: Plan<'_>) -> Result<Re
     ctx.signals
         .finishing(format!("putting {} back", plan.target.container));
     let drill_started = SystemTime::now();
-    let outage = tokio::select! {
-        outcome = drilling.outage(&mut report) => Ok(outcome),
-        signal = ctx.signals.arrival() => Err(signal),
+    // The stop itself is never cut short (a container left half-stopped
+    // could not be started again); what follows it only waits.
+    let outage = match drilling.stop_target(&mut report).await {
+        Err(err) => Ok(Err(err)),
+        Ok(()) => tokio::select! {
+            outcome = drilling.outage(&mut report) => Ok(outcome),
+            signal = ctx.signals.arrival() => Err(signal),
+        },
     };
     report.verdict = match outage {
         Err(signal) => {
@@ -342,15 +347,22 @@ async fn steady_state(ha: &Ha<'_>, http: &Http, plan: &Plan<'_>) -> Result<()> {
 }
 
 impl Drilling<'_> {
-    /// The outage: stop the target, send the request, see who served it.
-    async fn outage(&self, report: &mut Report) -> Result<Verdict> {
-        let (docker, plan, ctx) = (self.docker, &self.plan, self.ctx);
+    /// Stops the target (never removes it).
+    async fn stop_target(&self, report: &mut Report) -> Result<()> {
+        let (plan, ctx) = (&self.plan, self.ctx);
         report.event(
             &ctx.printer,
             format!("stop issued: {}", plan.target.container),
         );
-        docker.stop(&plan.target.container).await?;
+        self.docker.stop(&plan.target.container).await?;
         report.event(&ctx.printer, format!("{} stopped", plan.target.container));
+        Ok(())
+    }
+
+    /// The outage, with the target stopped: send the request, see who
+    /// served it.
+    async fn outage(&self, report: &mut Report) -> Result<Verdict> {
+        let (plan, ctx) = (&self.plan, self.ctx);
         report.event(
             &ctx.printer,
             format!("request sent through {}", plan.drill.front),

@@ -147,14 +147,14 @@ pub(crate) struct Promoter<'a> {
     /// live is an older run's, and rolling back to it would restore files
     /// this run never saw.
     pub(crate) backup_skipped: bool,
+    /// The live image's id before this run re-tagged it: what its rollback
+    /// tags back (the `:gaia-rollback` tag may be an older run's, if keeping
+    /// it failed). None in `gaia rollback`, which goes back to the tag.
+    image_before: Option<String>,
     /// The candidate was found copyable, with room for it, this run.
     copy_checked: bool,
     /// The `started` record is in the audit log.
     started: bool,
-    /// File work on a blocking thread, while its step awaits it: a step
-    /// dropped midway (a signal) leaves it here, and the next file work
-    /// waits for it first, so a rollback never races a copy.
-    in_flight: Option<tokio::task::JoinHandle<Result<()>>>,
 }
 
 /// Why a run stopped early.
@@ -187,9 +187,9 @@ impl<'a> Promoter<'a> {
             record: Record::new(command, subject.name()),
             changed: false,
             backup_skipped: false,
+            image_before: None,
             copy_checked: false,
             started: false,
-            in_flight: None,
             root,
             subject,
         }
@@ -237,25 +237,12 @@ impl<'a> Promoter<'a> {
 
     // ── file work, off the async workers ───────────────────────────────────
 
-    /// Runs blocking file work on a blocking thread, so that a signal is
-    /// noticed while it runs, after any earlier work has ended.
-    async fn off_runtime(
-        &mut self,
-        work: impl FnOnce() -> Result<()> + Send + 'static,
-    ) -> Result<()> {
-        self.settle().await;
-        let handle = self.in_flight.insert(tokio::task::spawn_blocking(work));
-        let result = handle.await;
-        self.in_flight = None;
-        joined(result)
-    }
-
-    /// Waits for file work a dropped step left running.
-    pub(crate) async fn settle(&mut self) {
-        if let Some(handle) = self.in_flight.as_mut() {
-            let _ = handle.await;
-            self.in_flight = None;
-        }
+    /// Runs blocking file work on a blocking thread, so that the runtime
+    /// (and with it a signal) is served while it runs. The steps that do
+    /// file work are never given up midway (see `walk`), so it always ends
+    /// before anything else touches the trees.
+    async fn off_runtime(&self, work: impl FnOnce() -> Result<()> + Send + 'static) -> Result<()> {
+        joined(tokio::task::spawn_blocking(work).await)
     }
 
     /// Checks once, before anything is written, that the candidate can be
@@ -315,7 +302,7 @@ impl<'a> Promoter<'a> {
         let (from, to) = (live.clone(), backup.clone());
         let backed_up = match self.check_copy(true).await {
             Ok(()) => {
-                self.off_runtime(move || tree::back_up(&from, &to, &excludes))
+                self.off_runtime(move || tree::prepare_backup(&from, &to, &excludes))
                     .await
             }
             Err(err) => Err(err),
@@ -349,6 +336,13 @@ impl<'a> Promoter<'a> {
             self.note("promote", StepOutcome::Failed, &why, began);
             return Err(Stop::Refused(why));
         }
+        if self.subject.files()
+            && !self.backup_skipped
+            && let Err(err) = tree::commit_backup(&self.subject.backup_dir(&self.root))
+        {
+            self.note("promote", StepOutcome::Failed, err.to_string(), began);
+            return Err(Stop::Refused(err.to_string()));
+        }
         self.changed = true;
         let mut done = Vec::new();
         if self.subject.files() {
@@ -374,6 +368,7 @@ impl<'a> Promoter<'a> {
             && how.image()
         {
             let keep = Subject::rollback_tag(live);
+            self.image_before = self.record.from.image_id.clone();
             let retag = async {
                 self.docker.tag_image(&live.image, &keep).await?;
                 self.docker.tag_image(&candidate.image, &live.image).await
@@ -449,7 +444,6 @@ impl<'a> Promoter<'a> {
         timeout: Duration,
     ) -> Result<(), String> {
         let began = Instant::now();
-        self.settle().await;
         if let Err(err) = self.record_start() {
             // Putting the old version back matters more than its record.
             self.printer
@@ -491,13 +485,20 @@ impl<'a> Promoter<'a> {
         if let Subject::Service { live, how, .. } = self.subject
             && how.image()
         {
-            let keep = Subject::rollback_tag(live);
-            if let Err(err) = self.docker.tag_image(&keep, &live.image).await {
-                let why = format!("cannot re-tag {keep} as {}: {err:#}", live.image);
+            let previous = self
+                .image_before
+                .clone()
+                .unwrap_or_else(|| Subject::rollback_tag(live));
+            if let Err(err) = self.docker.tag_image(&previous, &live.image).await {
+                let why = format!("cannot re-tag {previous} as {}: {err:#}", live.image);
                 self.note("rollback", StepOutcome::Failed, &why, began);
                 return Err(why);
             }
-            done.push(format!("{keep} tagged {} again", live.image));
+            done.push(format!(
+                "{} tagged {} again",
+                short_or(&previous),
+                live.image
+            ));
         }
         self.note("rollback", StepOutcome::Ok, done.join(": "), began);
         self.restart().await.map_err(stop_reason)?;
@@ -544,11 +545,10 @@ impl<'a> Promoter<'a> {
         Ok(())
     }
 
-    /// Appends the run's final record, once any file work has ended. When
+    /// Appends the run's final record. When
     /// it cannot be written the operator is told why and the exit code says
     /// so too, never lower than the run's own: a success becomes 2.
     pub(crate) async fn conclude(&mut self, outcome: audit::Outcome, exit: Exit) -> Exit {
-        self.settle().await;
         self.record.outcome = outcome;
         self.record.exit_code = Some(exit as u8);
         self.record.finished_at =
@@ -581,6 +581,15 @@ fn stop_reason(stop: Stop) -> String {
     match stop {
         Stop::Refused(why) | Stop::Failed(why) => why,
         Stop::Signalled(signal) => format!("{signal} received"),
+    }
+}
+
+/// An image id shortened as docker shows it; a tag as it is.
+fn short_or(image: &str) -> String {
+    if image.starts_with("sha256:") {
+        short(Some(image))
+    } else {
+        image.to_owned()
     }
 }
 

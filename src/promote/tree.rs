@@ -401,18 +401,52 @@ fn present(path: &Path) -> bool {
 
 /// Copies `live` to `backup` whole or not at all: into a partial copy
 /// first, which replaces the old backup only once complete.
-pub(crate) fn back_up(live: &Path, backup: &Path, excludes: &Excludes) -> Result<()> {
+/// The copy of `live` that will become `backup`, made beside it; the
+/// backup in place is untouched until `commit_backup`, so a run that stops
+/// before it changes live leaves the previous version's backup as it was.
+pub(crate) fn prepare_backup(live: &Path, backup: &Path, excludes: &Excludes) -> Result<()> {
+    let partial = backup.with_extension("bak.partial");
+    remove(&partial)?;
+    std::fs::create_dir_all(&partial).map_err(|e| failed(&partial, "create", e))?;
+    mirror(live, &partial, excludes, Links::AsTheyAre)
+}
+
+/// The prepared copy becomes the backup, replacing the old one.
+pub(crate) fn commit_backup(backup: &Path) -> Result<()> {
     let partial = backup.with_extension("bak.partial");
     let old = backup.with_extension("bak.old");
-    remove(&partial)?;
     remove(&old)?;
-    std::fs::create_dir_all(&partial).map_err(|e| failed(&partial, "create", e))?;
-    mirror(live, &partial, excludes, Links::AsTheyAre)?;
     if present(backup) {
         std::fs::rename(backup, &old).map_err(|e| failed(backup, "move", e))?;
     }
     std::fs::rename(&partial, backup).map_err(|e| failed(&partial, "move", e))?;
     remove(&old)
+}
+
+/// Refuses when a directory between `root` and `dir` (`dir` included) is a
+/// link: the trees are walked without following links inside them, and
+/// one above them would carry every copy, backup and removal out of the
+/// root.
+pub(crate) fn inside_without_links(root: &Path, dir: &Path) -> Result<()> {
+    let relative = dir.strip_prefix(root).map_err(|_| {
+        Error::Refused(format!(
+            "{} is not inside the GAIA root {}",
+            dir.display(),
+            root.display()
+        ))
+    })?;
+    let mut path = root.to_owned();
+    for part in relative.components() {
+        path.push(part);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::Refused(format!(
+                "{} is a link: gaia copies only into and out of real directories inside \
+                 the GAIA root (replace it with the directory it points to)",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What is at `path`, read without following a link.
@@ -587,6 +621,22 @@ mod tests {
     }
 
     #[test]
+    fn a_tree_reached_through_a_link_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("gaia-core")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("candidates")).unwrap();
+        inside_without_links(dir.path(), &dir.path().join("gaia-core")).unwrap();
+        let refused =
+            inside_without_links(dir.path(), &dir.path().join("candidates/gaia-core")).unwrap_err();
+        assert!(
+            refused.to_string().contains("candidates is a link"),
+            "{refused}"
+        );
+        assert!(inside_without_links(dir.path(), elsewhere.path()).is_err());
+    }
+
+    #[test]
     fn a_backup_replaces_the_old_one_only_when_complete() {
         let dir = tempfile::tempdir().unwrap();
         let (live, backup) = (
@@ -595,7 +645,13 @@ mod tests {
         );
         write(&live, "VERSION", "1.0.0");
         write(&backup, "VERSION", "0.9.0");
-        back_up(&live, &backup, &excludes()).unwrap();
+        prepare_backup(&live, &backup, &excludes()).unwrap();
+        assert_eq!(
+            text(&backup.join("VERSION")),
+            "0.9.0",
+            "the old backup stays until live is about to change"
+        );
+        commit_backup(&backup).unwrap();
         assert_eq!(text(&backup.join("VERSION")), "1.0.0");
         assert!(!dir.path().join("gaia-core.bak.partial").exists());
         assert!(!dir.path().join("gaia-core.bak.old").exists());
@@ -718,7 +774,7 @@ mod tests {
         // The digest and a backup of a live tree with one do not hang either.
         digest(&t.candidate, &excludes()).unwrap();
         let backup = t.candidate.with_extension("bak");
-        assert!(back_up(&t.candidate, &backup, &excludes()).is_err());
+        assert!(prepare_backup(&t.candidate, &backup, &excludes()).is_err());
         assert!(!present(&backup));
     }
 
@@ -787,7 +843,8 @@ mod tests {
         write(&live, "a.py", "old");
         write(&live, "b.py", "old");
         let before = digest(&live, &excludes()).unwrap();
-        back_up(&live, &backup, &excludes()).unwrap();
+        prepare_backup(&live, &backup, &excludes()).unwrap();
+        commit_backup(&backup).unwrap();
 
         let err = mirror(&candidate, &live, &excludes(), Links::StayInside).unwrap_err();
         assert!(err.to_string().contains("cannot"), "{err}");
