@@ -9,7 +9,7 @@ use crate::cli::PromoteArgs;
 use crate::config::Context;
 use crate::error::{Error, Outcome, Result};
 use crate::lock::LOCK;
-use crate::output::{Printer, Render};
+use crate::output::{Plan, Printer, Render};
 use crate::promote::audit;
 use crate::promote::steps::Options;
 use crate::promote::{self, Promotable, Promoter, Stop, Subject, tree};
@@ -59,8 +59,8 @@ pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
         "promote",
     );
     if args.dry_run {
-        ctx.printer.print(&DryRun {
-            service: name,
+        ctx.printer.print(&Plan {
+            command: format!("promote {name}"),
             steps: promoter.describe(&options, &root.join(LOCK)),
         })?;
         return Ok(Outcome::Healthy);
@@ -133,29 +133,6 @@ async fn finish(ctx: &Context, mut p: Promoter<'_>, result: Result<(), Stop>) ->
     p.record.to = p.snapshot().await.unwrap_or_default();
     let exit = p.conclude(outcome, exit).await;
     Ok(ctx.printer.conclude(&p.record, exit))
-}
-
-/// `promote --dry-run`.
-struct DryRun<'a> {
-    service: &'a str,
-    steps: Vec<String>,
-}
-
-impl Render for DryRun<'_> {
-    fn human(&self, _: &Printer) -> String {
-        let mut out = format!(
-            "gaia promote {} would (dry run: nothing is changed):\n",
-            self.service
-        );
-        for (n, step) in self.steps.iter().enumerate() {
-            out.push_str(&format!("  {}. {step}\n", n + 1));
-        }
-        out
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::json!({ "schema": "gaia.promote.plan/1", "service": self.service, "steps": self.steps })
-    }
 }
 
 /// `promote --list`.
