@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::catalogue::Catalogue;
 use crate::cli::GlobalArgs;
-use crate::docker::Docker;
+use crate::docker::{Container, Docker};
 use crate::error::{Error, Result};
 use crate::lock::LiveLock;
 use crate::output::Printer;
@@ -102,17 +102,12 @@ impl Context {
     pub(crate) async fn live_by(&self, until: Option<Instant>) -> Result<Live> {
         let docker = Docker::connect().await?;
         let asking = until.map_or_else(|| docker.clone(), |until| docker.until(until));
-        let root = self.stack_root(Some(&asking)).await;
-        // Anything a command shows may quote a service (a validator's
-        // output, compose's stderr, a front's reply): inspecting every
-        // container first teaches the scrubber all their secrets.
-        futures_util::future::join_all(
-            self.registry
-                .services
-                .iter()
-                .map(|s| asking.container(&s.container)),
-        )
-        .await;
+        // One look at every container serves the root's rule and the
+        // scrubber: anything a command shows may quote a service (a
+        // validator's output, compose's stderr, a front's reply), and the
+        // inspect teaches it their secrets.
+        let containers = self.containers(&asking).await;
+        let root = self.stack_root(Some(&containers));
         Ok(Live { docker, root })
     }
 
@@ -121,10 +116,28 @@ impl Context {
     /// needs it, and falling back to the current directory when it is down.
     pub(crate) async fn root_of_stack(&self) -> PathBuf {
         if self.root_is_here() {
-            return self.stack_root(None).await;
+            return self.stack_root(None);
         }
-        let docker = Docker::connect().await.ok();
-        self.stack_root(docker.as_ref()).await
+        let containers = match Docker::connect().await {
+            Ok(docker) => Some(self.containers(&docker).await),
+            Err(_) => None,
+        };
+        self.stack_root(containers.as_deref())
+    }
+
+    /// The registry's containers that exist (an inspect that fails counts
+    /// as not found here: the doctor reports it on its own).
+    async fn containers(&self, docker: &Docker) -> Vec<Container> {
+        futures_util::future::join_all(
+            self.registry
+                .services
+                .iter()
+                .map(|s| docker.container(&s.container)),
+        )
+        .await
+        .into_iter()
+        .filter_map(|found| found.ok().flatten())
+        .collect()
     }
 
     fn root_is_here(&self) -> bool {
@@ -137,28 +150,17 @@ impl Context {
     /// created container wins, so a root the stack has moved away from is
     /// never picked) — so an operator can run gaia from anywhere on the
     /// GAIA host.
-    async fn stack_root(&self, docker: Option<&Docker>) -> PathBuf {
+    fn stack_root(&self, containers: Option<&[Container]>) -> PathBuf {
         let here = || {
             self.root
                 .canonicalize()
                 .unwrap_or_else(|_| self.root.clone())
         };
-        if self.root_is_here() {
-            return here();
-        }
-        let Some(docker) = docker else {
+        let Some(containers) = containers.filter(|_| !self.root_is_here()) else {
             return here();
         };
-        let inspected = futures_util::future::join_all(
-            self.registry
-                .services
-                .iter()
-                .map(|s| docker.container(&s.container)),
-        )
-        .await;
-        inspected
-            .into_iter()
-            .filter_map(|found| found.ok().flatten())
+        containers
+            .iter()
             .filter_map(|c| {
                 let dir = c.labels.get("com.docker.compose.project.working_dir")?;
                 Path::new(dir)
