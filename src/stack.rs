@@ -37,32 +37,10 @@ impl<'a> Stack<'a> {
         }
     }
 
-    /// The compose files and profiles that define `services`, in the order
-    /// the registry names them.
-    pub(crate) fn file_set(services: &[&Service]) -> FileSet {
-        let mut set = FileSet {
-            files: Vec::new(),
-            profiles: Vec::new(),
-        };
-        for service in services {
-            for file in &service.compose_files {
-                if !set.files.contains(file) {
-                    set.files.push(file.clone());
-                }
-            }
-            if let Some(profile) = &service.profile
-                && !set.profiles.contains(profile)
-            {
-                set.profiles.push(profile.clone());
-            }
-        }
-        set
-    }
-
     /// What `docker compose -f docker-compose.candidate.yml -f
     /// docker-compose.ha.yml --profile ha` means, from the registry.
     pub(crate) fn standby_set(&self) -> FileSet {
-        Self::file_set(&self.registry.standbys().collect::<Vec<_>>())
+        FileSet::of(&self.registry.standbys().collect::<Vec<_>>())
     }
 
     /// Creates the registry's shared directories in every volume `service`
@@ -168,22 +146,18 @@ impl<'a> Stack<'a> {
         }
     }
 
-    /// Compose's project name and version, as the stack's containers carry
-    /// them, so that what gaia creates is what compose would have created.
-    async fn compose_labels(&self, root: &Path) -> Result<HashMap<String, String>> {
+    /// The compose project the stack's containers belong to.
+    async fn project(&self, root: &Path) -> Result<Project> {
+        let mut containers = Vec::new();
         for service in &self.registry.services {
             if let Some(c) = self.docker.container(&service.container).await?
-                && let Some(project) = c.labels.get("com.docker.compose.project")
+                && c.labels.contains_key(PROJECT)
             {
-                let mut labels = HashMap::from([(PROJECT.to_owned(), project.clone())]);
-                if let Some(version) = c.labels.get("com.docker.compose.version") {
-                    labels.insert("com.docker.compose.version".into(), version.clone());
-                }
-                return Ok(labels);
+                containers.push(c);
+                break;
             }
         }
-        let project = project_name(root, std::env::var("COMPOSE_PROJECT_NAME").ok());
-        Ok(HashMap::from([(PROJECT.to_owned(), project)]))
+        Ok(Project::of(&containers, root))
     }
 
     /// Creates the registry's network as the compose files define it
@@ -196,9 +170,94 @@ impl<'a> Stack<'a> {
         compose: &ComposeModel,
     ) -> Result<Vec<String>> {
         let name = &self.registry.network;
+        self.create_network_as_compose(root, compose).await?;
+        let mut attached = Vec::new();
+        for service in &self.registry.services {
+            if let Some(c) = self.docker.container(&service.container).await?
+                && c.is_running()
+                && !c.networks.contains(name)
+            {
+                self.attach(service).await?;
+                attached.push(service.container.clone());
+            }
+        }
+        Ok(attached)
+    }
+
+    /// Recreates the registry's network with the labels compose expects
+    /// (Docker cannot change a network's labels), and attaches again every
+    /// registry container that was on it, stopped ones too. Refuses when a
+    /// container outside the registry is on it: gaia would cut off what it
+    /// does not know how to reattach.
+    pub(crate) async fn relabel_network(
+        &self,
+        root: &Path,
+        compose: &ComposeModel,
+    ) -> Result<Vec<String>> {
+        let name = &self.registry.network;
+        compose.network(name)?;
+        let Some(network) = self.docker.network(name).await? else {
+            return Err(Error::Failed(format!("network {name} no longer exists")));
+        };
+        let strangers: Vec<&str> = network
+            .containers
+            .iter()
+            .filter(|c| !self.registry.services.iter().any(|s| &s.container == *c))
+            .map(String::as_str)
+            .collect();
+        if !strangers.is_empty() {
+            return Err(Error::Refused(format!(
+                "containers outside the registry are on {name} ({}): recreating the network \
+                 would cut them off; detach them or add them to the registry first",
+                strangers.join(", ")
+            )));
+        }
+        let mut on_it = Vec::new();
+        for service in &self.registry.services {
+            if let Some(c) = self.docker.container(&service.container).await?
+                && c.networks.contains(name)
+            {
+                on_it.push(service);
+            }
+        }
+        for service in &on_it {
+            self.docker
+                .disconnect_network(name, &service.container)
+                .await?;
+        }
+        if let Err(err) = self.docker.remove_network(name).await {
+            // The old network is still there: put everyone back on it.
+            for service in &on_it {
+                self.attach(service).await?;
+            }
+            return Err(err);
+        }
+        self.create_network_as_compose(root, compose).await?;
+        for service in &on_it {
+            self.attach(service).await?;
+        }
+        Ok(on_it.iter().map(|s| s.container.clone()).collect())
+    }
+
+    /// Attaches `service`'s container to the registry's network under its
+    /// service name, as compose does.
+    async fn attach(&self, service: &Service) -> Result<()> {
+        self.docker
+            .connect_network(
+                &self.registry.network,
+                &service.container,
+                vec![service.name.clone()],
+            )
+            .await
+    }
+
+    async fn create_network_as_compose(&self, root: &Path, compose: &ComposeModel) -> Result<()> {
+        let name = &self.registry.network;
         let definition = compose.network(name)?;
-        let mut labels = self.compose_labels(root).await?;
-        labels.insert("com.docker.compose.network".into(), name.clone());
+        let mut labels = self
+            .project(root)
+            .await?
+            .labels(Object::Network, &definition.key);
         labels.extend(definition.labels.clone());
         self.docker
             .create_network(NetworkSpec {
@@ -207,20 +266,7 @@ impl<'a> Stack<'a> {
                 labels,
                 subnets: definition.subnets.clone(),
             })
-            .await?;
-        let mut attached = Vec::new();
-        for service in &self.registry.services {
-            if let Some(c) = self.docker.container(&service.container).await?
-                && c.is_running()
-                && !c.networks.contains(name)
-            {
-                self.docker
-                    .connect_network(name, &service.container, vec![service.name.clone()])
-                    .await?;
-                attached.push(service.container.clone());
-            }
-        }
-        Ok(attached)
+            .await
     }
 
     /// Creates a named volume as the compose files define it, with
@@ -232,8 +278,10 @@ impl<'a> Stack<'a> {
         name: &str,
     ) -> Result<()> {
         let definition = compose.volume(name)?;
-        let mut labels = self.compose_labels(root).await?;
-        labels.insert("com.docker.compose.volume".into(), name.to_owned());
+        let mut labels = self
+            .project(root)
+            .await?
+            .labels(Object::Volume, &definition.key);
         labels.extend(definition.labels.clone());
         self.docker
             .create_volume(
@@ -246,6 +294,123 @@ impl<'a> Stack<'a> {
 }
 
 const PROJECT: &str = "com.docker.compose.project";
+const VERSION: &str = "com.docker.compose.version";
+
+/// A network or a named volume, as compose labels them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Object {
+    Network,
+    Volume,
+}
+
+impl Object {
+    /// The label in which compose records the object's key in the compose
+    /// file. Compose v2 refuses a network whose label names anything else
+    /// ("network … was found but has incorrect label"); v1 and v2 both
+    /// write the key, never the object's `name:`.
+    pub(crate) fn key_label(self) -> &'static str {
+        match self {
+            Object::Network => "com.docker.compose.network",
+            Object::Volume => "com.docker.compose.volume",
+        }
+    }
+}
+
+/// The compose project a stack belongs to, as compose would label what it
+/// creates for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Project {
+    pub(crate) name: String,
+    version: Option<String>,
+}
+
+impl Project {
+    /// The project the first of `containers` that compose labelled belongs
+    /// to (with the compose version that made it), else the project compose
+    /// would name for `root`.
+    pub(crate) fn of<'c>(
+        containers: impl IntoIterator<Item = &'c crate::docker::Container>,
+        root: &Path,
+    ) -> Project {
+        containers
+            .into_iter()
+            .find_map(|c| {
+                Some(Project {
+                    name: c.labels.get(PROJECT)?.clone(),
+                    version: c.labels.get(VERSION).cloned(),
+                })
+            })
+            .unwrap_or_else(|| Project {
+                name: project_name(root, std::env::var("COMPOSE_PROJECT_NAME").ok()),
+                version: None,
+            })
+    }
+
+    /// The labels compose gives the object it creates under `key`.
+    pub(crate) fn labels(&self, object: Object, key: &str) -> HashMap<String, String> {
+        let mut labels = HashMap::from([
+            (PROJECT.to_owned(), self.name.clone()),
+            (object.key_label().to_owned(), key.to_owned()),
+        ]);
+        if let Some(version) = &self.version {
+            labels.insert(VERSION.to_owned(), version.clone());
+        }
+        labels
+    }
+
+    /// What in `found` compose would object to for the object under
+    /// `key`: its key label (refused by compose v2), then its project
+    /// (a warning from compose); the version label is compose's own note.
+    pub(crate) fn label_problems(
+        &self,
+        object: Object,
+        key: &str,
+        found: &HashMap<String, String>,
+    ) -> Vec<LabelProblem> {
+        let mut problems = Vec::new();
+        for (label, expected, refused) in [
+            (object.key_label(), key, object == Object::Network),
+            (PROJECT, self.name.as_str(), false),
+        ] {
+            if found.get(label).map(String::as_str) != Some(expected) {
+                problems.push(LabelProblem {
+                    label,
+                    expected: expected.to_owned(),
+                    found: found.get(label).cloned(),
+                    refused_by_v2: refused,
+                });
+            }
+        }
+        problems
+    }
+}
+
+/// A compose label that is missing or says something else than compose expects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LabelProblem {
+    pub(crate) label: &'static str,
+    pub(crate) expected: String,
+    pub(crate) found: Option<String>,
+    /// Compose v2 stops (rather than warns) on it.
+    pub(crate) refused_by_v2: bool,
+}
+
+impl std::fmt::Display for LabelProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.found {
+            Some(found) => write!(
+                f,
+                "{} is \"{found}\", compose expects \"{}\"",
+                self.label, self.expected
+            ),
+            None => write!(
+                f,
+                "{} is missing (compose expects \"{}\")",
+                self.label, self.expected
+            ),
+        }
+    }
+}
 
 /// Compose's default project name for a directory: its name, lowercased,
 /// without the characters compose drops; COMPOSE_PROJECT_NAME (`from_env`,
@@ -278,7 +443,7 @@ mod tests {
     fn the_standbys_come_up_with_their_files_and_profile() {
         let registry = Registry::load(None).unwrap();
         let standbys: Vec<&Service> = registry.standbys().collect();
-        let set = Stack::file_set(&standbys);
+        let set = FileSet::of(&standbys);
         assert_eq!(
             set.files,
             ["docker-compose.candidate.yml", "docker-compose.ha.yml"]

@@ -33,6 +33,10 @@ pub(crate) struct ServiceDef {
 /// What a compose file says about a network or volume.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Definition {
+    /// The entry's key in the compose file (`gaia-net`), which compose
+    /// writes into the object's labels; the object itself is named by
+    /// `name:` (`gaia-network`), or by the key when there is none.
+    pub(crate) key: String,
     pub(crate) external: bool,
     pub(crate) driver: Option<String>,
     pub(crate) labels: HashMap<String, String>,
@@ -86,7 +90,7 @@ impl ComposeModel {
                 for (key, entry) in entries {
                     let Some(key) = key.as_str() else { continue };
                     let name = entry["name"].as_str().unwrap_or(key).to_owned();
-                    into.push((name, file.to_owned(), Definition::from_yaml(entry)));
+                    into.push((name, file.to_owned(), Definition::from_yaml(key, entry)));
                 }
             }
         }
@@ -226,7 +230,7 @@ fn names(value: &Yaml) -> Vec<String> {
 }
 
 impl Definition {
-    fn from_yaml(entry: &Yaml) -> Definition {
+    fn from_yaml(key: &str, entry: &Yaml) -> Definition {
         let labels = match &entry["labels"] {
             Yaml::Hash(map) => map
                 .iter()
@@ -249,6 +253,7 @@ impl Definition {
             })
             .unwrap_or_default();
         Definition {
+            key: key.to_owned(),
             external: entry["external"].as_bool() == Some(true),
             driver: entry["driver"].as_str().map(str::to_owned),
             labels,
@@ -286,6 +291,7 @@ mod tests {
              io.gaia.sim: \"true\"\n      tier: 2\n    ipam:\n      config:\n        - subnet: 172.28.0.0/16\n",
         );
         let definition = model.network("gaia-network").unwrap();
+        assert_eq!(definition.key, "gaia-net");
         assert_eq!(definition.driver.as_deref(), Some("bridge"));
         assert_eq!(definition.labels["io.gaia.sim"], "true");
         assert_eq!(definition.labels["tier"], "2");

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::process::Command;
 
 use crate::error::{Error, Result};
+use crate::registry::Service;
 
 /// The longest a compose action may take (it creates and starts containers
 /// and does not wait for health); `version` gets much less.
@@ -71,6 +72,28 @@ impl Drop for ProcessGroup {
     }
 }
 
+/// The compose tool found on the host.
+#[derive(Debug, Clone)]
+pub(crate) struct Installed {
+    pub(crate) path: PathBuf,
+    /// The `docker compose` CLI plugin rather than a `docker-compose` program.
+    plugin: bool,
+    /// Compose v2, which refuses what v1 let pass (a network labelled for
+    /// another compose key).
+    pub(crate) v2: bool,
+}
+
+impl Installed {
+    /// How the operator runs it.
+    pub(crate) fn command(&self) -> &'static str {
+        if self.plugin {
+            "docker compose"
+        } else {
+            "docker-compose"
+        }
+    }
+}
+
 pub(crate) struct Compose {
     program: Vec<String>,
     root: PathBuf,
@@ -84,6 +107,28 @@ pub(crate) struct FileSet {
 }
 
 impl FileSet {
+    /// The compose files and profiles that define `services`, in the order
+    /// the registry names them.
+    pub(crate) fn of(services: &[&Service]) -> FileSet {
+        let mut set = FileSet {
+            files: Vec::new(),
+            profiles: Vec::new(),
+        };
+        for service in services {
+            for file in &service.compose_files {
+                if !set.files.contains(file) {
+                    set.files.push(file.clone());
+                }
+            }
+            if let Some(profile) = &service.profile
+                && !set.profiles.contains(profile)
+            {
+                set.profiles.push(profile.clone());
+            }
+        }
+        set
+    }
+
     /// `-f FILE … --profile P … `, as the operator would type it.
     pub(crate) fn describe(&self) -> String {
         let files = self.files.iter().map(|f| format!("-f {f} "));
@@ -120,8 +165,8 @@ impl Compose {
     /// Where the compose tool is installed, found without running it (the
     /// Python docker-compose takes most of a second just to start): the v2
     /// CLI plugin in Docker's plugin directories, else `docker-compose` on PATH.
-    pub(crate) fn locate() -> Option<std::path::PathBuf> {
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    pub(crate) fn locate() -> Option<Installed> {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
         let plugin_dirs = home
             .map(|h| h.join(".docker/cli-plugins"))
             .into_iter()
@@ -132,12 +177,32 @@ impl Compose {
                     "/usr/lib/docker/cli-plugins",
                     "/usr/libexec/docker/cli-plugins",
                 ]
-                .map(std::path::PathBuf::from),
+                .map(PathBuf::from),
             );
-        plugin_dirs
+        if let Some(plugin) = plugin_dirs
             .map(|dir| dir.join("docker-compose"))
             .find(|plugin| plugin.is_file())
-            .or_else(|| which::which("docker-compose").ok())
+        {
+            return Some(Installed {
+                path: plugin,
+                plugin: true,
+                v2: true,
+            });
+        }
+        let standalone = which::which("docker-compose").ok()?;
+        // v1 is a Python script, v2 a Go binary: the first bytes tell them
+        // apart without paying for v1's start.
+        let v2 = std::fs::File::open(&standalone)
+            .and_then(|mut f| {
+                let mut magic = [0u8; 4];
+                std::io::Read::read_exact(&mut f, &mut magic).map(|()| magic)
+            })
+            .is_ok_and(|magic| magic == *b"\x7fELF");
+        Some(Installed {
+            path: standalone,
+            plugin: false,
+            v2,
+        })
     }
 
     pub(crate) fn program(&self) -> String {

@@ -10,6 +10,7 @@ use futures_util::future::join_all;
 
 use crate::catalogue::Catalogue;
 use crate::compose::model::ComposeModel;
+use crate::compose::tool::{Compose, FileSet, Installed};
 use crate::docker::{Container, Docker, ExecOutput};
 use crate::doctor::finding::Finding;
 use crate::error::{Error, Result};
@@ -61,6 +62,8 @@ pub(crate) struct Ctx {
     pub(crate) engine_version: String,
     /// The compose files of the root, read once.
     pub(crate) compose: ComposeModel,
+    /// The compose tool installed on the host, if any.
+    pub(crate) compose_tool: Option<Installed>,
     /// Every registry container that exists, by container name.
     pub(crate) containers: HashMap<String, Container>,
     /// Registry containers the engine could not inspect, with its error:
@@ -109,6 +112,7 @@ impl Ctx {
             catalogue.thresholds.http_timeout,
         );
         let compose = ComposeModel::of_registry(&root, &registry);
+        let compose_tool = Compose::locate();
         Ok(Ctx {
             registry,
             catalogue,
@@ -117,6 +121,7 @@ impl Ctx {
             http,
             engine_version,
             compose,
+            compose_tool,
             containers,
             uninspectable,
             gpus,
@@ -144,6 +149,17 @@ impl Ctx {
             Some(c) => Err(Finding::skip(format!("{} is {}", service.name, c.state))),
             None => Err(Finding::skip(format!("{} does not exist", service.name))),
         }
+    }
+
+    /// The command an operator types to run compose `args` on `services`,
+    /// with the compose tool installed here (v2's when there is none: it is
+    /// what a fresh install brings).
+    pub(crate) fn compose_command(&self, services: &[&Service], args: &str) -> String {
+        let tool = self
+            .compose_tool
+            .as_ref()
+            .map_or("docker compose", Installed::command);
+        format!("{tool} {}{args}", FileSet::of(services).describe())
     }
 
     pub(crate) fn service(&self, name: &str) -> &Service {

@@ -134,8 +134,13 @@ pub(crate) enum Subject {
     Stack,
     /// The registry's network.
     Network,
+    /// The labels of the registry's network, which compose reads before it
+    /// adopts the network.
+    NetworkLabels,
     /// A named volume.
     Volume(String),
+    /// The labels of a named volume.
+    VolumeLabels(String),
     /// The shared directories of a named volume.
     SharedDirs(String),
     /// The container of a service: that it exists, runs and is healthy.

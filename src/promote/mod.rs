@@ -15,13 +15,12 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::Serialize;
 
 use crate::catalogue::Catalogue;
-use crate::compose::tool::Compose;
+use crate::compose::tool::{Compose, FileSet};
 use crate::docker::Docker;
 use crate::error::{Error, Outcome as Exit, Result};
 use crate::output::Printer;
 use crate::registry::{GpuExpectation, Package, Promotion, Registry, Role, Service};
 use crate::signals::Signal;
-use crate::stack::Stack;
 pub(crate) use audit::{Record, StepOutcome, StepRecord, ValidatorResult};
 use tree::Excludes;
 
@@ -404,7 +403,7 @@ impl<'a> Promoter<'a> {
             async {
                 let compose = Compose::detect(&self.root).await?;
                 compose
-                    .recreate(&Stack::file_set(&[live]), &live.name)
+                    .recreate(&FileSet::of(&[live]), &live.name)
                     .await
             }
             .await

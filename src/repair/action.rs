@@ -12,6 +12,10 @@ pub(crate) enum Action {
     /// Create the registry's network as compose would, and reattach the
     /// running containers.
     CreateNetwork,
+    /// Recreate the registry's network with the labels compose expects
+    /// (labels cannot be changed in place), reattaching every registry
+    /// container that was on it.
+    RelabelNetwork,
     /// Create a named volume as compose would.
     CreateVolume(String),
     /// Create a volume's shared directories, owned as the registry says,
@@ -35,6 +39,7 @@ impl Action {
     pub(crate) fn kind(&self) -> &'static str {
         match self {
             Action::CreateNetwork => "create-network",
+            Action::RelabelNetwork => "relabel-network",
             Action::CreateVolume(_) => "create-volume",
             Action::CreateSharedDirs { .. } => "create-shared-dirs",
             Action::Reconnect(_) => "reconnect",
@@ -54,7 +59,7 @@ impl Action {
                 .to_owned()
         };
         match self {
-            Action::CreateNetwork => registry.network.clone(),
+            Action::CreateNetwork | Action::RelabelNetwork => registry.network.clone(),
             Action::CreateVolume(volume) | Action::CreateSharedDirs { volume, .. } => {
                 volume.clone()
             }
@@ -73,6 +78,9 @@ impl Action {
         let target = self.target(registry);
         match self {
             Action::CreateNetwork => format!("create network {target} as compose would"),
+            Action::RelabelNetwork => format!(
+                "recreate network {target} with compose's labels and reattach its containers"
+            ),
             Action::CreateVolume(_) => format!("create volume {target} as compose would"),
             Action::CreateSharedDirs { via, .. } => {
                 format!("create the shared directories of {target} (through {via})")

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::compose::tool::Compose;
+use crate::compose::tool::{Compose, FileSet};
 use crate::docker::Docker;
 use crate::doctor::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -77,6 +77,10 @@ async fn perform(
                 vec![format!("reattached {}", attached.join(", "))]
             })
         }
+        Action::RelabelNetwork => {
+            let reattached = stack.relabel_network(&ctx.root, &ctx.compose).await?;
+            Ok(vec![format!("reattached {}", reattached.join(", "))])
+        }
         Action::CreateVolume(volume) => {
             stack.create_volume(&ctx.root, &ctx.compose, volume).await?;
             Ok(Vec::new())
@@ -112,7 +116,7 @@ async fn perform(
             let service = ctx.service(name);
             let compose = compose_in(compose, ctx).await?;
             compose
-                .recreate(&Stack::file_set(&[service]), &service.name)
+                .recreate(&FileSet::of(&[service]), &service.name)
                 .await?;
             wait(stack, &[service]).await?;
             remove_leftovers(stack, service).await

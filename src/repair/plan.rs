@@ -90,7 +90,7 @@ fn add(plan: &mut Plan, action: Action, result: &CheckResult, facts: &Facts) {
     }
     let depth = |service: &str| facts.depths.get(service).copied().unwrap_or(0);
     let tier = match &action {
-        Action::CreateNetwork | Action::CreateVolume(_) => 0,
+        Action::CreateNetwork | Action::RelabelNetwork | Action::CreateVolume(_) => 0,
         Action::Reconnect(_) | Action::CreateSharedDirs { .. } => 1,
         Action::Start(s) | Action::Restart(s) | Action::Recreate(s) => 2 + depth(s),
         Action::StartStandbys => {
@@ -122,6 +122,13 @@ struct Due {
 fn repair_for(result: &CheckResult, facts: &Facts, due: &Due) -> Result<Option<Action>, Declined> {
     match &result.subject {
         Subject::Network => Ok(Some(Action::CreateNetwork)),
+        Subject::NetworkLabels => Ok(Some(Action::RelabelNetwork)),
+        Subject::VolumeLabels(_) => Err(declined(
+            result,
+            "a volume's labels are set when it is created: changing them means a new volume, \
+             and gaia never removes or empties one"
+                .into(),
+        )),
         Subject::Volume(volume) => Ok(Some(Action::CreateVolume(volume.clone()))),
         Subject::SharedDirs(volume) => {
             let via = facts
@@ -201,7 +208,9 @@ fn follows_from(result: &CheckResult, action: &Action, registry: &Registry) -> b
             vec![s.as_str()]
         }
         Action::StartStandbys => registry.standbys().map(|s| s.name.as_str()).collect(),
-        Action::CreateNetwork => registry.services.iter().map(|s| s.name.as_str()).collect(),
+        Action::CreateNetwork | Action::RelabelNetwork => {
+            registry.services.iter().map(|s| s.name.as_str()).collect()
+        }
         Action::CreateVolume(_) | Action::CreateSharedDirs { .. } => Vec::new(),
     };
     match (&result.subject, result.category) {

@@ -8,9 +8,11 @@ use serde_json::json;
 use super::image::{self, ImageSpec, Variant};
 use super::{SIM_LABEL, Sim, is_simulated};
 use crate::archive;
+use crate::docker::NetworkSpec;
 use crate::error::{Error, Result};
 use crate::guest::faults as switch;
 use crate::registry::Service;
+use crate::stack::Object;
 use clap::ValueEnum as _;
 
 /// A fault `gaia sim fault` can inject, each one an incident the doctor
@@ -39,6 +41,7 @@ pub(crate) enum Fault {
     NoGaiaCommon,
     MangledName,
     NetworkMissing,
+    NetworkMislabelled,
 }
 
 impl Fault {
@@ -80,6 +83,10 @@ impl Fault {
                 "rename the container as a failed compose recreate leaves it (<hash>_name)"
             }
             Fault::NetworkMissing => "detach every container and remove gaia-network",
+            Fault::NetworkMislabelled => {
+                "recreate gaia-network labelled with its name, not its compose key (compose v2 \
+                 then refuses every up)"
+            }
         }
     }
 
@@ -106,7 +113,7 @@ impl Fault {
             Fault::ImageWithoutUser => Some("gaia-core-candidate"),
             Fault::NoGaiaCommon => Some("gaia-web"),
             Fault::MangledName => Some("gaia-core"),
-            Fault::NetworkMissing => None,
+            Fault::NetworkMissing | Fault::NetworkMislabelled => None,
         }
     }
 }
@@ -421,36 +428,80 @@ impl Sim<'_> {
             }
             Fault::NetworkMissing => {
                 let network = &self.registry.network;
-                let Some(net) = self.docker.network(network).await? else {
+                let Some(detached) = self.remove_network().await? else {
                     return Ok(format!("{network} was already missing"));
                 };
-                if !net.labels.contains_key(SIM_LABEL) {
-                    return Err(Error::Refused(format!(
-                        "{network} was not created by gaia sim"
+                Ok(format!(
+                    "removed {network} after detaching {} containers",
+                    detached.len()
+                ))
+            }
+            Fault::NetworkMislabelled => {
+                let network = &self.registry.network;
+                let Some(old) = self.docker.network(network).await? else {
+                    return Err(Error::Failed(format!(
+                        "{network} is missing; `gaia sim heal` first"
                     )));
-                }
-                for name in &net.containers {
-                    let owned = self
+                };
+                let detached = self.remove_network().await?.unwrap_or_default();
+                // What gaia 0.1's `--fix` wrote: the network's name where
+                // compose keeps its key.
+                let mut labels = old.labels;
+                labels.insert(Object::Network.key_label().into(), network.clone());
+                self.docker
+                    .create_network(NetworkSpec {
+                        name: network.clone(),
+                        driver: "bridge".into(),
+                        labels,
+                        subnets: Vec::new(),
+                    })
+                    .await?;
+                for name in &detached {
+                    let alias = self
                         .docker
                         .container(name)
                         .await?
-                        .is_some_and(|c| is_simulated(&c));
-                    if !owned {
-                        return Err(Error::Refused(format!(
-                            "{name}, attached to {network}, was not created by gaia sim; leaving the network alone"
-                        )));
-                    }
+                        .and_then(|c| c.labels.get("com.docker.compose.service").cloned());
+                    self.docker
+                        .connect_network(network, name, alias.into_iter().collect())
+                        .await?;
                 }
-                for name in &net.containers {
-                    self.docker.disconnect_network(network, name).await?;
-                }
-                self.docker.remove_network(network).await?;
                 Ok(format!(
-                    "removed {network} after detaching {} containers",
-                    net.containers.len()
+                    "{network} now labelled com.docker.compose.network={network}"
                 ))
             }
         }
+    }
+
+    /// Detaches every container from the simulated stack's network and
+    /// removes it; the containers it detached, None when it was missing.
+    async fn remove_network(&self) -> Result<Option<Vec<String>>> {
+        let network = &self.registry.network;
+        let Some(net) = self.docker.network(network).await? else {
+            return Ok(None);
+        };
+        if !net.labels.contains_key(SIM_LABEL) {
+            return Err(Error::Refused(format!(
+                "{network} was not created by gaia sim"
+            )));
+        }
+        for name in &net.containers {
+            let owned = self
+                .docker
+                .container(name)
+                .await?
+                .is_some_and(|c| is_simulated(&c));
+            if !owned {
+                return Err(Error::Refused(format!(
+                    "{name}, attached to {network}, was not created by gaia sim; leaving the network alone"
+                )));
+            }
+        }
+        for name in &net.containers {
+            self.docker.disconnect_network(network, name).await?;
+        }
+        self.docker.remove_network(network).await?;
+        Ok(Some(net.containers))
     }
 
     /// The first service of the registry that mounts `volume`.

@@ -10,12 +10,13 @@ pub(crate) mod root;
 
 use serde_json::json;
 
+use crate::compose::model::ComposeModel;
 use crate::compose::tool::{Compose, FileSet};
 use crate::docker::{Container, Docker, Health, State};
 use crate::error::{Error, Result};
 use crate::output::{Printer, Render, Tone};
 use crate::registry::{Registry, Role, Service};
-use crate::stack::Stack;
+use crate::stack::{Object, Stack};
 use image::{BUILD_LABEL, ImageSpec, VARIANT_LABEL, Variant};
 use root::Root;
 
@@ -66,6 +67,25 @@ impl<'a> Sim<'a> {
             compose,
             root,
         })
+    }
+
+    /// Recreates the network when compose would refuse its labels (as gaia
+    /// 0.1's `--fix` left it): `up` cannot converge anything until then.
+    async fn relabel_network_if_refused(&self) -> Result<()> {
+        let name = &self.registry.network;
+        let Some(network) = self.docker.network(name).await? else {
+            return Ok(());
+        };
+        let model = ComposeModel::of_registry(&self.root.path, self.registry);
+        let key = &model.network(name)?.key;
+        if network.labels.get(Object::Network.key_label()) != Some(key) {
+            self.printer
+                .step(format!("recreating {name} with compose's labels"));
+            self.stack()
+                .relabel_network(&self.root.path, &model)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The services the stack runs: the live ones without a profile, and the
@@ -233,6 +253,7 @@ impl<'a> Sim<'a> {
     /// files say: starts what stopped, recreates what an overlay or an image
     /// changed, resets crash-looped containers, reattaches detached ones.
     pub(crate) async fn converge(&self, ha: bool) -> Result<()> {
+        self.relabel_network_if_refused().await?;
         // Containers keep the id of the network they were created on: once it
         // is gone, only recreating them attaches them to the new one.
         let network_gone = self.docker.network(&self.registry.network).await?.is_none();

@@ -43,11 +43,8 @@ impl State {
                     other.name, service.container
                 )),
                 None if service.required => {
-                    Finding::fail(format!("{} does not exist", service.container)).fix(format!(
-                        "docker-compose -f {} up -d {}",
-                        service.compose_files.join(" -f "),
-                        service.name
-                    ))
+                    Finding::fail(format!("{} does not exist", service.container))
+                        .fix(ctx.compose_command(&[service], &format!("up -d {}", service.name)))
                 }
                 None => Finding::skip(format!("{} (optional) is not present", service.container)),
             };

@@ -19,9 +19,6 @@ pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
     checks
 }
 
-const HA_UP: &str =
-    "docker-compose -f docker-compose.candidate.yml -f docker-compose.ha.yml --profile ha up -d";
-
 struct Standbys;
 check!(Standbys, Ha, |self| subject: Subject::Standbys, id: "ha.standbys".into(), service: None);
 impl Standbys {
@@ -32,10 +29,11 @@ impl Standbys {
             .filter(|s| ctx.running(s).is_err())
             .map(|s| s.name.as_str())
             .collect();
+        let up = ctx.compose_command(&standbys, "up -d");
         match down.len() {
             0 => Finding::pass(format!("all {} standbys running", standbys.len())),
             n if n == standbys.len() => {
-                Finding::warn("no HA standby is running: failover is off").fix(HA_UP)
+                Finding::warn("no HA standby is running: failover is off").fix(up.clone())
             }
             _ => Finding::warn(format!(
                 "{} of {} standbys running; down: {}",
@@ -43,7 +41,7 @@ impl Standbys {
                 standbys.len(),
                 down.join(", ")
             ))
-            .fix(HA_UP),
+            .fix(up),
         }
     }
 }
@@ -69,11 +67,7 @@ impl Wiring {
                 "{} has no {}: it cannot fail over to {}",
                 service.name, fallback.env, fallback.standby
             ))
-            .fix(format!(
-                "docker-compose -f {} up -d {}",
-                service.compose_files.join(" -f "),
-                service.name
-            )),
+            .fix(ctx.compose_command(&[service], &format!("up -d {}", service.name))),
         }
     }
 }

@@ -61,11 +61,7 @@ impl Age {
                 humantime::format_duration(behind),
                 live.image
             ))
-            .fix(format!(
-                "docker-compose -f {} build {}",
-                candidate.compose_files.join(" -f "),
-                candidate.name
-            ))
+            .fix(ctx.compose_command(&[candidate], &format!("build {}", candidate.name)))
         } else {
             Finding::pass(format!(
                 "{} is not older than {}",
@@ -89,11 +85,7 @@ impl User {
         if let Err(skip) = ctx.running(service) {
             return skip;
         }
-        let rebuild = format!(
-            "docker-compose -f {} build {}",
-            service.compose_files.join(" -f "),
-            service.name
-        );
+        let rebuild = ctx.compose_command(&[service], &format!("build {}", service.name));
         match ctx.stat(&service.container, MAIN_PROCESS).await {
             Ok(Some(stat)) if stat.uid != uid => Finding::fail(format!(
                 "{} runs as uid {}; the registry expects uid {uid}",

@@ -1,6 +1,7 @@
 //! One file per check kind, each a small struct behind the `Check` trait,
 //! and `all`, which plans them in report order.
 
+mod compose_labels;
 mod connectivity;
 mod consistency;
 mod containers;
@@ -33,5 +34,6 @@ pub(crate) fn all(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Che
     checks.extend(model::plan(catalogue));
     checks.extend(images::plan(registry, catalogue));
     checks.extend(consistency::plan());
+    checks.extend(compose_labels::plan(registry));
     checks
 }

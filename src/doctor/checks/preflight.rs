@@ -6,7 +6,7 @@ use crate::compose::tool::Compose;
 use crate::doctor::check::{Check, check};
 use crate::doctor::ctx::Ctx;
 use crate::doctor::finding::{Finding, Subject};
-use crate::registry::Registry;
+use crate::registry::{Registry, Role};
 
 pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
     let files: BTreeSet<String> = registry
@@ -35,7 +35,7 @@ struct ComposeTool;
 check!(ComposeTool, Preflight, |self| subject: Subject::Stack, id: "preflight.compose".into(), service: None);
 impl ComposeTool {
     async fn check(&self, _ctx: &Ctx) -> Finding {
-        match Compose::locate() {
+        match Compose::locate().map(|c| c.path) {
             Some(path) => Finding::pass(format!("compose installed: {}", path.display())),
             None => {
                 Finding::fail("neither the docker compose plugin nor docker-compose is installed")
@@ -52,8 +52,16 @@ impl Network {
         let name = &ctx.registry.network;
         match ctx.docker.network(name).await {
             Ok(Some(_)) => Finding::pass(format!("network {name} exists")),
-            Ok(None) => Finding::fail(format!("network {name} does not exist"))
-                .fix("docker-compose -f docker-compose.yml up --no-start"),
+            Ok(None) => Finding::fail(format!("network {name} does not exist")).fix(
+                ctx.compose_command(
+                    &ctx.registry
+                        .services
+                        .iter()
+                        .filter(|s| s.role == Role::Live)
+                        .collect::<Vec<_>>(),
+                    "up --no-start",
+                ),
+            ),
             Err(err) => Finding::fail(format!("cannot inspect network {name}: {err:#}")),
         }
     }
