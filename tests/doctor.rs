@@ -322,6 +322,12 @@ const MATRIX: &[Case] = &[
         may: &["ha.orchestrator"],
         exit: 2,
     },
+    Case {
+        fault: &["network-mislabelled"],
+        turns: &[("compose-labels.gaia-network", FAIL)],
+        may: &[],
+        exit: 2,
+    },
 ];
 
 /// What is wrong with the doctor's word on `case`, if anything.

@@ -139,9 +139,10 @@ fn container_ids() -> BTreeMap<String, String> {
         .collect()
 }
 
-/// After a repair the stack is as healthy as before the fault, and a second
-/// `--fix` finds nothing to do.
+/// After a repair the stack is as healthy as before the fault, a second
+/// `--fix` finds nothing to do, and compose itself accepts the stack.
 fn assert_green_and_settled(stack: &Stack, fault: &str) {
+    stack.assert_compose_accepts(&format!("after --fix of {fault}"));
     let ran = stack.gaia(["doctor", "--format", "json"]).run();
     let report = ran.json();
     assert_eq!(
@@ -198,6 +199,12 @@ fn every_fixable_fault_is_repaired_keeping_every_volume_and_untouched_container(
             None,
             "preflight.network",
             "create-network",
+        ),
+        (
+            "network-mislabelled",
+            None,
+            "compose-labels.gaia-network",
+            "relabel-network",
         ),
         (
             "mangled-name",

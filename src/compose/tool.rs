@@ -94,6 +94,53 @@ impl Installed {
     }
 }
 
+/// The environment variable that picks one compose over the other where
+/// both are installed (v2 is preferred otherwise).
+const CHOICE: &str = "GAIA_COMPOSE";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `docker compose`
+    Plugin,
+    /// `docker-compose`
+    Standalone,
+}
+
+impl Kind {
+    fn program(self) -> &'static [&'static str] {
+        match self {
+            Kind::Plugin => &["docker", "compose"],
+            Kind::Standalone => &["docker-compose"],
+        }
+    }
+}
+
+/// The compose GAIA_COMPOSE asks for, if any.
+fn chosen() -> Result<Option<Kind>> {
+    match std::env::var(CHOICE).ok().as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some("docker compose") => Ok(Some(Kind::Plugin)),
+        Some("docker-compose") => Ok(Some(Kind::Standalone)),
+        Some(other) => Err(Error::Config(format!(
+            "{CHOICE} is `{other}`; it must be `docker compose` or `docker-compose`"
+        ))),
+    }
+}
+
+/// Where Docker looks for CLI plugins, the user's own first.
+fn plugin_dirs() -> impl Iterator<Item = PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    home.map(|h| h.join(".docker/cli-plugins")).into_iter().chain(
+        [
+            "/usr/local/lib/docker/cli-plugins",
+            "/usr/local/libexec/docker/cli-plugins",
+            "/usr/lib/docker/cli-plugins",
+            "/usr/libexec/docker/cli-plugins",
+        ]
+        .map(PathBuf::from),
+    )
+}
+
 pub(crate) struct Compose {
     program: Vec<String>,
     root: PathBuf,
@@ -138,9 +185,16 @@ impl FileSet {
 }
 
 impl Compose {
-    /// Finds `docker compose` (v2) or `docker-compose` (v1).
+    /// Finds `docker compose` (v2) or `docker-compose` (v1), or the one
+    /// GAIA_COMPOSE names.
     pub(crate) async fn detect(root: &Path) -> Result<Compose> {
-        for program in [&["docker", "compose"][..], &["docker-compose"][..]] {
+        let candidates = match chosen()? {
+            Some(Kind::Plugin) => vec![Kind::Plugin],
+            Some(Kind::Standalone) => vec![Kind::Standalone],
+            None => vec![Kind::Plugin, Kind::Standalone],
+        };
+        for kind in candidates {
+            let program = kind.program();
             let version = compose_command(program[0])
                 .args(&program[1..])
                 .arg("version")
@@ -155,41 +209,41 @@ impl Compose {
                 });
             }
         }
-        Err(Error::PreFlight(
-            "neither `docker compose` nor `docker-compose` is installed; \
-             gaia needs one of them to start services with their profiles"
+        Err(Error::PreFlight(match chosen()? {
+            Some(kind) => format!(
+                "{CHOICE}={} but `{}` does not run",
+                kind.program().join(" "),
+                kind.program().join(" ")
+            ),
+            None => "neither `docker compose` nor `docker-compose` is installed; \
+                     gaia needs one of them to start services with their profiles"
                 .into(),
-        ))
+        }))
     }
 
     /// Where the compose tool is installed, found without running it (the
     /// Python docker-compose takes most of a second just to start): the v2
-    /// CLI plugin in Docker's plugin directories, else `docker-compose` on PATH.
-    pub(crate) fn locate() -> Option<Installed> {
-        let home = std::env::var_os("HOME").map(PathBuf::from);
-        let plugin_dirs = home
-            .map(|h| h.join(".docker/cli-plugins"))
-            .into_iter()
-            .chain(
-                [
-                    "/usr/local/lib/docker/cli-plugins",
-                    "/usr/local/libexec/docker/cli-plugins",
-                    "/usr/lib/docker/cli-plugins",
-                    "/usr/libexec/docker/cli-plugins",
-                ]
-                .map(PathBuf::from),
-            );
-        if let Some(plugin) = plugin_dirs
-            .map(|dir| dir.join("docker-compose"))
-            .find(|plugin| plugin.is_file())
+    /// CLI plugin in Docker's plugin directories, else `docker-compose` on
+    /// PATH; only the one GAIA_COMPOSE names when it is set.
+    pub(crate) fn locate() -> Result<Option<Installed>> {
+        let chosen = chosen()?;
+        if chosen != Some(Kind::Standalone)
+            && let Some(plugin) = plugin_dirs()
+                .map(|dir| dir.join("docker-compose"))
+                .find(|plugin| plugin.is_file())
         {
-            return Some(Installed {
+            return Ok(Some(Installed {
                 path: plugin,
                 plugin: true,
                 v2: true,
-            });
+            }));
         }
-        let standalone = which::which("docker-compose").ok()?;
+        if chosen == Some(Kind::Plugin) {
+            return Ok(None);
+        }
+        let Ok(standalone) = which::which("docker-compose") else {
+            return Ok(None);
+        };
         // v1 is a Python script, v2 a Go binary: the first bytes tell them
         // apart without paying for v1's start.
         let v2 = std::fs::File::open(&standalone)
@@ -198,11 +252,11 @@ impl Compose {
                 std::io::Read::read_exact(&mut f, &mut magic).map(|()| magic)
             })
             .is_ok_and(|magic| magic == *b"\x7fELF");
-        Some(Installed {
+        Ok(Some(Installed {
             path: standalone,
             plugin: false,
             v2,
-        })
+        }))
     }
 
     pub(crate) fn program(&self) -> String {

@@ -112,7 +112,7 @@ impl Ctx {
             catalogue.thresholds.http_timeout,
         );
         let compose = ComposeModel::of_registry(&root, &registry);
-        let compose_tool = Compose::locate();
+        let compose_tool = Compose::locate().ok().flatten();
         Ok(Ctx {
             registry,
             catalogue,

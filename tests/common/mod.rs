@@ -345,6 +345,9 @@ pub struct Stack {
     /// binary (and every developer's run) on this machine.
     _engine: std::fs::File,
     pub root: PathBuf,
+    /// The compose every gaia command of the story runs (GAIA_COMPOSE);
+    /// None: gaia's own choice, v2 where it is installed.
+    compose: Option<&'static str>,
 }
 
 /// Held by the story that owns the simulated stack, in whichever process.
@@ -371,6 +374,22 @@ static SECRETS: OnceLock<Vec<(String, String)>> = OnceLock::new();
 const ROOT_PREFIX: &str = "gaia-sim-test-";
 
 pub fn stack() -> Stack {
+    stack_on(None)
+}
+
+/// The stack, with every gaia command of the story running `compose`
+/// (`docker-compose` for v1), which must be installed: a story written for
+/// it never passes by running the other one.
+pub fn stack_on(compose: Option<&'static str>) -> Stack {
+    if let Some(program) = compose {
+        let mut argv = program.split(' ');
+        let installed = std::process::Command::new(argv.next().unwrap())
+            .args(argv)
+            .arg("version")
+            .output()
+            .is_ok_and(|out| out.status.success());
+        assert!(installed, "this story runs on `{program}`, which is not installed");
+    }
     let mut guard = STACK
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -390,6 +409,7 @@ pub fn stack() -> Stack {
         _guard: guard,
         _engine: engine,
         root,
+        compose,
     };
     stack.up();
     if first {
@@ -399,6 +419,14 @@ pub fn stack() -> Stack {
     stack.assert_green("at the start of the story, after `gaia sim heal`");
     SECRETS.get_or_init(live_secrets);
     stack
+}
+
+/// Whether `docker compose` (v2) runs here.
+pub fn compose_v2_installed() -> bool {
+    std::process::Command::new("docker")
+        .args(["compose", "version"])
+        .output()
+        .is_ok_and(|out| out.status.success())
 }
 
 /// Fails with the engine's own words when there is no engine to test on:
@@ -573,6 +601,9 @@ impl Stack {
         S: AsRef<str>,
     {
         let mut gaia = gaia(args).root(&self.root);
+        if let Some(compose) = self.compose {
+            gaia = gaia.env("GAIA_COMPOSE", compose);
+        }
         if gaia.takes_the_lock() {
             gaia.lock = Some(self.root.join(LOCK));
         }
@@ -627,6 +658,36 @@ impl Stack {
 
     pub fn heal(&self) {
         self.gaia(["sim", "heal"]).run().succeeds();
+    }
+
+    /// Compose itself, the one the story's gaia runs, accepts the stack:
+    /// `up -d` of a live service goes through without refusing or warning
+    /// about the network or volumes.
+    pub fn assert_compose_accepts(&self, when: &str) {
+        let program = self.compose.unwrap_or(if compose_v2_installed() {
+            "docker compose"
+        } else {
+            "docker-compose"
+        });
+        let mut argv = program.split(' ');
+        let out = std::process::Command::new(argv.next().unwrap())
+            .args(argv)
+            .args(["-f", "docker-compose.yml", "up", "-d", "--no-deps", "gaia-web"])
+            .current_dir(&self.root)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "`{program} up -d gaia-web` {when} failed:\n{stderr}"
+        );
+        for objection in ["incorrect label", "was not created", "already exists but"] {
+            assert!(
+                !stderr.contains(objection),
+                "`{program} up -d gaia-web` {when} objected:\n{stderr}"
+            );
+        }
     }
 
     /// The doctor finds no failure and no warning; if it does, they are

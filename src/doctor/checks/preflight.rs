@@ -35,11 +35,17 @@ struct ComposeTool;
 check!(ComposeTool, Preflight, |self| subject: Subject::Stack, id: "preflight.compose".into(), service: None);
 impl ComposeTool {
     async fn check(&self, _ctx: &Ctx) -> Finding {
-        match Compose::locate().map(|c| c.path) {
-            Some(path) => Finding::pass(format!("compose installed: {}", path.display())),
-            None => {
+        match Compose::locate() {
+            Ok(Some(tool)) => Finding::pass(format!(
+                "compose installed: {} ({}, v{})",
+                tool.path.display(),
+                tool.command(),
+                if tool.v2 { 2 } else { 1 }
+            )),
+            Err(err) => Finding::fail(format!("{err:#}")),
+            Ok(None) => {
                 Finding::fail("neither the docker compose plugin nor docker-compose is installed")
-                    .fix("apt-get install docker-compose")
+                    .fix("install Compose v2: Docker's docker-compose-plugin package, or Debian trixie's docker-compose")
             }
         }
     }
