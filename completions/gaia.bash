@@ -1048,7 +1048,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__fault)
-            opts="-v -q -h -V --service --list --config --root --format --color --verbose --quiet --wait --help --version exited unhealthy restart-loop health-500 health-hang no-model core-gpu standby-down standbys-down no-fallback-env maintenance-on network-detached shared-dir-missing shared-dir-root-owned library-drift sessions-stale stale-candidate-image image-without-user no-gaia-common mangled-name network-missing"
+            opts="-v -q -h -V --service --list --config --root --format --color --verbose --quiet --wait --help --version exited unhealthy restart-loop health-500 health-hang no-model core-gpu standby-down standbys-down no-fallback-env maintenance-on network-detached shared-dir-missing shared-dir-root-owned library-drift sessions-stale stale-candidate-image image-without-user no-gaia-common mangled-name network-missing network-mislabelled"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
