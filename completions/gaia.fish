@@ -45,6 +45,7 @@ complete -c gaia -n "__fish_gaia_needs_command" -f -a "ha" -d 'Manage the HA hot
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "man" -d 'Print gaia\'s manual page, or write one page per command into a directory'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l service -d 'Check only this service (repeatable)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l category -d 'Run only this category of checks (repeatable)' -r -f -a "preflight\t''
@@ -340,15 +341,30 @@ complete -c gaia -n "__fish_gaia_using_subcommand completions" -s v -l verbose -
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "promote" -d 'Move a candidate into live: validated, gated, rolled back automatically on failure'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "rollback" -d 'Put back the version the last promotion replaced'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "history" -d 'Show the promotion audit log'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand man" -l dir -d 'Write gaia.1 and a gaia-<command>.1 page for every command here' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand man" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand man" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand man" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+junit\t'JUnit XML, one test suite per category (doctor only)'"
+complete -c gaia -n "__fish_gaia_using_subcommand man" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand man" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand man" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand man" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand man" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions man help" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions man help" -f -a "promote" -d 'Move a candidate into live: validated, gated, rolled back automatically on failure'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions man help" -f -a "rollback" -d 'Put back the version the last promotion replaced'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions man help" -f -a "history" -d 'Show the promotion audit log'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions man help" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions man help" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions man help" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions man help" -f -a "man" -d 'Print gaia\'s manual page, or write one page per command into a directory'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from doctor promote rollback history ha failover-test sim completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "start" -d 'Prepare the standbys\' shared directories, start them, wait until healthy, verify the wiring'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "stop" -d 'Stop and remove the HA standby containers, and nothing else'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "status" -d 'Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator\'s view'

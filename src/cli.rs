@@ -22,10 +22,20 @@ fn duration(text: &str) -> Result<Duration, String> {
     Ok(parsed)
 }
 
+/// The version with the commit and the day it was built from (build.rs).
+pub(crate) const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("GAIA_COMMIT"),
+    ", built ",
+    env!("GAIA_BUILD_DATE"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gaia",
-    version,
+    version = VERSION,
     about = "Keep the GAIA stack healthy",
     long_about = "Keep the GAIA stack healthy.\n\n\
         gaia checks the live and candidate containers of a GAIA deployment, repairs \
@@ -174,6 +184,12 @@ pub(crate) enum Command {
     /// Print a shell completion script
     #[command(after_help = "Example:\n  gaia completions bash > /etc/bash_completion.d/gaia")]
     Completions(CompletionsArgs),
+
+    /// Print gaia's manual page, or write one page per command into a directory
+    #[command(after_help = "Examples:\n  \
+        gaia man | man -l -\n  \
+        gaia man --dir ~/.local/share/man/man1    # then: man gaia-doctor")]
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -382,6 +398,13 @@ pub(crate) struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// Write gaia.1 and a gaia-<command>.1 page for every command here
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -108,8 +108,10 @@ async fn dispatch(cli: &Cli, changes_live: bool) -> Result<Outcome> {
     } else {
         Signals::inert()
     };
-    if let Command::Completions(args) = &cli.command {
-        return commands::completions::run(args);
+    match &cli.command {
+        Command::Completions(args) => return commands::completions::run(args),
+        Command::Man(args) => return commands::man::run(args),
+        _ => {}
     }
     if cli.global.format == output::Format::Junit && !matches!(cli.command, Command::Doctor(_)) {
         return Err(error::Error::Config(
@@ -126,7 +128,9 @@ async fn dispatch(cli: &Cli, changes_live: bool) -> Result<Outcome> {
         Command::Ha(command) => commands::ha::run(&ctx, command).await,
         Command::FailoverTest(args) => commands::failover::run(&ctx, args).await,
         Command::Sim(command) => commands::sim::run(&ctx, command).await,
-        Command::Completions(_) => unreachable!("handled before the registry is loaded"),
+        Command::Completions(_) | Command::Man(_) => {
+            unreachable!("handled before the registry is loaded")
+        }
     };
     // Work that finished whole despite a signal still tells the shell it was
     // asked to stop; a failure or a degraded stack says more, and stays.
@@ -183,7 +187,8 @@ fn changes_live(command: &Command) -> bool {
         Command::Ha(HaCommand::Status)
         | Command::History(_)
         | Command::Sim(_)
-        | Command::Completions(_) => false,
+        | Command::Completions(_)
+        | Command::Man(_) => false,
     }
 }
 

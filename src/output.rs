@@ -1,5 +1,6 @@
-//! How gaia talks to the operator: colour decided once (plain unless the
-//! output is a terminal, NO_COLOR honoured), progress only on a terminal,
+//! How gaia talks to the operator: colour decided once per stream (plain
+//! unless that stream is a terminal; NO_COLOR, CLICOLOR, CLICOLOR_FORCE and
+//! TERM=dumb honoured as anstream reads them), progress only on a terminal,
 //! and one place that knows what `--quiet` and `--verbose` mean.
 
 use std::io::{IsTerminal, Write};
@@ -63,7 +64,11 @@ impl Render for Plan {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Printer {
+    /// Colour on standard output (the result).
     pub(crate) color: bool,
+    /// Colour on standard error (steps and warnings), decided apart: a
+    /// report piped to a file still shows coloured progress on the terminal.
+    color_err: bool,
     pub(crate) format: Format,
     pub(crate) quiet: bool,
     pub(crate) verbose: u8,
@@ -72,14 +77,9 @@ pub(crate) struct Printer {
 
 impl Printer {
     pub(crate) fn new(choice: ColorChoice, format: Format, quiet: bool, verbose: u8) -> Printer {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
-        };
         Printer {
-            color,
+            color: colors(choice, &std::io::stdout()),
+            color_err: colors(choice, &std::io::stderr()),
             format,
             quiet,
             verbose,
@@ -128,7 +128,7 @@ impl Printer {
         if !self.quiet {
             say(&format!(
                 "{} {}",
-                self.paint("==>", Tone::Accent),
+                paint(self.color_err, "==>", Tone::Accent),
                 message.as_ref()
             ));
         }
@@ -137,7 +137,7 @@ impl Printer {
     pub(crate) fn warn(&self, message: impl AsRef<str>) {
         say(&format!(
             "{} {}",
-            self.paint("warning:", Tone::Warn),
+            paint(self.color_err, "warning:", Tone::Warn),
             message.as_ref()
         ));
     }
@@ -152,18 +152,9 @@ impl Printer {
         bar
     }
 
+    /// `text` in `tone` on standard output, when it has colour.
     pub(crate) fn paint(&self, text: &str, tone: Tone) -> String {
-        if !self.color {
-            return text.to_owned();
-        }
-        let code = match tone {
-            Tone::Good => "32",
-            Tone::Warn => "33",
-            Tone::Bad => "31",
-            Tone::Accent => "36",
-            Tone::Dim => "2",
-        };
-        format!("\x1b[{code}m{text}\x1b[0m")
+        paint(self.color, text, tone)
     }
 
     /// A table in gaia's style; comfy-table decides widths.
@@ -206,6 +197,31 @@ pub(crate) fn written(result: std::io::Result<()>) -> Result<()> {
 /// there is nowhere left to say so: the line is dropped, never a panic.
 pub(crate) fn say(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{}", crate::secrets::scrub(line));
+}
+
+/// Whether `stream` gets colour: `--color` when it says always or never,
+/// else what anstream concludes from the stream and the environment.
+fn colors(choice: ColorChoice, stream: &impl anstream::stream::RawStream) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never,
+    }
+}
+
+fn paint(color: bool, text: &str, tone: Tone) -> String {
+    if !color {
+        return text.to_owned();
+    }
+    use anstyle::{AnsiColor, Effects, Style};
+    let style = match tone {
+        Tone::Good => Style::new().fg_color(Some(AnsiColor::Green.into())),
+        Tone::Warn => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+        Tone::Bad => Style::new().fg_color(Some(AnsiColor::Red.into())),
+        Tone::Accent => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+        Tone::Dim => Style::new().effects(Effects::DIMMED),
+    };
+    format!("{style}{text}{style:#}")
 }
 
 #[derive(Debug, Clone, Copy)]

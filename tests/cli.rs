@@ -19,6 +19,7 @@ fn help_teaches_the_commands() {
         vec!["failover-test", "--help"],
         vec!["promote", "--help"],
         vec!["rollback", "--help"],
+        vec!["man", "--help"],
     ] {
         let ran = gaia(&args).run();
         ran.succeeds();
@@ -28,6 +29,60 @@ fn help_teaches_the_commands() {
         );
         insta::assert_snapshot!(name, ran.stdout);
     }
+}
+
+#[test]
+fn manual_pages_in_the_repository_match_the_cli() {
+    let fresh = tempfile::tempdir().unwrap();
+    gaia(["man", "--dir", fresh.path().to_str().unwrap()])
+        .run()
+        .succeeds();
+    let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let names = |dir: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let regenerate = "regenerate them with\n  rm -rf man && cargo run -q -- man --dir man";
+    assert_eq!(
+        names(&kept),
+        names(fresh.path()),
+        "man/ lists other pages; {regenerate}"
+    );
+    assert!(names(&kept).contains(&"gaia-doctor.1".to_owned()));
+    for name in names(&kept) {
+        let page = |dir: &std::path::Path| std::fs::read_to_string(dir.join(&name)).unwrap();
+        assert!(
+            page(&kept) == page(fresh.path()),
+            "man/{name} is out of date with the CLI; {regenerate}"
+        );
+    }
+    let single = gaia(["man"]).run();
+    single.succeeds();
+    assert!(single.stdout.contains(".TH gaia 1") && single.stdout.contains("doctor"));
+}
+
+#[test]
+fn the_version_names_the_commit_it_was_built_from() {
+    let ran = gaia(["--version"]).run();
+    ran.succeeds();
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let commit = String::from_utf8_lossy(&commit.stdout).trim().to_owned();
+    assert!(
+        ran.stdout.starts_with(&format!(
+            "gaia {} ({commit}, built ",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{}",
+        ran.stdout
+    );
 }
 
 #[test]

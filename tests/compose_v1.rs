@@ -31,7 +31,13 @@ fn on_compose_v1_the_stack_is_repaired_and_v1_accepts_what_gaia_made() {
             "warn",
             "relabel-network",
         ),
-        ("exited", Some("gaia-web"), "containers.gaia-web", "fail", "start"),
+        (
+            "exited",
+            Some("gaia-web"),
+            "containers.gaia-web",
+            "fail",
+            "start",
+        ),
         (
             "mangled-name",
             Some("gaia-core"),
@@ -54,9 +60,7 @@ fn on_compose_v1_the_stack_is_repaired_and_v1_accepts_what_gaia_made() {
             .unwrap_or_else(|| panic!("{fault}: no {check} in {before:#}"));
         assert_eq!(found["severity"], *severity, "{fault}: {found:#}");
 
-        let ran = stack
-            .gaia(["doctor", "--fix", "--format", "json"])
-            .run();
+        let ran = stack.gaia(["doctor", "--fix", "--format", "json"]).run();
         let report = ran.json();
         let repairs = report["fix"]["repairs"].as_array().unwrap();
         assert!(

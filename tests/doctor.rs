@@ -578,25 +578,46 @@ fn colour_only_on_a_terminal_or_when_asked_and_quiet_and_logs_do_as_they_say() {
         .run();
     assert!(coloured(&always.stdout), "--color always colours");
 
-    // On a terminal (script gives gaia one) colour is on, unless NO_COLOR.
-    let on_terminal = |no_color: bool| {
-        let command = format!("{} {}", env!("CARGO_BIN_EXE_gaia"), args.join(" "));
+    let forced = stack.gaia(args).env("CLICOLOR_FORCE", "1").run();
+    assert!(coloured(&forced.stdout), "CLICOLOR_FORCE colours a pipe");
+
+    // On a terminal (script gives gaia one) colour is on, unless the
+    // environment says otherwise; each stream decides for itself.
+    let on_terminal = |command: &str, env: &[(&str, &str)]| {
+        let command = format!("{} {command}", env!("CARGO_BIN_EXE_gaia"));
         let mut script = std::process::Command::new("script");
         script
             .args(["-q", "-e", "-c", &command, "/dev/null"])
             .env("GAIA_ROOT", &stack.root)
+            .env("TERM", "xterm")
             .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE")
             .stdin(std::process::Stdio::null());
-        if no_color {
-            script.env("NO_COLOR", "1");
+        for (key, value) in env {
+            script.env(key, value);
         }
         let out = script
             .output()
             .expect("script (bsdutils) runs gaia on a terminal");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    assert!(coloured(&on_terminal(false)), "a terminal gets colour");
-    assert!(!coloured(&on_terminal(true)), "NO_COLOR turns it off");
+    let doctor = args.join(" ");
+    assert!(
+        coloured(&on_terminal(&doctor, &[])),
+        "a terminal gets colour"
+    );
+    for plain in [("NO_COLOR", "1"), ("CLICOLOR", "0"), ("TERM", "dumb")] {
+        assert!(
+            !coloured(&on_terminal(&doctor, &[plain])),
+            "{plain:?} turns it off"
+        );
+    }
+    let steps_only = on_terminal("sim heal >/dev/null", &[]);
+    assert!(
+        steps_only.contains("==>") && coloured(&steps_only),
+        "stderr on a terminal is coloured while stdout goes to a file: {steps_only}"
+    );
 
     let steps = stack.gaia(["sim", "heal"]).run();
     assert!(steps.stderr.contains("==>"), "{}", steps.stderr);

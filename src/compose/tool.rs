@@ -130,15 +130,17 @@ fn chosen() -> Result<Option<Kind>> {
 /// Where Docker looks for CLI plugins, the user's own first.
 fn plugin_dirs() -> impl Iterator<Item = PathBuf> {
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    home.map(|h| h.join(".docker/cli-plugins")).into_iter().chain(
-        [
-            "/usr/local/lib/docker/cli-plugins",
-            "/usr/local/libexec/docker/cli-plugins",
-            "/usr/lib/docker/cli-plugins",
-            "/usr/libexec/docker/cli-plugins",
-        ]
-        .map(PathBuf::from),
-    )
+    home.map(|h| h.join(".docker/cli-plugins"))
+        .into_iter()
+        .chain(
+            [
+                "/usr/local/lib/docker/cli-plugins",
+                "/usr/local/libexec/docker/cli-plugins",
+                "/usr/lib/docker/cli-plugins",
+                "/usr/libexec/docker/cli-plugins",
+            ]
+            .map(PathBuf::from),
+        )
 }
 
 pub(crate) struct Compose {

@@ -388,7 +388,10 @@ pub fn stack_on(compose: Option<&'static str>) -> Stack {
             .arg("version")
             .output()
             .is_ok_and(|out| out.status.success());
-        assert!(installed, "this story runs on `{program}`, which is not installed");
+        assert!(
+            installed,
+            "this story runs on `{program}`, which is not installed"
+        );
     }
     let mut guard = STACK
         .lock()
@@ -672,7 +675,14 @@ impl Stack {
         let mut argv = program.split(' ');
         let out = std::process::Command::new(argv.next().unwrap())
             .args(argv)
-            .args(["-f", "docker-compose.yml", "up", "-d", "--no-deps", "gaia-web"])
+            .args([
+                "-f",
+                "docker-compose.yml",
+                "up",
+                "-d",
+                "--no-deps",
+                "gaia-web",
+            ])
             .current_dir(&self.root)
             .stdin(std::process::Stdio::null())
             .output()
