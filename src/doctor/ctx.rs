@@ -108,7 +108,7 @@ impl Ctx {
             catalogue.thresholds.http_connect_timeout,
             catalogue.thresholds.http_timeout,
         );
-        let compose = ComposeModel::of_registry(&root, &registry);
+        let compose = ComposeModel::of_registry(&root, &registry).await;
         Ok(Ctx {
             registry,
             catalogue,
