@@ -518,3 +518,165 @@ fn url_host(value: &str) -> Option<&str> {
 fn q(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{GpuExpectation, Role};
+
+    fn reference() -> PathBuf {
+        // The real GAIA compose files, as the project keeps them beside the code.
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/compose")
+    }
+
+    async fn drafted(root: &Path, in_use: &Registry) -> (String, Registry) {
+        let text = draft(&read(root).await.unwrap(), in_use);
+        let registry = Registry::parse(&text, "draft")
+            .unwrap_or_else(|e| panic!("the draft does not load: {e}\n{text}"));
+        (text, registry)
+    }
+
+    #[tokio::test]
+    async fn the_reference_files_draft_the_built_in_services() {
+        let built_in = Registry::load(None).unwrap();
+        let (text, draft) = drafted(&reference(), &built_in).await;
+        assert_eq!(draft.network, built_in.network);
+        let mut names: Vec<&str> = draft.services.iter().map(|s| s.name.as_str()).collect();
+        let mut known: Vec<&str> = built_in.services.iter().map(|s| s.name.as_str()).collect();
+        names.sort();
+        known.sort();
+        assert_eq!(names, known);
+        for service in &built_in.services {
+            let drafted = draft.service(&service.name).unwrap();
+            // Compose cannot say whether gaia-wiki is optional: it runs
+            // whenever the stack does, so the draft calls it required.
+            let mut drafted = drafted.clone();
+            drafted.required = service.required;
+            assert_eq!(format!("{drafted:?}"), format!("{service:?}"));
+        }
+        assert_eq!(draft.volumes, built_in.volumes);
+        assert_eq!(draft.packages, built_in.packages);
+        assert!(draft.service("gaia-wiki").unwrap().required);
+        // Drafting again, or with the draft in use, gives the same bytes.
+        assert_eq!(drafted(&reference(), &built_in).await.0, text);
+        assert_eq!(drafted(&reference(), &draft).await.0, text);
+    }
+
+    fn write(dir: &Path, file: &str, text: &str) {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+
+    const SERVICE: &str = "    image: x:1\n    restart: unless-stopped\n    networks: [net]\n";
+
+    #[tokio::test]
+    async fn a_stack_of_its_own_drafts_what_its_files_say() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            LIVE_FILE,
+            &format!(
+                "services:\n  api:\n{SERVICE}    ports: [\"127.0.0.1:9000:8000\"]\n    \
+                 healthcheck:\n      test: [\"CMD\", \"wget\", \"-qO-\", \"http://localhost:8000/ready\"]\n    \
+                 deploy:\n      resources:\n        reservations:\n          devices:\n            \
+                 - capabilities: [gpu]\n              count: 1\n    volumes: [data:/data]\n  \
+                 worker:\n{SERVICE}    user: app\n  \
+                 queue:\n{SERVICE}    healthcheck:\n      test: curl -f http://localhost:5672/\n  \
+                 extra:\n{SERVICE}    profiles: [extras]\n    ports: [\"7000:7000\"]\n\
+                 networks:\n  net:\n    name: my-net\nvolumes:\n  data:\n    name: my-data\n"
+            ),
+        );
+        write(
+            dir.path(),
+            CANDIDATE_FILE,
+            &format!(
+                "services:\n  api-candidate:\n    image: x:1\n    restart: \"no\"\n    profiles: [full, api]\n    \
+                 ports: [\"9001:8000\"]\n    volumes: [data:/data]\n  lonely-candidate:\n{SERVICE}\n\
+                 networks:\n  net:\n    name: my-net\nvolumes:\n  data:\n    name: my-data\n"
+            ),
+        );
+        let (text, draft) = drafted(dir.path(), &Registry::load(None).unwrap()).await;
+        assert_eq!(draft.network, "my-net");
+        assert_eq!(draft.volumes[0].name, "my-data");
+        assert_eq!(draft.volumes[0].mount, "/data");
+        let api = draft.service("api").unwrap();
+        assert_eq!((api.host_port, api.port), (Some(9000), 8000));
+        assert_eq!(api.health_path, "/ready");
+        assert_eq!(api.gpu, GpuExpectation::One);
+        assert!(api.required);
+        assert_eq!(api.promote, Some(registry::Promotion::Files));
+        assert_eq!(api.volumes, ["my-data"]);
+        // No published port and no healthcheck: defaults, said to be defaults.
+        let worker = draft.service("worker").unwrap();
+        assert_eq!((worker.host_port, worker.port), (None, 80));
+        assert_eq!(worker.user, None);
+        assert!(text.contains("# user: `app` is not a uid; left out."));
+        assert!(text.contains("# port: a default to review; compose names no port."));
+        // No published port: the port comes from the healthcheck.
+        let queue = draft.service("queue").unwrap();
+        assert_eq!(
+            (queue.host_port, queue.port, queue.health_path.as_str()),
+            (None, 5672, "/")
+        );
+        let extra = draft.service("extra").unwrap();
+        assert!(!extra.required);
+        assert_eq!(extra.profile.as_deref(), Some("extras"));
+        let candidate = draft.service("api-candidate").unwrap();
+        assert_eq!(candidate.role, Role::Candidate);
+        assert_eq!(candidate.stands_in_for.as_deref(), Some("api"));
+        assert_eq!(candidate.profile.as_deref(), Some("api"));
+        assert_eq!(candidate.source, "candidates/api");
+        assert_eq!(draft.service("lonely-candidate").unwrap().role, Role::Live);
+    }
+
+    #[tokio::test]
+    async fn the_reference_without_two_candidates_and_with_a_gpu_core_drafts_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = std::fs::read_to_string(reference().join(LIVE_FILE))
+            .unwrap()
+            .replace(
+                "    stop_grace_period: 25s\n",
+                "    stop_grace_period: 25s\n    devices: [\"/dev/nvidia0\", \"/dev/nvidia1\"]\n",
+            );
+        write(dir.path(), LIVE_FILE, &live);
+        let candidates = std::fs::read_to_string(reference().join(CANDIDATE_FILE)).unwrap();
+        let kept: Vec<&str> = candidates
+            .split("\n  gaia-")
+            .filter(|s| {
+                !s.starts_with("orchestrator-candidate") && !s.starts_with("audio-candidate")
+            })
+            .collect();
+        write(dir.path(), CANDIDATE_FILE, &kept.join("\n  gaia-"));
+        std::fs::copy(reference().join(HA_FILE), dir.path().join(HA_FILE)).unwrap();
+        let (_, draft) = drafted(dir.path(), &Registry::load(None).unwrap()).await;
+        assert!(draft.service("gaia-orchestrator-candidate").is_none());
+        assert!(draft.service("gaia-audio-candidate").is_none());
+        assert_eq!(draft.service("gaia-core").unwrap().gpu, GpuExpectation::All);
+        // Nothing stands in for them now: nothing to promote.
+        assert_eq!(draft.service("gaia-orchestrator").unwrap().promote, None);
+        assert_eq!(draft.service("gaia-audio").unwrap().promote, None);
+        let standby = draft.service("gaia-core-candidate").unwrap();
+        assert_eq!(standby.compose_files, [CANDIDATE_FILE, HA_FILE]);
+        assert_eq!(standby.profile.as_deref(), Some(HA_PROFILE));
+        assert_eq!(
+            draft.service("gaia-web-candidate").unwrap().compose_files,
+            [CANDIDATE_FILE]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_root_without_compose_files_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read(dir.path()).await.unwrap_err();
+        assert!(
+            err.to_string().contains("no docker-compose.yml in"),
+            "{err}"
+        );
+        write(dir.path(), LIVE_FILE, "services: [unclosed");
+        let err = read(dir.path()).await.unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("docker-compose.yml is not valid YAML"),
+            "{err}"
+        );
+    }
+}
