@@ -34,6 +34,9 @@ _gaia() {
             gaia,history)
                 cmd="gaia__subcmd__history"
                 ;;
+            gaia,init)
+                cmd="gaia__subcmd__init"
+                ;;
             gaia,promote)
                 cmd="gaia__subcmd__promote"
                 ;;
@@ -90,6 +93,9 @@ _gaia() {
                 ;;
             gaia__subcmd__help,history)
                 cmd="gaia__subcmd__help__subcmd__history"
+                ;;
+            gaia__subcmd__help,init)
+                cmd="gaia__subcmd__help__subcmd__init"
                 ;;
             gaia__subcmd__help,promote)
                 cmd="gaia__subcmd__help__subcmd__promote"
@@ -170,7 +176,7 @@ _gaia() {
 
     case "${cmd}" in
         gaia)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version doctor promote rollback history ha failover-test sim completions help"
+            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version doctor promote rollback history ha failover-test init sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -604,7 +610,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__help)
-            opts="doctor promote rollback history ha failover-test sim completions help"
+            opts="doctor promote rollback history ha failover-test init sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -757,6 +763,20 @@ _gaia() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gaia__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gaia__subcmd__help__subcmd__promote)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -871,6 +891,40 @@ _gaia() {
             ;;
         gaia__subcmd__history)
             opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__init)
+            opts="-v -q -h -V --write --diff --force --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

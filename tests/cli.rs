@@ -19,6 +19,7 @@ fn help_teaches_the_commands() {
         vec!["failover-test", "--help"],
         vec!["promote", "--help"],
         vec!["rollback", "--help"],
+        vec!["init", "--help"],
     ] {
         let ran = gaia(&args).run();
         ran.succeeds();
