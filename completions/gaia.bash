@@ -34,6 +34,9 @@ _gaia() {
             gaia,history)
                 cmd="gaia__subcmd__history"
                 ;;
+            gaia,init)
+                cmd="gaia__subcmd__init"
+                ;;
             gaia,man)
                 cmd="gaia__subcmd__man"
                 ;;
@@ -93,6 +96,9 @@ _gaia() {
                 ;;
             gaia__subcmd__help,history)
                 cmd="gaia__subcmd__help__subcmd__history"
+                ;;
+            gaia__subcmd__help,init)
+                cmd="gaia__subcmd__help__subcmd__init"
                 ;;
             gaia__subcmd__help,man)
                 cmd="gaia__subcmd__help__subcmd__man"
@@ -176,7 +182,7 @@ _gaia() {
 
     case "${cmd}" in
         gaia)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version doctor promote rollback history ha failover-test sim completions man help"
+            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version doctor promote rollback history ha failover-test init sim completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -610,7 +616,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__help)
-            opts="doctor promote rollback history ha failover-test sim completions man help"
+            opts="doctor promote rollback history ha failover-test init sim completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -763,6 +769,20 @@ _gaia() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gaia__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gaia__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -891,6 +911,40 @@ _gaia() {
             ;;
         gaia__subcmd__history)
             opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__init)
+            opts="-v -q -h -V --write --diff --force --config --root --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

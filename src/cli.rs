@@ -177,6 +177,25 @@ pub(crate) enum Command {
         129/130/143 stopped by SIGHUP/SIGINT/SIGTERM (the target was put back).")]
     FailoverTest(FailoverArgs),
 
+    /// Draft services.toml from the compose files in the root
+    ///
+    /// Reads docker-compose.yml, docker-compose.candidate.yml and its HA overlay
+    /// docker-compose.ha.yml (as compose v2 resolves them, else as gaia reads the
+    /// YAML) and drafts the registry: services, container names, ports, health
+    /// paths, GPUs, candidates, profiles, volumes and the network. What compose
+    /// cannot say (promote, python, source, shared directories, packages) comes
+    /// from the registry in use, or is a default the draft marks for review. The
+    /// same files always give the same draft.
+    #[command(after_help = "Examples:\n  \
+        gaia --root /srv/GAIA_Project init                  # print the draft\n  \
+        gaia --root /srv/GAIA_Project init --diff           # against the built-in registry\n  \
+        gaia --root /srv/GAIA_Project init --write          # write <root>/services.toml\n  \
+        gaia --root /srv/GAIA_Project --config /srv/GAIA_Project/services.toml init --diff\n  \
+        gaia --config /srv/GAIA_Project/services.toml doctor --category consistency\n\n\
+        --write never replaces a services.toml that differs from the draft without --force \
+        (exit 3; --diff with --config on it shows what would change).")]
+    Init(InitArgs),
+
     /// Run a simulated GAIA stack on the local Docker engine, to rehearse on
     #[command(subcommand)]
     Sim(SimCommand),
@@ -190,6 +209,21 @@ pub(crate) enum Command {
         gaia man | man -l -\n  \
         gaia man --dir ~/.local/share/man/man1    # then: man gaia-doctor")]
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Write the draft to <root>/services.toml (atomically)
+    #[arg(long)]
+    pub(crate) write: bool,
+
+    /// Show how the draft differs from the registry in use (--config, or the built-in one)
+    #[arg(long)]
+    pub(crate) diff: bool,
+
+    /// With --write: replace a services.toml that differs from the draft
+    #[arg(long, requires = "write")]
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -127,6 +127,7 @@ async fn dispatch(cli: &Cli, changes_live: bool) -> Result<Outcome> {
         Command::History(args) => commands::history::run(&ctx, args).await,
         Command::Ha(command) => commands::ha::run(&ctx, command).await,
         Command::FailoverTest(args) => commands::failover::run(&ctx, args).await,
+        Command::Init(args) => commands::init::run(&ctx, args, cli.global.config.as_deref()).await,
         Command::Sim(command) => commands::sim::run(&ctx, command).await,
         Command::Completions(_) | Command::Man(_) => {
             unreachable!("handled before the registry is loaded")
@@ -186,6 +187,7 @@ fn changes_live(command: &Command) -> bool {
         }
         Command::Ha(HaCommand::Status)
         | Command::History(_)
+        | Command::Init(_)
         | Command::Sim(_)
         | Command::Completions(_)
         | Command::Man(_) => false,

@@ -20,6 +20,7 @@ fn help_teaches_the_commands() {
         vec!["promote", "--help"],
         vec!["rollback", "--help"],
         vec!["man", "--help"],
+        vec!["init", "--help"],
     ] {
         let ran = gaia(&args).run();
         ran.succeeds();

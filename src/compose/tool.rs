@@ -15,6 +15,8 @@ use crate::registry::Service;
 /// and does not wait for health); `version` gets much less.
 const ACTION_DEADLINE: Duration = Duration::from_secs(300);
 const PROBE_DEADLINE: Duration = Duration::from_secs(20);
+/// `config` only reads files: it gets the probe's time, not an action's.
+const CONFIG_DEADLINE: Duration = PROBE_DEADLINE;
 
 /// A compose process gaia waits for: killed when gaia stops waiting, so it
 /// never goes on recreating behind a rollback; in a process group of its
@@ -223,6 +225,16 @@ impl Compose {
         }))
     }
 
+    /// The compose tool `locate` finds, to run in `root`; None when there is
+    /// none (or GAIA_COMPOSE names none that is installed).
+    pub(crate) fn located(root: &Path) -> Option<Compose> {
+        let tool = Self::locate().ok().flatten()?;
+        Some(Compose {
+            program: tool.command().split(' ').map(str::to_owned).collect(),
+            root: root.to_owned(),
+        })
+    }
+
     /// Where the compose tool is installed, found without running it (the
     /// Python docker-compose takes most of a second just to start): the v2
     /// CLI plugin in Docker's plugin directories, else `docker-compose` on
@@ -277,8 +289,63 @@ impl Compose {
         .await
     }
 
+    /// Whether this is compose v2, whose `config` resolves everything compose
+    /// itself would (interpolation, include, extends, profiles, overlays).
+    pub(crate) fn is_v2(&self) -> bool {
+        self.program[0] == "docker"
+    }
+
+    /// What compose makes of `files` with every profile active, as its JSON
+    /// document (`config --format json`, v2 only). A refusal is compose's own
+    /// complaint, without the command around it.
+    pub(crate) async fn config(&self, files: &[String]) -> Result<serde_json::Value, String> {
+        let set = FileSet {
+            files: files.to_vec(),
+            profiles: vec!["*".into()],
+        };
+        let output = self
+            .output(&set, &["config", "--format", "json"], CONFIG_DEADLINE)
+            .await
+            .map_err(|err| err.to_string())?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            return Err(stderr.trim().lines().last().unwrap_or("").to_owned());
+        }
+        serde_json::from_slice(&output.stdout).map_err(|err| {
+            format!(
+                "`{} config` printed no JSON document: {err}",
+                self.program()
+            )
+        })
+    }
+
     /// Runs `compose -f … --profile … ARGS` in the root; output is shown only on failure.
     pub(crate) async fn run(&self, set: &FileSet, args: &[&str]) -> Result<()> {
+        let output = self.output(set, args, ACTION_DEADLINE).await?;
+        if output.status.success() {
+            return Ok(());
+        }
+        let shown = self.shown(set, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
+        Err(Error::Failed(format!(
+            "`{shown}` failed in {}:\n{}",
+            self.root.display(),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        )))
+    }
+
+    fn shown(&self, set: &FileSet, args: &[&str]) -> String {
+        format!("{} {}{}", self.program(), set.describe(), args.join(" "))
+    }
+
+    /// Runs `compose -f … --profile … ARGS` in the root to its end or `deadline`.
+    async fn output(
+        &self,
+        set: &FileSet,
+        args: &[&str],
+        deadline: Duration,
+    ) -> Result<std::process::Output> {
         let mut command = compose_command(&self.program[0]);
         command.args(&self.program[1..]).current_dir(&self.root);
         for file in &set.files {
@@ -288,28 +355,18 @@ impl Compose {
             command.arg("--profile").arg(profile);
         }
         command.args(args);
-        let shown = format!("{} {}{}", self.program(), set.describe(), args.join(" "));
+        let shown = self.shown(set, args);
         tracing::debug!(command = %shown, "running compose");
-        let output = run_to_end(command, ACTION_DEADLINE)
+        run_to_end(command, deadline)
             .await
             .map_err(|err| match err {
                 Ended::Late => Error::Failed(format!(
                     "`{shown}` did not finish within {}s and was stopped",
-                    ACTION_DEADLINE.as_secs()
+                    deadline.as_secs()
                 )),
                 Ended::NotStarted(err) => {
                     Error::PreFlight(format!("cannot run {}: {err}", self.program()))
                 }
-            })?;
-        if output.status.success() {
-            return Ok(());
-        }
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
-        Err(Error::Failed(format!(
-            "`{shown}` failed in {}:\n{}",
-            self.root.display(),
-            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-        )))
+            })
     }
 }

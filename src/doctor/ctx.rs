@@ -111,7 +111,7 @@ impl Ctx {
             catalogue.thresholds.http_connect_timeout,
             catalogue.thresholds.http_timeout,
         );
-        let compose = ComposeModel::of_registry(&root, &registry);
+        let compose = ComposeModel::of_registry(&root, &registry).await;
         let compose_tool = Compose::locate().ok().flatten();
         Ok(Ctx {
             registry,

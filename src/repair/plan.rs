@@ -336,7 +336,11 @@ mod tests {
                 registry: &self.registry,
                 containers: &self.containers,
                 uninspectable: &self.uninspectable,
-                depths: ComposeModel::of_registry(&root, &self.registry)
+                depths: tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(ComposeModel::of_registry(&root, &self.registry))
                     .dependency_depths(&self.registry),
             };
             let results: Vec<CheckResult> = failing.iter().map(|id| self.failing(id)).collect();

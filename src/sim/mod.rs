@@ -76,7 +76,7 @@ impl<'a> Sim<'a> {
         let Some(network) = self.docker.network(name).await? else {
             return Ok(());
         };
-        let model = ComposeModel::of_registry(&self.root.path, self.registry);
+        let model = ComposeModel::of_registry(&self.root.path, self.registry).await;
         let key = &model.network(name)?.key;
         if network.labels.get(Object::Network.key_label()) != Some(key) {
             self.printer

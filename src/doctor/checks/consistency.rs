@@ -20,7 +20,7 @@ impl Compose {
             return Finding::skip(format!("{file} is not in {}", ctx.root.display()));
         }
         if let Some((file, err)) = compose.invalid.first() {
-            return Finding::fail(format!("{file} is not valid YAML: {err}"));
+            return Finding::fail(format!("{file} {err}"));
         }
         let in_files: BTreeSet<&str> = compose.services.keys().map(String::as_str).collect();
         let registered: BTreeSet<&str> = ctx
