@@ -215,27 +215,36 @@ pub(crate) struct Custom {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Probe {
-    /// GET `url` from the host, or from inside `inside`'s container.
-    Http {
-        url: String,
-        inside: Option<String>,
-        status: u16,
-        contains: Option<String>,
-        timeout: Duration,
-    },
-    /// `argv` inside the service's container.
-    Exec {
-        argv: Vec<String>,
-        exit_code: i64,
-        stdout_contains: Option<String>,
-        timeout: Duration,
-    },
-    /// Lines of the service's log matching any of `patterns`, written in
-    /// the last `since` of the current container's life.
-    Log {
-        patterns: Vec<regex::Regex>,
-        since: Duration,
-    },
+    Http(HttpProbe),
+    Exec(ExecProbe),
+    Log(LogProbe),
+}
+
+/// GET `url` from the host, or from inside `inside`'s container.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpProbe {
+    pub(crate) url: String,
+    pub(crate) inside: Option<String>,
+    pub(crate) status: u16,
+    pub(crate) contains: Option<String>,
+    pub(crate) timeout: Duration,
+}
+
+/// `argv` inside the service's container.
+#[derive(Debug, Clone)]
+pub(crate) struct ExecProbe {
+    pub(crate) argv: Vec<String>,
+    pub(crate) exit_code: i64,
+    pub(crate) stdout_contains: Option<String>,
+    pub(crate) timeout: Duration,
+}
+
+/// Lines of the service's log matching any of `patterns`, written in the
+/// last `since` of the current container's life.
+#[derive(Debug, Clone)]
+pub(crate) struct LogProbe {
+    pub(crate) patterns: Vec<regex::Regex>,
+    pub(crate) since: Duration,
 }
 
 /// A custom probe may take this long: every check has 10 s in all.
@@ -669,13 +678,13 @@ fn customs(
                         return Err(at(span, "an `http` check needs `url`, or `path` with `service`".into()));
                     }
                 };
-                Probe::Http {
+                Probe::Http(HttpProbe {
                     url,
                     inside: from.map(str::to_owned),
                     status: entry.status.as_ref().map_or(200, |s| *s.get_ref()),
                     contains: entry.contains.map(Spanned::into_inner),
                     timeout: timeout(thresholds.http_timeout)?,
-                }
+                })
             }
             Kind::Exec => {
                 needs_service()?;
@@ -684,12 +693,12 @@ fn customs(
                     Some(argv) => return Err(at(argv.span(), "`argv` is empty".into())),
                     None => return Err(at(span, "an `exec` check needs `argv`".into())),
                 };
-                Probe::Exec {
+                Probe::Exec(ExecProbe {
                     argv,
                     exit_code: entry.exit_code.as_ref().map_or(0, |c| *c.get_ref()),
                     stdout_contains: entry.stdout_contains.map(Spanned::into_inner),
                     timeout: timeout(EXEC_TIMEOUT)?,
-                }
+                })
             }
             Kind::Log => {
                 needs_service()?;
@@ -711,10 +720,10 @@ fn customs(
                     Some(p) => return Err(at(p.span(), "`patterns` is empty".into())),
                     None => return Err(at(span, "a `log` check needs `patterns`".into())),
                 };
-                Probe::Log {
+                Probe::Log(LogProbe {
                     patterns,
                     since: duration(&entry.since, "since", Duration::from_secs(15 * 60))?,
-                }
+                })
             }
         };
         checks.push(Custom {
