@@ -532,7 +532,6 @@ impl Catalogue {
     }
 }
 
-
 /// The custom checks of `entries`, each checked for its kind's keys; those
 /// naming a service the registry lacks are skipped with a note.
 fn customs(
@@ -557,11 +556,17 @@ fn customs(
         if !well_named {
             return Err(at(
                 entry.id.span(),
-                format!("check id `{}` must be letters, digits, `-`, `_` and `.`", id.escape_debug()),
+                format!(
+                    "check id `{}` must be letters, digits, `-`, `_` and `.`",
+                    id.escape_debug()
+                ),
             ));
         }
         if checks.iter().any(|c| c.id == *id) {
-            return Err(at(entry.id.span(), format!("a second check with id `{id}`")));
+            return Err(at(
+                entry.id.span(),
+                format!("a second check with id `{id}`"),
+            ));
         }
         let kind_name = match entry.kind {
             Kind::Http => "http",
@@ -572,20 +577,47 @@ fn customs(
             ("url", entry.url.as_ref().map(Spanned::span), Kind::Http),
             ("path", entry.path.as_ref().map(Spanned::span), Kind::Http),
             ("from", entry.from.as_ref().map(Spanned::span), Kind::Http),
-            ("status", entry.status.as_ref().map(Spanned::span), Kind::Http),
-            ("contains", entry.contains.as_ref().map(Spanned::span), Kind::Http),
+            (
+                "status",
+                entry.status.as_ref().map(Spanned::span),
+                Kind::Http,
+            ),
+            (
+                "contains",
+                entry.contains.as_ref().map(Spanned::span),
+                Kind::Http,
+            ),
             ("argv", entry.argv.as_ref().map(Spanned::span), Kind::Exec),
-            ("exit_code", entry.exit_code.as_ref().map(Spanned::span), Kind::Exec),
-            ("stdout_contains", entry.stdout_contains.as_ref().map(Spanned::span), Kind::Exec),
-            ("patterns", entry.patterns.as_ref().map(Spanned::span), Kind::Log),
+            (
+                "exit_code",
+                entry.exit_code.as_ref().map(Spanned::span),
+                Kind::Exec,
+            ),
+            (
+                "stdout_contains",
+                entry.stdout_contains.as_ref().map(Spanned::span),
+                Kind::Exec,
+            ),
+            (
+                "patterns",
+                entry.patterns.as_ref().map(Spanned::span),
+                Kind::Log,
+            ),
             ("since", entry.since.as_ref().map(Spanned::span), Kind::Log),
-            ("timeout", entry.timeout.as_ref().map(Spanned::span), entry.kind),
+            (
+                "timeout",
+                entry.timeout.as_ref().map(Spanned::span),
+                entry.kind,
+            ),
         ];
         for (key, found, kind) in keys {
             if let Some(found) = found
                 && (kind != entry.kind || (key == "timeout" && entry.kind == Kind::Log))
             {
-                return Err(at(found, format!("`{key}` is not a key of a `{kind_name}` check")));
+                return Err(at(
+                    found,
+                    format!("`{key}` is not a key of a `{kind_name}` check"),
+                ));
             }
         }
         let from = entry
@@ -599,11 +631,12 @@ fn customs(
             .map(|s| s.get_ref().as_str())
             .chain(from)
             .collect();
-        let absent: Vec<&str> = named
+        let mut absent: Vec<&str> = named
             .iter()
             .copied()
             .filter(|s| registry.service(s).is_none())
             .collect();
+        absent.dedup();
         if !absent.is_empty() {
             notes.push(format!(
                 "custom.toml: the check `{id}` is not run: the registry has no {}",
@@ -614,14 +647,19 @@ fn customs(
         let service = entry.service.as_ref().map(|s| s.get_ref().clone());
         let needs_service = || match &service {
             Some(s) => Ok(s.clone()),
-            None => Err(at(span.clone(), format!("an `{kind_name}` check needs `service`"))),
+            None => Err(at(
+                span.clone(),
+                format!("an `{kind_name}` check needs `service`"),
+            )),
         };
         let duration = |value: &Option<Spanned<String>>, key: &str, default: Duration| {
             let Some(value) = value else {
                 return Ok(default);
             };
             match humantime::parse_duration(value.get_ref()) {
-                Ok(d) if d.is_zero() => Err(at(value.span(), format!("`{key}` must be longer than 0s"))),
+                Ok(d) if d.is_zero() => {
+                    Err(at(value.span(), format!("`{key}` must be longer than 0s")))
+                }
                 Ok(d) => Ok(d),
                 Err(e) => Err(at(value.span(), format!("`{key}`: {e}"))),
             }
@@ -631,7 +669,10 @@ fn customs(
             match &entry.timeout {
                 Some(t) if timeout > LONGEST_PROBE => Err(at(
                     t.span(),
-                    format!("`timeout` may be at most {}s: a check has 10s in all", LONGEST_PROBE.as_secs()),
+                    format!(
+                        "`timeout` may be at most {}s: a check has 10s in all",
+                        LONGEST_PROBE.as_secs()
+                    ),
                 )),
                 _ => Ok(timeout),
             }
@@ -640,14 +681,22 @@ fn customs(
             Kind::Http => {
                 let url = match (&entry.url, &entry.path) {
                     (Some(url), None) => {
-                        if !(url.get_ref().starts_with("http://") || url.get_ref().starts_with("https://")) {
-                            return Err(at(url.span(), "`url` must start with http:// or https://".into()));
+                        if !(url.get_ref().starts_with("http://")
+                            || url.get_ref().starts_with("https://"))
+                        {
+                            return Err(at(
+                                url.span(),
+                                "`url` must start with http:// or https://".into(),
+                            ));
                         }
                         url.get_ref().clone()
                     }
                     (None, Some(path)) => {
                         let name = service.as_deref().ok_or_else(|| {
-                            at(path.span(), "`path` needs `service`, whose port it is asked on".into())
+                            at(
+                                path.span(),
+                                "`path` needs `service`, whose port it is asked on".into(),
+                            )
                         })?;
                         if !path.get_ref().starts_with('/') {
                             return Err(at(path.span(), "`path` must start with /".into()));
@@ -675,7 +724,10 @@ fn customs(
                         return Err(at(path.span(), "give `url` or `path`, not both".into()));
                     }
                     (None, None) => {
-                        return Err(at(span, "an `http` check needs `url`, or `path` with `service`".into()));
+                        return Err(at(
+                            span,
+                            "an `http` check needs `url`, or `path` with `service`".into(),
+                        ));
                     }
                 };
                 Probe::Http(HttpProbe {
@@ -750,12 +802,130 @@ mod tests {
         assert_eq!(catalogue.library.files.len(), 5);
     }
 
+    fn overlay(name: &str, text: &str) -> Vec<Overlay> {
+        vec![Overlay {
+            name: name.into(),
+            origin: format!("/ops/checks/{name}"),
+            text: text.into(),
+        }]
+    }
+
+    #[test]
+    fn an_overlay_replaces_scalars_and_entries_by_key_and_adds_new_entries() {
+        let registry = Registry::load(None).unwrap();
+        let over =
+            |name, text| Catalogue::from_files(BUILT_IN, &overlay(name, text), &registry).unwrap();
+        let catalogue = over("thresholds.toml", "restart_count_warn_above = 9\n");
+        assert_eq!(catalogue.thresholds.restart_count_warn_above, 9);
+        assert_eq!(catalogue.thresholds.http_timeout, Duration::from_secs(5));
+        let catalogue = over(
+            "routes.toml",
+            "[[route]]\nfrom = \"gaia-core\"\nto = \"gaia-mcp\"\nurl = \"http://gaia-mcp:1/\"\n\n\
+             [[route]]\nfrom = \"gaia-web\"\nto = \"gaia-mcp\"\nurl = \"http://gaia-mcp:8765/\"\n",
+        );
+        assert_eq!(catalogue.routes.len(), 6);
+        assert_eq!(catalogue.routes[1].url, "http://gaia-mcp:1/");
+        assert_eq!(catalogue.routes[5].from, "gaia-web");
+        let catalogue = over(
+            "custom.toml",
+            "[[check]]\nid = \"prime-gpu-errors\"\nkind = \"log\"\nservice = \"gaia-prime\"\n\
+             patterns = [\"Xid\"]\nseverity = \"warn\"\ndescription = \"d\"\n",
+        );
+        let ids: Vec<&str> = catalogue.custom.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["prime-gpu-errors", "core-gpu-errors"]);
+        assert_eq!(catalogue.custom[0].severity, Level::Warn);
+    }
+
+    #[test]
+    fn an_entry_naming_an_absent_service_is_skipped_with_a_note() {
+        let registry = Registry::load(None).unwrap();
+        let without_wiki = Registry {
+            services: registry
+                .services
+                .into_iter()
+                .filter(|s| s.name != "gaia-wiki")
+                .collect(),
+            ..registry
+        };
+        let catalogue = Catalogue::load(&without_wiki).unwrap();
+        assert_eq!(catalogue.routes.len(), 4);
+        assert_eq!(
+            catalogue.notes,
+            [
+                "routes.toml: the route gaia-web → gaia-wiki is not checked: the registry has no gaia-wiki"
+            ]
+        );
+        let catalogue = Catalogue::from_files(
+            BUILT_IN,
+            &overlay(
+                "custom.toml",
+                "[[check]]\nid = \"wiki\"\nkind = \"http\"\nservice = \"gaia-wiki\"\n\
+                 path = \"/\"\nfrom = \"gaia-wiki\"\nseverity = \"warn\"\ndescription = \"d\"\n",
+            ),
+            &without_wiki,
+        )
+        .unwrap();
+        assert_eq!(catalogue.custom.len(), 2);
+        assert!(
+            catalogue.notes.contains(
+                &"custom.toml: the check `wiki` is not run: the registry has no gaia-wiki"
+                    .to_owned()
+            ),
+            "{:?}",
+            catalogue.notes
+        );
+    }
+
+    #[test]
+    fn a_bad_custom_check_is_refused_at_its_file_line_and_column() {
+        let registry = Registry::load(None).unwrap();
+        let head = "[[check]]\nid = \"x\"\nseverity = \"fail\"\ndescription = \"d\"\n";
+        for (rest, at, says) in [
+            ("kind = \"ping\"\n", "5:8", "unknown variant `ping`"),
+            (
+                "kind = \"log\"\nservice = \"gaia-core\"\npatterns = [\"a\"]\nargv = [\"ls\"]\n",
+                "8:8",
+                "`argv` is not a key of a `log` check",
+            ),
+            (
+                "kind = \"log\"\nservice = \"gaia-core\"\npatterns = [\"(\"]\n",
+                "7:12",
+                "pattern `(`",
+            ),
+            (
+                "kind = \"exec\"\nservice = \"gaia-core\"\nargv = [\"ls\"]\ntimeout = \"1m\"\n",
+                "8:11",
+                "at most 9s",
+            ),
+            (
+                "kind = \"http\"\nservice = \"gaia-wiki\"\npath = \"/\"\n",
+                "7:8",
+                "gaia-wiki publishes no port on the host",
+            ),
+            (
+                "kind = \"http\"\nurl = \"http://x/\"\ncolour = 1\n",
+                "7:1",
+                "unknown field `colour`",
+            ),
+        ] {
+            let text = format!("{head}{rest}");
+            let err = Catalogue::from_files(BUILT_IN, &overlay("custom.toml", &text), &registry)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!("/ops/checks/custom.toml:{at}: ")),
+                "{rest}: {err}"
+            );
+            assert!(err.contains(says), "{rest}: {err}");
+        }
+    }
+
     #[test]
     fn a_syntax_error_names_file_line_and_column() {
         let registry = Registry::load(None).unwrap();
         let mut files = BUILT_IN.to_vec();
         files[6].1 = "file = \"/shared/sessions.json\"\nlive = gaia-core\n";
-        let err = Catalogue::from_files(&files, &registry).unwrap_err();
+        let err = Catalogue::from_files(&files, &[], &registry).unwrap_err();
         assert!(
             err.to_string().starts_with("checks/sessions.toml:2:8: "),
             "{err}"
@@ -796,7 +966,7 @@ mod tests {
             assert_ne!(edited, BUILT_IN[index].1, "{from} not found");
             let mut files = BUILT_IN.to_vec();
             files[index].1 = &edited;
-            let err = Catalogue::from_files(&files, &registry)
+            let err = Catalogue::from_files(&files, &[], &registry)
                 .unwrap_err()
                 .to_string();
             assert!(
@@ -828,7 +998,7 @@ mod tests {
             let mut files = BUILT_IN.to_vec();
             files[which].1 = &edited;
             let origin = format!("checks/{name}");
-            match Catalogue::from_files(&files, &registry) {
+            match Catalogue::from_files(&files, &[], &registry) {
                 Ok(_) => {}
                 Err(Error::Config(message)) => proptest::prop_assert!(
                     crate::registry::fuzz::located_in(&message, &origin)

@@ -22,16 +22,19 @@ impl Exec {
         };
         let argv: Vec<&str> = probe.argv.iter().map(String::as_str).collect();
         let ran = format!("`{}` in {container}", probe.argv.join(" "));
-        let out = match tokio::time::timeout(probe.timeout, ctx.docker.exec(&container, &argv, None)).await {
-            Ok(Ok(out)) => out,
-            Ok(Err(err)) => return self.bad(format!("{ran}: {err:#}")),
-            Err(_) => {
-                return self.bad(format!(
-                    "{ran} did not finish within {}s",
-                    probe.timeout.as_secs_f64()
-                ));
-            }
-        };
+        let out =
+            match tokio::time::timeout(probe.timeout, ctx.docker.exec(&container, &argv, None))
+                .await
+            {
+                Ok(Ok(out)) => out,
+                Ok(Err(err)) => return self.bad(format!("{ran}: {err:#}")),
+                Err(_) => {
+                    return self.bad(format!(
+                        "{ran} did not finish within {}s",
+                        probe.timeout.as_secs_f64()
+                    ));
+                }
+            };
         let tail = |text: &str| -> String {
             let lines: Vec<&str> = text.trim_end().lines().collect();
             lines[lines.len().saturating_sub(5)..].join(" | ")
@@ -50,9 +53,15 @@ impl Exec {
         }
         match &probe.stdout_contains {
             Some(phrase) if !out.stdout.contains(phrase.as_str()) => self
-                .bad(format!("{ran} exited {} without printing {phrase:?}", out.exit_code))
+                .bad(format!(
+                    "{ran} exited {} without printing {phrase:?}",
+                    out.exit_code
+                ))
                 .saw(format!("stdout: {}", tail(&out.stdout))),
-            Some(phrase) => Finding::pass(format!("{ran} exited {} and printed {phrase:?}", out.exit_code)),
+            Some(phrase) => Finding::pass(format!(
+                "{ran} exited {} and printed {phrase:?}",
+                out.exit_code
+            )),
             None => Finding::pass(format!("{ran} exited {}", out.exit_code)),
         }
     }

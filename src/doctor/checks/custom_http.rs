@@ -22,7 +22,10 @@ impl Get {
         let (status, body, asked) = match &probe.inside {
             None => {
                 let http = Http::new(
-                    ctx.catalogue.thresholds.http_connect_timeout.min(probe.timeout),
+                    ctx.catalogue
+                        .thresholds
+                        .http_connect_timeout
+                        .min(probe.timeout),
                     probe.timeout,
                 );
                 match http.get(&probe.url).await {
@@ -43,14 +46,19 @@ impl Get {
         let shown: String = body.chars().take(200).collect();
         if status != probe.status {
             return self
-                .bad(format!("{asked} answered {status}, expected {}", probe.status))
+                .bad(format!(
+                    "{asked} answered {status}, expected {}",
+                    probe.status
+                ))
                 .saw(shown);
         }
         match &probe.contains {
             Some(phrase) if !body.contains(phrase.as_str()) => self
                 .bad(format!("{asked} answered {status} without {phrase:?}"))
                 .saw(shown),
-            Some(phrase) => Finding::pass(format!("{asked} answered {status} and contained {phrase:?}")),
+            Some(phrase) => Finding::pass(format!(
+                "{asked} answered {status} and contained {phrase:?}"
+            )),
             None => Finding::pass(format!("{asked} answered {status}")),
         }
     }
@@ -58,14 +66,27 @@ impl Get {
     /// Status (0: no response) and body of the GET, by curl in `container`.
     async fn inside(&self, ctx: &Ctx, container: &str) -> Result<(u16, String), String> {
         let seconds = self.1.timeout.as_secs_f64().ceil().max(1.0).to_string();
-        let argv = ["curl", "-s", "-m", &seconds, "-w", r"\n%{http_code}", &self.1.url];
+        let argv = [
+            "curl",
+            "-s",
+            "-m",
+            &seconds,
+            "-w",
+            r"\n%{http_code}",
+            &self.1.url,
+        ];
         let deadline = self.1.timeout + std::time::Duration::from_secs(1);
-        let out = match tokio::time::timeout(deadline, ctx.docker.exec(container, &argv, None)).await
-        {
-            Ok(Ok(out)) => out,
-            Ok(Err(err)) => return Err(format!("{err:#}")),
-            Err(_) => return Err(format!("curl did not finish within {}s", deadline.as_secs())),
-        };
+        let out =
+            match tokio::time::timeout(deadline, ctx.docker.exec(container, &argv, None)).await {
+                Ok(Ok(out)) => out,
+                Ok(Err(err)) => return Err(format!("{err:#}")),
+                Err(_) => {
+                    return Err(format!(
+                        "curl did not finish within {}s",
+                        deadline.as_secs()
+                    ));
+                }
+            };
         let (body, code) = out.stdout.rsplit_once('\n').unwrap_or(("", &out.stdout));
         Ok((code.trim().parse().unwrap_or(0), body.to_owned()))
     }

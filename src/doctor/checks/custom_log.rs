@@ -27,7 +27,9 @@ impl Log {
             Err(skip) => return skip,
         };
         let now = SystemTime::now();
-        let window = now.checked_sub(probe.since).unwrap_or(SystemTime::UNIX_EPOCH);
+        let window = now
+            .checked_sub(probe.since)
+            .unwrap_or(SystemTime::UNIX_EPOCH);
         let (from, since) = match container.started_at {
             Some(started) if started > window => (
                 started,
@@ -45,14 +47,23 @@ impl Log {
         };
         let lines = match ctx.docker.logs_since(&container.name, from).await {
             Ok(lines) => lines,
-            Err(err) => return self.bad(format!("cannot read the log of {}: {err:#}", container.name)),
+            Err(err) => {
+                return self.bad(format!(
+                    "cannot read the log of {}: {err:#}",
+                    container.name
+                ));
+            }
         };
         let matching: Vec<&str> = lines
             .iter()
             .map(|(_, line)| line.trim_end())
             .filter(|line| probe.patterns.iter().any(|p| p.is_match(line)))
             .collect();
-        let patterns: Vec<String> = probe.patterns.iter().map(|p| format!("{:?}", p.as_str())).collect();
+        let patterns: Vec<String> = probe
+            .patterns
+            .iter()
+            .map(|p| format!("{:?}", p.as_str()))
+            .collect();
         let Some(first) = matching.first() else {
             return Finding::pass(format!(
                 "no line matching {} in {name}'s log {since}",
