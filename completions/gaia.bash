@@ -170,7 +170,7 @@ _gaia() {
 
     case "${cmd}" in
         gaia)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version doctor promote rollback history ha failover-test sim completions help"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version doctor promote rollback history ha failover-test sim completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +181,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -204,7 +208,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__completions)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,6 +219,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -238,7 +246,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__doctor)
-            opts="-v -q -h -V --service --category --list-checks --fix --dry-run --fail-on --output --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --service --category --list-checks --fix --dry-run --fail-on --output --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,7 +257,7 @@ _gaia() {
                     return 0
                     ;;
                 --category)
-                    COMPREPLY=($(compgen -W "preflight containers http ha connectivity volumes library sessions resources gpu model images consistency" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "preflight containers http ha connectivity volumes library sessions resources gpu model images consistency custom" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)
@@ -269,6 +277,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -292,7 +304,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__failover__subcmd__test)
-            opts="-v -q -h -V --target --payload --timeout --hold --recover --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --target --payload --timeout --hold --recover --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -322,6 +334,10 @@ _gaia() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --checks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
                     return 0
@@ -342,7 +358,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version start stop status maintenance help"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version start stop status maintenance help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,6 +369,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -460,7 +480,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__maintenance)
-            opts="-v -q -h -V --reason --dry-run --config --root --format --color --verbose --quiet --wait --help --version on off status"
+            opts="-v -q -h -V --reason --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version on off status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -475,6 +495,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -498,7 +522,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__start)
-            opts="-v -q -h -V --timeout --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --timeout --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,6 +537,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -536,7 +564,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__status)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -547,6 +575,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -570,7 +602,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__stop)
-            opts="-v -q -h -V --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -581,6 +613,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -870,7 +906,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__history)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -881,6 +917,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -904,7 +944,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__promote)
-            opts="-v -q -h -V --list --validate --test --no-restart --no-backup --force --dry-run --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --list --validate --test --no-restart --no-backup --force --dry-run --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -919,6 +959,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -942,7 +986,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__rollback)
-            opts="-v -q -h -V --timeout --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --timeout --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -957,6 +1001,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -980,7 +1028,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version up down status fault heal help"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version up down status fault heal help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -991,6 +1039,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1014,7 +1066,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__down)
-            opts="-v -q -h -V --images --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --images --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1025,6 +1077,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1048,7 +1104,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__fault)
-            opts="-v -q -h -V --service --list --config --root --format --color --verbose --quiet --wait --help --version exited unhealthy restart-loop health-500 health-hang no-model core-gpu standby-down standbys-down no-fallback-env maintenance-on network-detached shared-dir-missing shared-dir-root-owned library-drift sessions-stale stale-candidate-image image-without-user no-gaia-common mangled-name network-missing"
+            opts="-v -q -h -V --service --list --config --root --checks --format --color --verbose --quiet --wait --help --version exited unhealthy restart-loop health-500 health-hang no-model core-gpu standby-down standbys-down no-fallback-env maintenance-on network-detached shared-dir-missing shared-dir-root-owned library-drift sessions-stale stale-candidate-image image-without-user no-gaia-common mangled-name network-missing cuda-oom"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1063,6 +1119,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1086,7 +1146,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__heal)
-            opts="-v -q -h -V --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1101,6 +1161,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1222,7 +1286,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__status)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1233,6 +1297,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1256,7 +1324,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__up)
-            opts="-v -q -h -V --ha --scale --health-interval --retry-base-delay --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --ha --scale --health-interval --retry-base-delay --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1283,6 +1351,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
