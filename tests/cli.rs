@@ -423,7 +423,9 @@ fn a_bad_checks_file_is_refused_with_its_position() {
         ),
         (
             "custom.toml",
-            format!("{head}kind = \"exec\"\nservice = \"gaia-core\"\nargv = [\"ls\"]\nsince = \"5m\"\n"),
+            format!(
+                "{head}kind = \"exec\"\nservice = \"gaia-core\"\nargv = [\"ls\"]\nsince = \"5m\"\n"
+            ),
             "mine/custom.toml:8:9: `since` is not a key of a `exec` check",
         ),
         (
@@ -466,7 +468,11 @@ fn custom_checks_are_listed_and_entries_about_absent_services_are_noted() {
          severity = \"fail\"\ndescription = \"the lab answers\"\n",
     )]);
     ran.succeeds();
-    for id in ["custom.prime-gpu-errors", "custom.core-gpu-errors", "custom.web-home"] {
+    for id in [
+        "custom.prime-gpu-errors",
+        "custom.core-gpu-errors",
+        "custom.web-home",
+    ] {
         assert!(ran.stdout.contains(id), "{id} not listed:\n{}", ran.stdout);
     }
     assert!(!ran.stdout.contains("custom.lab"));
