@@ -182,7 +182,7 @@ _gaia() {
 
     case "${cmd}" in
         gaia)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version doctor promote rollback history ha failover-test init sim completions man help"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version doctor promote rollback history ha failover-test init sim completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,6 +193,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -216,7 +220,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__completions)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,6 +231,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -250,7 +258,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__doctor)
-            opts="-v -q -h -V --service --category --list-checks --fix --dry-run --fail-on --output --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --service --category --list-checks --fix --dry-run --fail-on --output --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -261,7 +269,7 @@ _gaia() {
                     return 0
                     ;;
                 --category)
-                    COMPREPLY=($(compgen -W "preflight containers http ha connectivity volumes library sessions resources gpu model images consistency" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "preflight containers http ha connectivity volumes library sessions resources gpu model images consistency custom" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)
@@ -281,6 +289,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -304,7 +316,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__failover__subcmd__test)
-            opts="-v -q -h -V --target --payload --timeout --hold --recover --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --target --payload --timeout --hold --recover --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -334,6 +346,10 @@ _gaia() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --checks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
                     return 0
@@ -354,7 +370,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version start stop status maintenance help"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version start stop status maintenance help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -365,6 +381,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -472,7 +492,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__maintenance)
-            opts="-v -q -h -V --reason --dry-run --config --root --format --color --verbose --quiet --wait --help --version on off status"
+            opts="-v -q -h -V --reason --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version on off status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -487,6 +507,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -510,7 +534,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__start)
-            opts="-v -q -h -V --timeout --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --timeout --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -525,6 +549,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -548,7 +576,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__status)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -559,6 +587,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -582,7 +614,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__stop)
-            opts="-v -q -h -V --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,6 +625,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -910,7 +946,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__history)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -921,6 +957,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -944,7 +984,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__init)
-            opts="-v -q -h -V --write --diff --force --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --write --diff --force --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -955,6 +995,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -978,7 +1022,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__man)
-            opts="-v -q -h -V --dir --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --dir --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -993,6 +1037,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1016,7 +1064,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__promote)
-            opts="-v -q -h -V --list --validate --test --no-restart --no-backup --force --dry-run --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --list --validate --test --no-restart --no-backup --force --dry-run --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1031,6 +1079,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1054,7 +1106,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__rollback)
-            opts="-v -q -h -V --timeout --dry-run --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --timeout --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1069,6 +1121,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1092,7 +1148,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version up down status fault heal help"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version up down status fault heal help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1103,6 +1159,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1126,7 +1186,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__down)
-            opts="-v -q -h -V --images --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --images --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1137,6 +1197,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1160,7 +1224,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__fault)
-            opts="-v -q -h -V --service --list --config --root --format --color --verbose --quiet --wait --help --version exited unhealthy restart-loop health-500 health-hang no-model core-gpu standby-down standbys-down no-fallback-env maintenance-on network-detached shared-dir-missing shared-dir-root-owned library-drift sessions-stale stale-candidate-image image-without-user no-gaia-common mangled-name network-missing network-mislabelled"
+            opts="-v -q -h -V --service --list --config --root --checks --format --color --verbose --quiet --wait --help --version exited unhealthy restart-loop health-500 health-hang no-model core-gpu standby-down standbys-down no-fallback-env maintenance-on network-detached shared-dir-missing shared-dir-root-owned library-drift sessions-stale stale-candidate-image image-without-user no-gaia-common mangled-name network-missing network-mislabelled cuda-oom"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1175,6 +1239,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1198,7 +1266,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__heal)
-            opts="-v -q -h -V --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1213,6 +1281,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1334,7 +1406,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__status)
-            opts="-v -q -h -V --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1345,6 +1417,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1368,7 +1444,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__up)
-            opts="-v -q -h -V --ha --scale --health-interval --retry-base-delay --timeout --config --root --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --ha --scale --health-interval --retry-base-delay --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1395,6 +1471,10 @@ _gaia() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

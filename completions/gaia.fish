@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gaia_global_optspecs
-    string join \n config= root= format= color= v/verbose q/quiet wait= h/help V/version
+    string join \n config= root= checks= format= color= v/verbose q/quiet wait= h/help V/version
 end
 
 function __fish_gaia_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c gaia -n "__fish_gaia_needs_command" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_needs_command" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_needs_command" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_needs_command" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -61,13 +62,15 @@ resources\t''
 gpu\t''
 model\t''
 images\t''
-consistency\t''"
+consistency\t''
+custom\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l fail-on -d 'What makes the run fail: warnings too, or only failures' -r -f -a "warn\t'Warnings make the run fail (exit 2)'
 fail\t'Only failures make the run fail (exit 2; warnings exit 1)'"
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l output -d 'Write the report to FILE instead of standard output' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l timeout -d 'Deadline for the whole run' -r
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -85,6 +88,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand doctor" -s V -l version -d 'Pr
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l timeout -d 'Deadline of the health gate (default: the service\'s healthcheck start budget plus a margin)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -106,6 +110,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand promote" -s V -l version -d 'P
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l timeout -d 'Deadline of the health gate (default: the service\'s healthcheck start budget plus a margin)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -120,6 +125,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s h -l help -d 'Pri
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand history" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand history" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand history" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand history" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -133,6 +139,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand history" -s h -l help -d 'Prin
 complete -c gaia -n "__fish_gaia_using_subcommand history" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcommand_from start stop status maintenance help" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -152,6 +159,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand ha; and not __fish_seen_subcom
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l timeout -d 'How long to wait for the standbys to become healthy' -r
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -166,6 +174,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -180,6 +189,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from status" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -194,6 +204,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l reason -d 'Why (with `on`): shown to whoever finds the flag' -r
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from maintenance" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -217,6 +228,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l timeout -d '
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l hold -d 'Keep the target stopped this long after the standby served, to watch failover mode' -r
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -232,6 +244,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s h -l help -d
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand init" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand init" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand init" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand init" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -248,6 +261,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand init" -s h -l help -d 'Print h
 complete -c gaia -n "__fish_gaia_using_subcommand init" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and not __fish_seen_subcommand_from up down status fault heal help" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -271,6 +285,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcomman
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l timeout -d 'How long to wait for the containers to become healthy' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -285,6 +300,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcomman
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from up" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -299,6 +315,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcomman
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from down" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -313,6 +330,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcomman
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l service -d 'The container to break, instead of the fault\'s usual target' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -328,6 +346,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcomman
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l timeout -d 'How long to wait for the containers to become healthy' -r
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from heal" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -347,6 +366,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcomman
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand completions" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand completions" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"
@@ -361,6 +381,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand completions" -s V -l version -
 complete -c gaia -n "__fish_gaia_using_subcommand man" -l dir -d 'Write gaia.1 and a gaia-<command>.1 page for every command here' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand man" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand man" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand man" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand man" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 junit\t'JUnit XML, one test suite per category (doctor only)'"

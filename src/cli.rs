@@ -65,6 +65,10 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true, env = "GAIA_ROOT", value_name = "DIR")]
     pub(crate) root: Option<PathBuf>,
 
+    /// Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) checks: Option<PathBuf>,
+
     /// Output format
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub(crate) format: Format,

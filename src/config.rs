@@ -15,6 +15,9 @@ use crate::output::Printer;
 use crate::registry::Registry;
 use crate::signals::Signals;
 
+/// The operator's checks files, under the GAIA root.
+const CHECKS_DIR: &str = ".gaia/checks";
+
 pub(crate) struct Context {
     pub(crate) registry: Registry,
     /// Loaded (and checked against the registry) by the commands that use it.
@@ -25,6 +28,11 @@ pub(crate) struct Context {
     /// Whether the operator named the root rather than leaving it to the
     /// current directory.
     root_given: bool,
+    /// `--checks`: the operator's checks files, instead of the root's.
+    checks: Option<PathBuf>,
+    /// The stack's root, once a command has found it: its checks files
+    /// are the ones laid over the built-in catalogue.
+    found_root: OnceLock<PathBuf>,
     pub(crate) printer: Printer,
     /// How long a command that changes live waits for another's lock.
     wait: Option<Duration>,
@@ -53,6 +61,8 @@ impl Context {
             catalogue: OnceLock::new(),
             root,
             root_given: global.root.is_some(),
+            checks: global.checks.clone(),
+            found_root: OnceLock::new(),
             printer,
             wait: global.wait,
             signals,
@@ -83,12 +93,27 @@ impl Context {
             .map(|(root, command)| (root.as_path(), command.as_str()))
     }
 
-    /// The check catalogue, checked against the registry.
+    /// The check catalogue with the operator's checks files laid over it
+    /// (`--checks`, else `.gaia/checks` in the stack's root), checked against
+    /// the registry. What it skips is said once, on stderr.
     pub(crate) fn catalogue(&self) -> Result<&Catalogue> {
         if let Some(catalogue) = self.catalogue.get() {
             return Ok(catalogue);
         }
-        let loaded = Catalogue::load(&self.registry)?;
+        let loaded = match &self.checks {
+            Some(dir) => Catalogue::load_over(&self.registry, dir, true)?,
+            None => {
+                let root = self
+                    .found_root
+                    .get()
+                    .cloned()
+                    .unwrap_or_else(|| self.stack_root(None));
+                Catalogue::load_over(&self.registry, &root.join(CHECKS_DIR), false)?
+            }
+        };
+        for note in &loaded.notes {
+            self.printer.note(note);
+        }
         Ok(self.catalogue.get_or_init(|| loaded))
     }
 
@@ -108,6 +133,7 @@ impl Context {
         // inspect teaches it their secrets.
         let containers = self.containers(&asking).await;
         let root = self.stack_root(Some(&containers));
+        let _ = self.found_root.set(root.clone());
         Ok(Live { docker, root })
     }
 
@@ -122,7 +148,9 @@ impl Context {
             Ok(docker) => Some(self.containers(&docker).await),
             Err(_) => None,
         };
-        self.stack_root(containers.as_deref())
+        let root = self.stack_root(containers.as_deref());
+        let _ = self.found_root.set(root.clone());
+        root
     }
 
     /// The registry's containers that exist (an inspect that fails counts

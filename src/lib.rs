@@ -21,6 +21,7 @@ mod ha;
 pub mod http;
 mod lock;
 mod output;
+mod overlay;
 mod process;
 mod promote;
 pub mod registry;

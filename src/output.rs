@@ -134,6 +134,18 @@ impl Printer {
         }
     }
 
+    /// Something the operator should know that is not a problem (a check
+    /// not run), on stderr; --quiet leaves it out.
+    pub(crate) fn note(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            say(&format!(
+                "{} {}",
+                self.paint("note:", Tone::Dim),
+                message.as_ref()
+            ));
+        }
+    }
+
     pub(crate) fn warn(&self, message: impl AsRef<str>) {
         say(&format!(
             "{} {}",

@@ -444,3 +444,110 @@ fn a_report_path_that_cannot_be_written_is_refused_before_any_check() {
         "a refused report leaves nothing behind"
     );
 }
+
+/// `gaia doctor --list-checks` with `files` written into a checks directory
+/// given with --checks.
+fn with_checks(files: &[(&str, &str)]) -> common::Ran {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join("mine").join(name), text).unwrap();
+    }
+    gaia(["doctor", "--list-checks", "--checks", "mine"])
+        .in_dir(dir.path())
+        .run()
+}
+
+#[test]
+fn a_bad_checks_file_is_refused_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    let run = |name: &str, text: &str| {
+        std::fs::write(dir.path().join("mine").join(name), text).unwrap();
+        let ran = gaia(["doctor", "--list-checks", "--checks", "mine"])
+            .in_dir(dir.path())
+            .run();
+        std::fs::remove_file(dir.path().join("mine").join(name)).unwrap();
+        ran
+    };
+    let head = "[[check]]\nid = \"x\"\nseverity = \"fail\"\ndescription = \"d\"\n";
+    for (name, text, says) in [
+        (
+            "custom.toml",
+            format!("{head}kind = \"ping\"\n"),
+            "mine/custom.toml:5:8: unknown variant `ping`",
+        ),
+        (
+            "custom.toml",
+            format!(
+                "{head}kind = \"exec\"\nservice = \"gaia-core\"\nargv = [\"ls\"]\nsince = \"5m\"\n"
+            ),
+            "mine/custom.toml:8:9: `since` is not a key of a `exec` check",
+        ),
+        (
+            "thresholds.toml",
+            "http_timeout = \"5s\"\nhttp_timeuot = \"5s\"\n".to_owned(),
+            "mine/thresholds.toml:2:1: unknown field `http_timeuot`",
+        ),
+        (
+            "routes.toml",
+            "[[route]]\nfrom = \"gaia-web\"\nto = gaia-core\n".to_owned(),
+            "mine/routes.toml:3:6: ",
+        ),
+        (
+            "notes.toml",
+            String::new(),
+            "mine/notes.toml: not a checks file; overlays are named like the built-in ones",
+        ),
+    ] {
+        let ran = run(name, &text);
+        ran.exits(3);
+        assert!(
+            ran.stderr.lines().any(|l| l.contains(says)),
+            "{name}: expected {says:?} in:\n{}",
+            ran.stderr
+        );
+    }
+    gaia(["doctor", "--list-checks", "--checks", "/nonexistent/checks"])
+        .run()
+        .exits(3)
+        .says("cannot read the checks directory /nonexistent/checks");
+}
+
+#[test]
+fn custom_checks_are_listed_and_entries_about_absent_services_are_noted() {
+    let ran = with_checks(&[(
+        "custom.toml",
+        "[[check]]\nid = \"web-home\"\nkind = \"http\"\nservice = \"gaia-web\"\npath = \"/\"\n\
+         severity = \"warn\"\ndescription = \"the web UI answers\"\n\n\
+         [[check]]\nid = \"lab\"\nkind = \"exec\"\nservice = \"gaia-lab\"\nargv = [\"true\"]\n\
+         severity = \"fail\"\ndescription = \"the lab answers\"\n",
+    )]);
+    ran.succeeds();
+    for id in [
+        "custom.prime-gpu-errors",
+        "custom.core-gpu-errors",
+        "custom.web-home",
+    ] {
+        assert!(ran.stdout.contains(id), "{id} not listed:\n{}", ran.stdout);
+    }
+    assert!(!ran.stdout.contains("custom.lab"));
+    ran.says("note: custom.toml: the check `lab` is not run: the registry has no gaia-lab");
+
+    // A registry without gaia-wiki loads; the route to it is not checked, and said so.
+    let dir = tempfile::tempdir().unwrap();
+    let text = gaia::registry::DEFAULT_REGISTRY.to_owned();
+    let start = text.find("[[service]]\nname = \"gaia-wiki\"").unwrap();
+    let end = start + text[start..].find("\n\n").unwrap();
+    std::fs::write(
+        dir.path().join("services.toml"),
+        format!("{}{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
+    let ran = gaia(["--config", "services.toml", "doctor", "--list-checks"])
+        .in_dir(dir.path())
+        .run();
+    ran.succeeds()
+        .says("note: routes.toml: the route gaia-web → gaia-wiki is not checked: the registry has no gaia-wiki");
+    assert!(!ran.stdout.contains("gaia-wiki"));
+}

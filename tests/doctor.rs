@@ -11,7 +11,7 @@ use common::{Stack, stack};
 use serde_json::Value;
 
 /// The doctor's categories, in the order they run and print.
-const CATEGORIES: [&str; 13] = [
+const CATEGORIES: [&str; 14] = [
     "preflight",
     "containers",
     "http",
@@ -25,6 +25,7 @@ const CATEGORIES: [&str; 13] = [
     "model",
     "images",
     "consistency",
+    "custom",
 ];
 
 fn doctor_json(stack: &Stack) -> (Value, Duration, i32) {
@@ -95,7 +96,7 @@ fn reports_follow_the_documented_formats() {
         .filter(|n| n.has_tag_name("testsuite"))
         .filter_map(|n| n.attribute("name"))
         .collect();
-    assert_eq!(suites.len(), 13, "one test suite per category: {suites:?}");
+    assert_eq!(suites.len(), 14, "one test suite per category: {suites:?}");
     let cases = xml
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
@@ -313,6 +314,12 @@ const MATRIX: &[Case] = &[
     Case {
         fault: &["no-gaia-common"],
         turns: &[("images.import.gaia-web.gaia_common", FAIL)],
+        may: &[],
+        exit: 2,
+    },
+    Case {
+        fault: &["cuda-oom"],
+        turns: &[("custom.prime-gpu-errors", FAIL)],
         may: &[],
         exit: 2,
     },

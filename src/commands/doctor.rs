@@ -26,6 +26,8 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         }
     }
     if args.list_checks {
+        // The stack's root holds the operator's checks files.
+        ctx.root_of_stack().await;
         ctx.printer.print(&CheckList(select(ctx, args)?))?;
         return Ok(Outcome::Healthy);
     }
@@ -236,7 +238,13 @@ impl Render for CheckList {
     fn json(&self) -> serde_json::Value {
         self.0
             .iter()
-            .map(|c| serde_json::json!({ "id": c.id(), "category": c.category(), "service": c.service() }))
+            .map(|c| {
+                let mut listed = serde_json::json!({ "id": c.id(), "category": c.category(), "service": c.service() });
+                if let Some(description) = c.description() {
+                    listed["description"] = description.into();
+                }
+                listed
+            })
             .collect()
     }
 }

@@ -26,6 +26,10 @@ pub(crate) trait Check: Send + Sync {
     fn wants(&self) -> Vec<Want> {
         Vec::new()
     }
+    /// What the check holds, in the operator's words (custom checks).
+    fn description(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Implements `Check` for a struct with an async `check(&self, &Ctx)`.
@@ -34,7 +38,13 @@ macro_rules! check {
         check!($ty, $category, |$self| subject: $subject, id: $id, service: $service, wants: Vec::new());
     };
     ($ty:ty, $category:ident, |$self:ident| subject: $subject:expr, id: $id:expr, service: $service:expr, wants: $wants:expr) => {
+        check!($ty, $category, |$self| subject: $subject, id: $id, service: $service, wants: $wants, description: None);
+    };
+    ($ty:ty, $category:ident, |$self:ident| subject: $subject:expr, id: $id:expr, service: $service:expr, wants: $wants:expr, description: $description:expr) => {
         impl $crate::doctor::check::Check for $ty {
+            fn description(&$self) -> Option<&str> {
+                $description
+            }
             fn id(&$self) -> String {
                 $id
             }

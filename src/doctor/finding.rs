@@ -29,6 +29,7 @@ pub(crate) enum Category {
     Model,
     Images,
     Consistency,
+    Custom,
 }
 
 impl Category {
@@ -47,6 +48,7 @@ impl Category {
             Category::Model => "model",
             Category::Images => "images",
             Category::Consistency => "consistency",
+            Category::Custom => "custom",
         }
     }
 
@@ -65,6 +67,7 @@ impl Category {
             Category::Model => "Prime model",
             Category::Images => "Images",
             Category::Consistency => "Registry and compose consistency",
+            Category::Custom => "Your checks",
         }
     }
 }

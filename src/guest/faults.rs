@@ -19,6 +19,9 @@ pub(crate) const NO_MODEL: &str = "no-model";
 pub(crate) const SESSIONS_FROZEN: &str = "sessions-frozen";
 /// The service exits with an error this many more times.
 pub(crate) const CRASH_LOOP: &str = "crash-loop";
+/// An error was written to the service's log: its marker tells `gaia sim
+/// heal` to restart the container, so that the log it is judged by starts clean.
+pub(crate) const LOGGED_ERROR: &str = "logged-error";
 
 fn path(name: &str) -> PathBuf {
     PathBuf::from(FAULT_DIR).join(name)
@@ -58,7 +61,9 @@ pub(crate) fn crash_if_looping() {
     std::process::exit(1);
 }
 
-/// `gaia-simctl set NAME [VALUE]`, `gaia-simctl clear`, `gaia-simctl list`.
+/// `gaia-simctl set NAME [VALUE]`, `gaia-simctl clear` (printing the names
+/// it cleared), `gaia-simctl list`, `gaia-simctl log LINE` (LINE in the
+/// service's own log, as if the service wrote it).
 pub(crate) fn simctl(args: &[String]) -> ExitCode {
     let result = match args
         .iter()
@@ -68,22 +73,22 @@ pub(crate) fn simctl(args: &[String]) -> ExitCode {
     {
         ["set", name] => set(name, ""),
         ["set", name, value] => set(name, value),
-        ["clear"] => std::fs::remove_dir_all(FAULT_DIR).or_else(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Ok(()),
-            _ => Err(e),
-        }),
-        ["list"] => std::fs::read_dir(FAULT_DIR)
-            .map(|entries| {
-                for entry in entries.flatten() {
-                    println!("{}", entry.file_name().to_string_lossy());
-                }
-            })
-            .or_else(|e| match e.kind() {
+        ["clear"] => list().and_then(|()| {
+            std::fs::remove_dir_all(FAULT_DIR).or_else(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => Ok(()),
                 _ => Err(e),
+            })
+        }),
+        // The container's log is what its first process writes.
+        ["log", line] => std::fs::OpenOptions::new()
+            .append(true)
+            .open("/proc/1/fd/2")
+            .and_then(|mut log| {
+                std::io::Write::write_all(&mut log, format!("{line}\n").as_bytes())
             }),
+        ["list"] => list(),
         _ => {
-            eprintln!("usage: gaia-simctl set NAME [VALUE] | clear | list");
+            eprintln!("usage: gaia-simctl set NAME [VALUE] | clear | list | log LINE");
             return ExitCode::from(2);
         }
     };
@@ -94,6 +99,20 @@ pub(crate) fn simctl(args: &[String]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints the name of each switch set.
+fn list() -> std::io::Result<()> {
+    std::fs::read_dir(FAULT_DIR)
+        .map(|entries| {
+            for entry in entries.flatten() {
+                println!("{}", entry.file_name().to_string_lossy());
+            }
+        })
+        .or_else(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Ok(()),
+            _ => Err(e),
+        })
 }
 
 fn set(name: &str, value: &str) -> std::io::Result<()> {

@@ -253,6 +253,7 @@ fn decline(result: &CheckResult) -> Declined {
         Category::Sessions => "session state is core's: its logs say why it stopped saving",
         Category::Resources => "gaia never deletes data to free space",
         Category::Consistency => "the registry and the compose files disagree: edit one",
+        Category::Custom => "your own check: its remediation is yours to run",
         Category::Preflight | Category::Containers => "gaia cannot repair this safely",
     };
     declined(result, reason.into())

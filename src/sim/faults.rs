@@ -42,6 +42,7 @@ pub(crate) enum Fault {
     MangledName,
     NetworkMissing,
     NetworkMislabelled,
+    CudaOom,
 }
 
 impl Fault {
@@ -87,6 +88,7 @@ impl Fault {
                 "recreate gaia-network labelled with its name, not its compose key (compose v2 \
                  then refuses every up)"
             }
+            Fault::CudaOom => "make prime log a CUDA out-of-memory error (heal restarts it)",
         }
     }
 
@@ -114,6 +116,7 @@ impl Fault {
             Fault::NoGaiaCommon => Some("gaia-web"),
             Fault::MangledName => Some("gaia-core"),
             Fault::NetworkMissing | Fault::NetworkMislabelled => None,
+            Fault::CudaOom => Some("gaia-prime"),
         }
     }
 }
@@ -121,6 +124,9 @@ impl Fault {
 const SETTLE: Duration = Duration::from_secs(60);
 const SHARED_DIR_BROKEN: &str = "council";
 const DRIFTED_FILE: &str = "utils/resilience.py";
+/// What PyTorch logs when vLLM asks for more GPU memory than is free.
+const CUDA_OOM_LINE: &str = "ERROR torch.OutOfMemoryError: CUDA out of memory. Tried to allocate \
+    2.00 GiB. GPU 0 has a total capacity of 23.64 GiB of which 1.12 GiB is free.";
 
 impl Sim<'_> {
     fn target(&self, fault: Fault, chosen: Option<&str>) -> Result<Option<&Service>> {
@@ -273,6 +279,30 @@ impl Sim<'_> {
             Fault::HealthHang => {
                 self.set_switch(service(), switch::HEALTH_HANG, "").await?;
                 Ok(format!("{} never answers /health", service().container))
+            }
+            Fault::CudaOom => {
+                self.set_switch(service(), switch::LOGGED_ERROR, "").await?;
+                // As the service's own user: only it may open its process's
+                // output (root in the container lacks CAP_SYS_PTRACE).
+                let out = self
+                    .docker
+                    .exec(
+                        &service().container,
+                        &["gaia-simctl", "log", CUDA_OOM_LINE],
+                        None,
+                    )
+                    .await?;
+                if out.exit_code != 0 {
+                    return Err(Error::Failed(format!(
+                        "could not write to the log of {}: {}",
+                        service().container,
+                        out.stderr.trim()
+                    )));
+                }
+                Ok(format!(
+                    "{} logged a CUDA out-of-memory error",
+                    service().container
+                ))
             }
             Fault::NoModel => {
                 self.set_switch(service(), switch::NO_MODEL, "").await?;
@@ -537,9 +567,17 @@ impl Sim<'_> {
             if let Some(c) = self.docker.container(&service.container).await?
                 && c.is_running()
             {
-                self.docker
+                let cleared = self
+                    .docker
                     .exec(&service.container, &["gaia-simctl", "clear"], Some("0"))
                     .await?;
+                // A logged error cannot be unwritten: a restart starts the
+                // log the doctor judges afresh.
+                if cleared.stdout.lines().any(|l| l == switch::LOGGED_ERROR) {
+                    self.printer
+                        .step(format!("restarting {} for a clean log", service.container));
+                    self.docker.restart(&service.container).await?;
+                }
                 running.push(*service);
             }
         }

@@ -112,7 +112,13 @@ struct Orchestrator;
 check!(Orchestrator, Ha, |self| subject: Subject::Orchestrator, id: "ha.orchestrator".into(), service: None);
 impl Orchestrator {
     async fn check(&self, ctx: &Ctx) -> Finding {
-        let service = ctx.service(&ctx.catalogue.ha.orchestrator);
+        // A registry without the orchestrator was noted when the catalogue loaded.
+        let Some(service) = ctx.registry.service(&ctx.catalogue.ha.orchestrator) else {
+            return Finding::skip(format!(
+                "the registry has no {}",
+                ctx.catalogue.ha.orchestrator
+            ));
+        };
         if let Err(skip) = ctx.running(service) {
             return skip;
         }

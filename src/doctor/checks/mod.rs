@@ -5,6 +5,9 @@ mod compose_labels;
 mod connectivity;
 mod consistency;
 mod containers;
+mod custom_exec;
+mod custom_http;
+mod custom_log;
 mod gpu;
 mod ha;
 mod http;
@@ -16,7 +19,7 @@ mod resources;
 mod sessions;
 mod volumes;
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Probe};
 use crate::doctor::check::Check;
 use crate::registry::Registry;
 
@@ -35,5 +38,12 @@ pub(crate) fn all(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Che
     checks.extend(images::plan(registry, catalogue));
     checks.extend(consistency::plan());
     checks.extend(compose_labels::plan(registry));
+    checks.extend(catalogue.custom.iter().map(|c| -> Box<dyn Check> {
+        match &c.probe {
+            Probe::Http(probe) => Box::new(custom_http::Get(c.clone(), probe.clone())),
+            Probe::Exec(probe) => Box::new(custom_exec::Exec(c.clone(), probe.clone())),
+            Probe::Log(probe) => Box::new(custom_log::Log(c.clone(), probe.clone())),
+        }
+    }));
     checks
 }
