@@ -22,6 +22,14 @@ impl Response {
         (200..300).contains(&self.status)
     }
 
+    /// The status's standard reason phrase ("Not Found"), empty if it has none.
+    pub fn reason(&self) -> &'static str {
+        reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or_default()
+    }
+
     pub fn json(&self) -> Option<Value> {
         serde_json::from_str(&self.body).ok()
     }

@@ -182,6 +182,125 @@ fn the_simulated_services_answer_like_the_real_ones() {
     );
 }
 
+/// `docker exec gaia-core ARGS…`: the exit code, and stdout then stderr.
+fn in_core(args: &[&str]) -> (i32, String) {
+    docker(&[&["exec", "gaia-core"][..], args].concat())
+}
+
+#[test]
+fn the_everyday_tools_answer_inside_the_containers_as_coreutils_and_wget_do() {
+    let _stack = stack();
+    // The container's environment may hold secrets: only single lines are
+    // shown when an assertion fails, never the whole environment.
+    assert_eq!(
+        in_core(&["printenv", "GAIA_SIM_IMAGE"]),
+        (0, "localhost:5000/gaia-core:local".to_owned())
+    );
+    assert_eq!(in_core(&["printenv", "GAIA_NOT_SET"]), (1, String::new()));
+    let (code, all) = in_core(&["printenv"]);
+    assert_eq!(code, 0);
+    assert!(
+        all.lines()
+            .any(|l| l == "PATH=/usr/local/bin:/usr/bin:/bin"),
+        "printenv lists no PATH=…"
+    );
+    let (code, all) = in_core(&["env"]);
+    assert_eq!(code, 0);
+    assert!(
+        all.lines()
+            .any(|l| l == "GAIA_SIM_IMAGE=localhost:5000/gaia-core:local"),
+        "env lists no GAIA_SIM_IMAGE=…"
+    );
+    assert_eq!(
+        in_core(&["env", "GREETING=hi", "printenv", "GREETING"]),
+        (0, "hi".to_owned())
+    );
+    assert_eq!(
+        in_core(&["env", "no-such-tool"]),
+        (
+            127,
+            "env: 'no-such-tool': No such file or directory\n".to_owned()
+        )
+    );
+
+    for (args, code) in [
+        (&["test", "-f", "/etc/passwd"][..], 0),
+        (&["test", "-d", "/etc/passwd"], 1),
+        (&["test", "-e", "/nonexistent"], 1),
+        (&["test", "-s", "/etc/group"], 0),
+        (&["test", "-w", "/tmp"], 0),
+        (&["test", "-w", "/etc/passwd"], 1),
+        (&["test", "-n", ""], 1),
+        (&["[", "-d", "/app", "]"], 0),
+    ] {
+        assert_eq!(in_core(args), (code, String::new()), "{args:?}");
+    }
+    assert_eq!(
+        in_core(&["test", "a", "-gt", "1"]),
+        (2, "test: invalid integer 'a'\n".to_owned())
+    );
+
+    let (code, group) = in_core(&["cat", "/etc/group"]);
+    assert_eq!(code, 0);
+    assert!(group.lines().any(|l| l == "gaia:x:1000:"), "{group}");
+    assert_eq!(
+        in_core(&["cat", "/nonexistent"]),
+        (
+            1,
+            "cat: /nonexistent: No such file or directory\n".to_owned()
+        )
+    );
+
+    let (code, names) = in_core(&["ls", "/etc"]);
+    assert_eq!(code, 0);
+    let names: Vec<&str> = names.lines().collect();
+    assert!(names.is_sorted(), "{names:?}");
+    for name in ["group", "hostname", "passwd"] {
+        assert!(names.contains(&name), "ls /etc lacks {name}: {names:?}");
+    }
+    let (code, long) = in_core(&["ls", "-l", "/etc/passwd"]);
+    assert_eq!(code, 0);
+    assert!(long.starts_with("-rw-r--r-- 1 root root "), "{long}");
+    assert!(long.ends_with(" /etc/passwd"), "{long}");
+    assert_eq!(
+        in_core(&["ls", "/nonexistent"]),
+        (
+            2,
+            "ls: cannot access '/nonexistent': No such file or directory\n".to_owned()
+        )
+    );
+
+    assert_eq!(
+        in_core(&["id"]),
+        (
+            0,
+            "uid=1000(gaia) gid=1000(gaia) groups=1000(gaia)".to_owned()
+        )
+    );
+    assert_eq!(in_core(&["id", "-un"]), (0, "gaia".to_owned()));
+    assert_eq!(in_core(&["id", "-g"]), (0, "1000".to_owned()));
+
+    let (code, health) = in_core(&["wget", "-q", "-O", "-", "http://gaia-mcp:8765/health"]);
+    assert_eq!(code, 0, "{health}");
+    assert!(health.contains("\"instance\":\"gaia-mcp\""), "{health}");
+    let saved = ["-q", "-O", "/tmp/health", "http://gaia-mcp:8765/health"];
+    assert_eq!(
+        in_core(&[&["wget"][..], &saved].concat()),
+        (0, String::new())
+    );
+    assert_eq!(in_core(&["cat", "/tmp/health"]), (0, health));
+    assert_eq!(
+        in_core(&["wget", "-q", "-O", "-", "http://gaia-mcp:8765/no-such-page"]),
+        (8, String::new()),
+        "a 404 is wget's server error"
+    );
+    assert_eq!(
+        in_core(&["wget", "-qO-", "http://gaia-nowhere:1/"]),
+        (4, String::new()),
+        "an unknown host is wget's network failure"
+    );
+}
+
 #[test]
 fn web_fails_over_to_the_core_standby_after_the_retry_schedule() {
     let stack = stack();

@@ -1,13 +1,17 @@
 //! What runs inside the simulated containers.
 //!
 //! The simulated images hold one file, the gaia binary, under the names of
-//! the tools the real GAIA images have (`python`, `curl`, `nvidia-smi`, `rm`).
+//! the tools the real GAIA images have (`python`, `curl`, `nvidia-smi`, `rm`,
+//! and the everyday coreutils and `wget` operators and scripts run in them).
 //! Each name answers as that tool does for what gaia and the compose files
 //! ask of it, so the same registry and healthchecks work against the real and
 //! the simulated stack. `python -m uvicorn gaia_core.main:app` starts the
 //! simulated gaia-core, `python -m vllm.entrypoints.openai.api_server` prime.
 
+mod condition;
+mod coreutils;
 pub(crate) mod faults;
+mod ls;
 mod server;
 mod tools;
 mod validators;
@@ -27,6 +31,14 @@ pub(crate) const TOOL_NAMES: &[&str] = &[
     "nvidia-smi",
     "rm",
     "stat",
+    "printenv",
+    "env",
+    "test",
+    "[",
+    "cat",
+    "ls",
+    "id",
+    "wget",
     "gaia-simctl",
 ];
 
@@ -52,6 +64,13 @@ pub(crate) fn dispatch(args: &[OsString]) -> Option<ExitCode> {
         "nvidia-smi" => tools::nvidia_smi(&rest),
         "rm" => tools::rm(&rest),
         "stat" => tools::stat(&rest),
+        "printenv" => coreutils::printenv(&rest),
+        "env" => coreutils::env(&rest),
+        "test" | "[" => condition::test(name, &rest),
+        "cat" => coreutils::cat(&rest),
+        "ls" => ls::ls(&rest),
+        "id" => coreutils::id(&rest),
+        "wget" => tools::wget(&rest),
         _ => faults::simctl(&rest),
     })
 }

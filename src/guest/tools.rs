@@ -5,8 +5,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use super::coreutils::{describe, quote, user_name};
 use super::{faults, server};
-use crate::http::{Http, HttpError};
+use crate::http::{Http, HttpError, Response};
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -142,7 +143,28 @@ fn importable(module: &str) -> bool {
         })
 }
 
-// ── curl ────────────────────────────────────────────────────────────────────
+// ── curl and wget ───────────────────────────────────────────────────────────
+
+/// One request from inside a container, as curl and wget make it: the
+/// healthcheck fault refuses connections to the container's own services.
+async fn fetch(
+    http: &Http,
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<String>,
+) -> Result<Response, HttpError> {
+    let to_localhost = url.contains("://localhost") || url.contains("://127.0.0.1");
+    if to_localhost && faults::active(faults::HEALTHCHECK_FAILS) {
+        return Err(HttpError::Connect("Connection refused".to_owned()));
+    }
+    http.request(method, url, headers, body).await
+}
+
+/// The connection failed before it began: the host name did not resolve.
+fn unresolved(cause: &str) -> bool {
+    cause.contains("lookup") || cause.contains("resolve")
+}
 
 struct CurlRequest {
     fail: bool,
@@ -231,10 +253,6 @@ async fn transfer(req: &CurlRequest, url: &str, output: Option<&str>) -> Transfe
         status: 0,
         error: Some(message),
     };
-    let to_localhost = url.contains("://localhost") || url.contains("://127.0.0.1");
-    if to_localhost && faults::active(faults::HEALTHCHECK_FAILS) {
-        return failed(7, format!("Failed to connect to {url}: Connection refused"));
-    }
     let http = Http::new(
         Duration::from_secs_f64(req.connect_timeout.unwrap_or(30.0)),
         Duration::from_secs_f64(req.max_time.unwrap_or(300.0)),
@@ -254,7 +272,7 @@ async fn transfer(req: &CurlRequest, url: &str, output: Option<&str>) -> Transfe
             "application/x-www-form-urlencoded".into(),
         ));
     }
-    match http.request(&method, url, &headers, req.data.clone()).await {
+    match fetch(&http, &method, url, &headers, req.data.clone()).await {
         Ok(response) => {
             if req.fail && response.status >= 400 {
                 return Transfer {
@@ -287,7 +305,7 @@ async fn transfer(req: &CurlRequest, url: &str, output: Option<&str>) -> Transfe
                 after.as_millis()
             ),
         ),
-        Err(HttpError::Connect(cause)) if cause.contains("lookup") || cause.contains("resolve") => {
+        Err(HttpError::Connect(cause)) if unresolved(&cause) => {
             failed(6, format!("Could not resolve host: {cause}"))
         }
         Err(HttpError::Connect(cause)) => failed(7, format!("Failed to connect: {cause}")),
@@ -334,6 +352,223 @@ pub(crate) fn curl(args: &[String]) -> ExitCode {
         }
     }
     ExitCode::from(code)
+}
+
+// ── wget ────────────────────────────────────────────────────────────────────
+
+struct WgetRequest {
+    quiet: bool,
+    spider: bool,
+    output: Option<String>,
+    timeout: Option<f64>,
+    urls: Vec<String>,
+}
+
+fn parse_wget(args: &[String]) -> Result<WgetRequest, String> {
+    let mut req = WgetRequest {
+        quiet: false,
+        spider: false,
+        output: None,
+        timeout: None,
+        urls: Vec::new(),
+    };
+    let seconds = |v: &str| {
+        v.parse::<f64>()
+            .map_err(|_| format!("--timeout: Invalid time period '{v}'"))
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) if arg.starts_with("--") => (name, Some(value.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |inline: Option<String>, flag: Option<char>| {
+            inline
+                .or_else(|| args.next().cloned())
+                .ok_or_else(|| match flag {
+                    Some(flag) => format!("option requires an argument -- '{flag}'"),
+                    None => format!("option '{name}' requires an argument"),
+                })
+        };
+        match name {
+            "--quiet" => req.quiet = true,
+            "--spider" => req.spider = true,
+            "--output-document" => req.output = Some(value(inline, None)?),
+            "--timeout" => req.timeout = Some(seconds(&value(inline, None)?)?),
+            // Retries change how long a failure takes, not its outcome.
+            "--tries" => drop(value(inline, None)?),
+            "-nv" | "--no-verbose" => {}
+            flags if flags.starts_with('-') && !flags.starts_with("--") && flags.len() > 1 => {
+                for (i, flag) in flags.char_indices().skip(1) {
+                    let rest = &flags[i + flag.len_utf8()..];
+                    let attached = (!rest.is_empty()).then(|| rest.to_owned());
+                    match flag {
+                        'q' => req.quiet = true,
+                        'O' => req.output = Some(value(attached, Some(flag))?),
+                        'T' => req.timeout = Some(seconds(&value(attached, Some(flag))?)?),
+                        't' => drop(value(attached, Some(flag))?),
+                        other => return Err(format!("invalid option -- '{other}'")),
+                    }
+                    if matches!(flag, 'O' | 'T' | 't') {
+                        break;
+                    }
+                }
+            }
+            url if !url.starts_with('-') || url == "-" => req.urls.push(url.to_owned()),
+            other => return Err(format!("unrecognized option '{other}'")),
+        }
+    }
+    Ok(req)
+}
+
+/// `wget [-q] [-O FILE|-] [--spider] [-T SECONDS] URL`, with GNU wget's exit
+/// codes: 4 when the network failed, 8 when the server answered an error.
+pub(crate) fn wget(args: &[String]) -> ExitCode {
+    let req = match parse_wget(args) {
+        Ok(req) => req,
+        Err(err) => {
+            eprintln!(
+                "wget: {err}\nUsage: wget [OPTION]... [URL]...\n\nTry `wget --help' for more options."
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let url = match req.urls.as_slice() {
+        [url] if url.contains("://") => url.clone(),
+        [url] => format!("http://{url}"),
+        [] => {
+            eprintln!(
+                "wget: missing URL\nUsage: wget [OPTION]... [URL]...\n\nTry `wget --help' for more options."
+            );
+            return ExitCode::FAILURE;
+        }
+        _ => {
+            eprintln!("wget (gaia sim): only one URL at a time is simulated");
+            return ExitCode::from(2);
+        }
+    };
+    let say = |line: String| {
+        if !req.quiet {
+            eprintln!("{line}");
+        }
+    };
+    let now = || {
+        humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .replace('T', " ")
+            .replace('Z', "")
+    };
+    // wget opens -O FILE before it connects: a failed download leaves it empty.
+    let target = match req.output.as_deref() {
+        Some(file) if file != "-" && !req.spider => {
+            if let Err(err) = std::fs::File::create(file) {
+                eprintln!("{file}: {}", describe(&err));
+                return ExitCode::from(3);
+            }
+            Some(file.to_owned())
+        }
+        Some(_) => None,
+        None if req.spider => None,
+        None => Some(free_name(&url)),
+    };
+    say(format!("--{}--  {url}", now()));
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '?']).next())
+        .unwrap_or_default();
+    let timeout = req.timeout.map(Duration::from_secs_f64);
+    let http = Http::new(
+        timeout.unwrap_or(Duration::from_secs(120)),
+        timeout.unwrap_or(Duration::from_secs(900)),
+    );
+    let method = if req.spider { "HEAD" } else { "GET" };
+    let response = match block_on(fetch(&http, method, &url, &[], None)) {
+        Ok(response) => response,
+        Err(HttpError::Connect(cause)) if unresolved(&cause) => {
+            let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+            say(format!(
+                "Resolving {name} ({name})... failed: Name or service not known."
+            ));
+            say(format!(
+                "wget: unable to resolve host address {}",
+                quote(name)
+            ));
+            return ExitCode::from(4);
+        }
+        Err(err) => {
+            let cause = match err {
+                HttpError::Connect(cause) | HttpError::Other(cause) => cause,
+                HttpError::Timeout(_) => "Connection timed out".to_owned(),
+            };
+            let cause = cause.split(" (os error").next().unwrap_or_default();
+            say(format!("Connecting to {host}... failed: {cause}."));
+            return ExitCode::from(4);
+        }
+    };
+    say(format!("Connecting to {host}... connected."));
+    say(format!(
+        "HTTP request sent, awaiting response... {} {}",
+        response.status,
+        response.reason()
+    ));
+    if response.status >= 400 {
+        if req.spider {
+            say("Remote file does not exist -- broken link!!!".to_owned());
+        } else {
+            say(format!(
+                "{} ERROR {}: {}.",
+                now(),
+                response.status,
+                response.reason()
+            ));
+        }
+        return ExitCode::from(8);
+    }
+    if req.spider {
+        say("Remote file exists.".to_owned());
+        return ExitCode::SUCCESS;
+    }
+    let size = response.body.len();
+    match target {
+        Some(file) => {
+            if let Err(err) = std::fs::write(&file, &response.body) {
+                eprintln!("{file}: {}", describe(&err));
+                return ExitCode::from(3);
+            }
+            say(format!(
+                "{} - {} saved [{size}/{size}]",
+                now(),
+                quote(&file)
+            ));
+        }
+        None => {
+            print!("{}", response.body);
+            say(format!("{} - written to stdout [{size}/{size}]", now()));
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Where wget saves a URL without -O: its last path segment (index.html
+/// for a directory), with `.1`, `.2`… added while the name is taken.
+fn free_name(url: &str) -> String {
+    let path = url.split("://").nth(1).unwrap_or(url);
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let base = match path.split_once('/').map(|(_, p)| p.rsplit('/').next()) {
+        Some(Some(name)) if !name.is_empty() => name.to_owned(),
+        _ => "index.html".to_owned(),
+    };
+    (0..)
+        .map(|n| {
+            if n == 0 {
+                base.clone()
+            } else {
+                format!("{base}.{n}")
+            }
+        })
+        .find(|name| !Path::new(name).exists())
+        .unwrap_or(base)
 }
 
 // ── nvidia-smi ──────────────────────────────────────────────────────────────
@@ -437,7 +672,10 @@ pub(crate) fn stat(args: &[String]) -> ExitCode {
             }
             match chars.next() {
                 Some('u') => line.push_str(&meta.uid().to_string()),
-                Some('U') => line.push_str(&user_name(meta.uid())),
+                Some('U') => {
+                    // UNKNOWN, as coreutils' stat says for a uid /etc/passwd lacks.
+                    line.push_str(&user_name(meta.uid()).unwrap_or("UNKNOWN".to_owned()))
+                }
                 Some('g') => line.push_str(&meta.gid().to_string()),
                 Some('a') => line.push_str(&format!("{:o}", meta.mode() & 0o7777)),
                 Some('s') => line.push_str(&meta.size().to_string()),
@@ -456,21 +694,42 @@ pub(crate) fn stat(args: &[String]) -> ExitCode {
     status
 }
 
-/// The name /etc/passwd gives `uid`, or `UNKNOWN`, as coreutils' stat says.
-fn user_name(uid: u32) -> String {
-    std::fs::read_to_string("/etc/passwd")
-        .unwrap_or_default()
-        .lines()
-        .find(|line| line.split(':').nth(2) == Some(uid.to_string().as_str()))
-        .and_then(|line| line.split(':').next())
-        .unwrap_or("UNKNOWN")
-        .to_owned()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn describe(err: &std::io::Error) -> &'static str {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => "No such file or directory",
-        std::io::ErrorKind::PermissionDenied => "Permission denied",
-        _ => "Input/output error",
+    fn wget_args(args: &[&str]) -> Result<WgetRequest, String> {
+        parse_wget(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn wget_reads_its_options_in_every_spelling() {
+        for args in [
+            &["-q", "-O", "-", "http://x/"][..],
+            &["-qO-", "http://x/"],
+            &["-qO", "-", "http://x/"],
+            &["--quiet", "--output-document=-", "http://x/"],
+        ] {
+            let req = wget_args(args).unwrap();
+            assert!(req.quiet, "{args:?}");
+            assert_eq!(req.output.as_deref(), Some("-"), "{args:?}");
+            assert_eq!(req.urls, ["http://x/"], "{args:?}");
+        }
+        let req = wget_args(&["--spider", "-T", "3", "--tries=2", "u"]).unwrap();
+        assert!(req.spider && req.timeout == Some(3.0));
+        assert_eq!(wget_args(&["-z"]).err().unwrap(), "invalid option -- 'z'");
+        assert_eq!(
+            wget_args(&["-O"]).err().unwrap(),
+            "option requires an argument -- 'O'"
+        );
+    }
+
+    #[test]
+    fn wget_names_a_download_after_the_url_without_overwriting() {
+        assert_eq!(free_name("http://x:1/"), "index.html");
+        assert_eq!(free_name("http://x:1"), "index.html");
+        assert_eq!(free_name("http://x:1/a/b.txt?x=1"), "b.txt");
+        // Tests run in the package root, where Cargo.toml is taken.
+        assert_eq!(free_name("http://x:1/Cargo.toml"), "Cargo.toml.1");
     }
 }
