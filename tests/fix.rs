@@ -142,7 +142,6 @@ fn container_ids() -> BTreeMap<String, String> {
 /// After a repair the stack is as healthy as before the fault, a second
 /// `--fix` finds nothing to do, and compose itself accepts the stack.
 fn assert_green_and_settled(stack: &Stack, fault: &str) {
-    stack.assert_compose_accepts(&format!("after --fix of {fault}"));
     let ran = stack.gaia(["doctor", "--format", "json"]).run();
     let report = ran.json();
     assert_eq!(
@@ -160,6 +159,10 @@ fn assert_green_and_settled(stack: &Stack, fault: &str) {
         repairs(&again).is_empty(),
         "second --fix after {fault} planned {again:#}"
     );
+    stack.assert_compose_accepts(&format!("after --fix of {fault}"));
+    stack.assert_green(&format!(
+        "after compose's own `up` following --fix of {fault}"
+    ));
 }
 
 #[test]
