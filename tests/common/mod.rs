@@ -664,7 +664,7 @@ impl Stack {
     }
 
     /// Compose itself, the one the story's gaia runs, accepts the stack:
-    /// `up -d` of a live service goes through without refusing or warning
+    /// `up` of a live service goes through without refusing or warning
     /// about the network or volumes.
     pub fn assert_compose_accepts(&self, when: &str) {
         let program = self.compose.unwrap_or(if compose_v2_installed() {
@@ -672,14 +672,18 @@ impl Stack {
         } else {
             "docker-compose"
         });
+        let before = inspect("gaia-web", "{{.Id}} {{.State.StartedAt}}");
         let mut argv = program.split(' ');
+        // --no-start --no-recreate: compose still adopts or refuses the
+        // network and volumes, and leaves the container as the story had it.
         let out = std::process::Command::new(argv.next().unwrap())
             .args(argv)
             .args([
                 "-f",
                 "docker-compose.yml",
                 "up",
-                "-d",
+                "--no-start",
+                "--no-recreate",
                 "--no-deps",
                 "gaia-web",
             ])
@@ -690,12 +694,17 @@ impl Stack {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             out.status.success(),
-            "`{program} up -d gaia-web` {when} failed:\n{stderr}"
+            "`{program} up --no-start gaia-web` {when} failed:\n{stderr}"
+        );
+        assert_eq!(
+            inspect("gaia-web", "{{.Id}} {{.State.StartedAt}}"),
+            before,
+            "`{program} up --no-start gaia-web` {when} replaced or restarted gaia-web:\n{stderr}"
         );
         for objection in ["incorrect label", "was not created", "already exists but"] {
             assert!(
                 !stderr.contains(objection),
-                "`{program} up -d gaia-web` {when} objected:\n{stderr}"
+                "`{program} up --no-start gaia-web` {when} objected:\n{stderr}"
             );
         }
     }
