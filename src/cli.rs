@@ -295,6 +295,10 @@ pub(crate) struct PromoteArgs {
     #[arg(long)]
     pub(crate) force: bool,
 
+    /// With --no-backup or --force: go ahead without asking (off a terminal they refuse without it)
+    #[arg(short, long)]
+    pub(crate) yes: bool,
+
     /// Print the plan and change nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
@@ -302,6 +306,14 @@ pub(crate) struct PromoteArgs {
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
     #[arg(long, value_parser = duration, value_name = "DURATION")]
     pub(crate) timeout: Option<Duration>,
+}
+
+/// `--yes`, for the commands that stop or replace something live.
+#[derive(Debug, Clone, Copy, Args)]
+pub(crate) struct YesArg {
+    /// Go ahead without asking (off a terminal, as in CI, the command refuses without it)
+    #[arg(short, long)]
+    pub(crate) yes: bool,
 }
 
 /// `--dry-run`, for the commands that change live.
@@ -321,6 +333,9 @@ pub(crate) struct RollbackArgs {
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
     #[arg(long, value_parser = duration, value_name = "DURATION")]
     pub(crate) timeout: Option<Duration>,
+
+    #[command(flatten)]
+    pub(crate) confirm: YesArg,
 
     #[command(flatten)]
     pub(crate) plan: DryRunArg,
@@ -379,6 +394,9 @@ pub(crate) struct HaStartArgs {
 #[derive(Debug, Args)]
 pub(crate) struct HaStopArgs {
     #[command(flatten)]
+    pub(crate) confirm: YesArg,
+
+    #[command(flatten)]
     pub(crate) plan: DryRunArg,
 }
 
@@ -426,6 +444,9 @@ pub(crate) struct FailoverArgs {
     /// Put back what an interrupted drill left stopped, from its journal
     #[arg(long, conflicts_with_all = ["target", "payload", "hold"])]
     pub(crate) recover: bool,
+
+    #[command(flatten)]
+    pub(crate) confirm: YesArg,
 
     #[command(flatten)]
     pub(crate) plan: DryRunArg,

@@ -66,6 +66,33 @@ pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
         return Ok(Outcome::Healthy);
     }
     let _lock = ctx.lock(root, &format!("promote {name}")).await?;
+    let mut unbraked = Vec::new();
+    if args.no_backup {
+        unbraked.push(format!(
+            "--no-backup: live {name} is replaced without a backup, so a failed gate cannot \
+             restore its files"
+        ));
+    }
+    if args.force {
+        unbraked.push(format!(
+            "--force: the sync gate does not stop this promotion of {name} when candidate and \
+             live gaia-common differ"
+        ));
+    }
+    if !unbraked.is_empty() {
+        let flags = [("--no-backup", args.no_backup), ("--force", args.force)]
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(flag, _)| format!(" {flag}"))
+            .collect::<String>();
+        crate::confirm::confirm(
+            &ctx.signals,
+            args.yes,
+            &format!("promote {name}{flags}"),
+            &unbraked.join("; "),
+        )
+        .await?;
+    }
     promoter.record.from = promoter.snapshot().await?;
     let result = steps(&mut promoter, &options, &ctx.signals).await;
     finish(ctx, promoter, result).await
