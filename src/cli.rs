@@ -136,7 +136,10 @@ pub(crate) enum Command {
         gaia promote --list\n  \
         gaia promote gaia-core --validate --test\n  \
         gaia promote gaia-prime --dry-run\n  \
-        gaia promote gaia-common\n\n\
+        gaia promote gaia-common\n  \
+        gaia promote gaia-web --force --yes    # in CI: no one to ask\n\n\
+        --no-backup and --force ask for confirmation on a terminal; off one (CI, a pipe) they \
+        are refused without --yes (exit 3, nothing changed).\n\n\
         Exit codes: 0 promoted; 1 refused or validation failed, nothing changed; 2 the gate \
         failed and the previous version serves again; 3 the rollback failed, live is degraded \
         (usage errors also exit 3); 4 another gaia command holds the lock; 129/130/143 stopped \
@@ -146,7 +149,10 @@ pub(crate) enum Command {
     /// Put back the version the last promotion replaced
     #[command(
         after_help = "Restores the live files from <service>.bak and the image from its \
-        :gaia-rollback tag, restarts (or recreates) the service and waits until it is healthy.\n\n\
+        :gaia-rollback tag, restarts (or recreates) the service and waits until it is healthy. \
+        It asks for confirmation on a terminal; off one (CI, a pipe) it is refused without \
+        --yes (exit 3, nothing changed).\n\n\
+        Examples:\n  gaia rollback gaia-core\n  gaia rollback gaia-core --yes    # in CI\n\n\
         Exit codes: 0 restored and healthy, 1 nothing to roll back to, 3 restored but not healthy, \
         4 another gaia command holds the lock."
     )]
@@ -174,7 +180,10 @@ pub(crate) enum Command {
         gaia failover-test\n  \
         gaia failover-test --target gaia-mcp --format json\n  \
         gaia failover-test --hold 60s          # watch the standby serve for a minute\n  \
-        gaia failover-test --recover\n\n\
+        gaia failover-test --recover\n  \
+        gaia failover-test --yes               # in CI: no one to ask\n\n\
+        It asks for confirmation on a terminal once the steady state is met; off one (CI, a \
+        pipe) it is refused without --yes (exit 3, nothing changed). --recover never asks.\n\n\
         Exit codes: 0 failover worked and the target serves again, 1 no failover (the request \
         failed or the target served it), 2 the target could not be put back, 3 refused \
         (steady state not met; nothing was changed), 4 another gaia command holds the lock, \
@@ -361,6 +370,10 @@ pub(crate) enum HaCommand {
     Start(HaStartArgs),
 
     /// Stop and remove the HA standby containers, and nothing else
+    #[command(after_help = "Failover is off until `gaia ha start`. It asks for confirmation on \
+        a terminal; off one (CI, a pipe) it is refused without --yes (exit 3, nothing \
+        changed).\n\n\
+        Examples:\n  gaia ha stop\n  gaia ha stop --yes    # in a script")]
     Stop(HaStopArgs),
 
     /// Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator's view
