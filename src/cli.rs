@@ -370,10 +370,12 @@ pub(crate) enum HaCommand {
     Start(HaStartArgs),
 
     /// Stop and remove the HA standby containers, and nothing else
-    #[command(after_help = "Failover is off until `gaia ha start`. It asks for confirmation on \
+    #[command(
+        after_help = "Failover is off until `gaia ha start`. It asks for confirmation on \
         a terminal; off one (CI, a pipe) it is refused without --yes (exit 3, nothing \
         changed).\n\n\
-        Examples:\n  gaia ha stop\n  gaia ha stop --yes    # in a script")]
+        Examples:\n  gaia ha stop\n  gaia ha stop --yes    # in a script"
+    )]
     Stop(HaStopArgs),
 
     /// Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator's view

@@ -66,30 +66,43 @@ pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
         return Ok(Outcome::Healthy);
     }
     let _lock = ctx.lock(root, &format!("promote {name}")).await?;
-    let mut unbraked = Vec::new();
-    if args.no_backup {
-        unbraked.push(format!(
-            "--no-backup: live {name} is replaced without a backup, so a failed gate cannot \
-             restore its files"
-        ));
-    }
-    if args.force {
-        unbraked.push(format!(
-            "--force: the sync gate does not stop this promotion of {name} when candidate and \
-             live gaia-common differ"
-        ));
-    }
+    // The brakes these flags take off: asked about once the root is ours,
+    // before anything is validated or changed.
+    let unbraked: Vec<(&str, String)> = [
+        (
+            args.no_backup,
+            "--no-backup",
+            format!(
+                "live {name} is replaced without a backup, so a failed gate cannot restore its \
+                 files"
+            ),
+        ),
+        (
+            args.force,
+            "--force",
+            format!(
+                "the sync gate does not stop this promotion of {name} when candidate and live \
+                 gaia-common differ"
+            ),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(on, flag, what)| on.then_some((flag, what)))
+    .collect();
     if !unbraked.is_empty() {
-        let flags = [("--no-backup", args.no_backup), ("--force", args.force)]
+        let flags: String = unbraked
             .iter()
-            .filter(|(_, on)| *on)
             .map(|(flag, _)| format!(" {flag}"))
-            .collect::<String>();
+            .collect();
+        let change: Vec<String> = unbraked
+            .iter()
+            .map(|(flag, what)| format!("{flag}: {what}"))
+            .collect();
         crate::confirm::confirm(
             &ctx.signals,
             args.yes,
             &format!("promote {name}{flags}"),
-            &unbraked.join("; "),
+            &change.join("; "),
         )
         .await?;
     }
