@@ -316,7 +316,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__failover__subcmd__test)
-            opts="-v -q -h -V --target --payload --timeout --hold --recover --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --target --payload --timeout --hold --recover --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,7 +614,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__stop)
-            opts="-v -q -h -V --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1064,7 +1064,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__promote)
-            opts="-v -q -h -V --list --validate --test --no-restart --no-backup --force --dry-run --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --list --validate --test --no-restart --no-backup --force --yes --dry-run --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1106,7 +1106,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__rollback)
-            opts="-v -q -h -V --timeout --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --timeout --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

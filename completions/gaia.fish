@@ -102,6 +102,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand promote" -l test -d 'Require t
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l no-restart -d 'Promote, but do not restart live (it keeps running the old version)'
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l no-backup -d 'Skip the backup (a failed gate then cannot restore the files)'
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l force -d 'Promote even when the sync gate blocks'
+complete -c gaia -n "__fish_gaia_using_subcommand promote" -s y -l yes -d 'With --no-backup or --force: go ahead without asking (off a terminal they refuse without it)'
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -l dry-run -d 'Print the plan and change nothing'
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -s q -l quiet -d 'Say only what went wrong'
@@ -118,6 +119,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l color -d 'When to
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s y -l yes -d 'Go ahead without asking (off a terminal, as in CI, the command refuses without it)'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l dry-run -d 'Print what would be done, and change nothing (no lock is taken)'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s q -l quiet -d 'Say only what went wrong'
@@ -182,6 +184,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s y -l yes -d 'Go ahead without asking (off a terminal, as in CI, the command refuses without it)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -l dry-run -d 'Print what would be done, and change nothing (no lock is taken)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Say only what went wrong'
@@ -237,6 +240,7 @@ always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l recover -d 'Put back what an interrupted drill left stopped, from its journal'
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s y -l yes -d 'Go ahead without asking (off a terminal, as in CI, the command refuses without it)'
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l dry-run -d 'Print what would be done, and change nothing (no lock is taken)'
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s q -l quiet -d 'Say only what went wrong'

@@ -136,7 +136,10 @@ pub(crate) enum Command {
         gaia promote --list\n  \
         gaia promote gaia-core --validate --test\n  \
         gaia promote gaia-prime --dry-run\n  \
-        gaia promote gaia-common\n\n\
+        gaia promote gaia-common\n  \
+        gaia promote gaia-web --force --yes    # in CI: no one to ask\n\n\
+        --no-backup and --force ask for confirmation on a terminal; off one (CI, a pipe) they \
+        are refused without --yes (exit 3, nothing changed).\n\n\
         Exit codes: 0 promoted; 1 refused or validation failed, nothing changed; 2 the gate \
         failed and the previous version serves again; 3 the rollback failed, live is degraded \
         (usage errors also exit 3); 4 another gaia command holds the lock; 129/130/143 stopped \
@@ -146,7 +149,10 @@ pub(crate) enum Command {
     /// Put back the version the last promotion replaced
     #[command(
         after_help = "Restores the live files from <service>.bak and the image from its \
-        :gaia-rollback tag, restarts (or recreates) the service and waits until it is healthy.\n\n\
+        :gaia-rollback tag, restarts (or recreates) the service and waits until it is healthy. \
+        It asks for confirmation on a terminal; off one (CI, a pipe) it is refused without \
+        --yes (exit 3, nothing changed).\n\n\
+        Examples:\n  gaia rollback gaia-core\n  gaia rollback gaia-core --yes    # in CI\n\n\
         Exit codes: 0 restored and healthy, 1 nothing to roll back to, 3 restored but not healthy, \
         4 another gaia command holds the lock."
     )]
@@ -174,7 +180,10 @@ pub(crate) enum Command {
         gaia failover-test\n  \
         gaia failover-test --target gaia-mcp --format json\n  \
         gaia failover-test --hold 60s          # watch the standby serve for a minute\n  \
-        gaia failover-test --recover\n\n\
+        gaia failover-test --recover\n  \
+        gaia failover-test --yes               # in CI: no one to ask\n\n\
+        It asks for confirmation on a terminal once the steady state is met; off one (CI, a \
+        pipe) it is refused without --yes (exit 3, nothing changed). --recover never asks.\n\n\
         Exit codes: 0 failover worked and the target serves again, 1 no failover (the request \
         failed or the target served it), 2 the target could not be put back, 3 refused \
         (steady state not met; nothing was changed), 4 another gaia command holds the lock, \
@@ -295,6 +304,10 @@ pub(crate) struct PromoteArgs {
     #[arg(long)]
     pub(crate) force: bool,
 
+    /// With --no-backup or --force: go ahead without asking (off a terminal they refuse without it)
+    #[arg(short, long)]
+    pub(crate) yes: bool,
+
     /// Print the plan and change nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
@@ -302,6 +315,14 @@ pub(crate) struct PromoteArgs {
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
     #[arg(long, value_parser = duration, value_name = "DURATION")]
     pub(crate) timeout: Option<Duration>,
+}
+
+/// `--yes`, for the commands that stop or replace something live.
+#[derive(Debug, Clone, Copy, Args)]
+pub(crate) struct YesArg {
+    /// Go ahead without asking (off a terminal, as in CI, the command refuses without it)
+    #[arg(short, long)]
+    pub(crate) yes: bool,
 }
 
 /// `--dry-run`, for the commands that change live.
@@ -321,6 +342,9 @@ pub(crate) struct RollbackArgs {
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
     #[arg(long, value_parser = duration, value_name = "DURATION")]
     pub(crate) timeout: Option<Duration>,
+
+    #[command(flatten)]
+    pub(crate) confirm: YesArg,
 
     #[command(flatten)]
     pub(crate) plan: DryRunArg,
@@ -346,6 +370,12 @@ pub(crate) enum HaCommand {
     Start(HaStartArgs),
 
     /// Stop and remove the HA standby containers, and nothing else
+    #[command(
+        after_help = "Failover is off until `gaia ha start`. It asks for confirmation on \
+        a terminal; off one (CI, a pipe) it is refused without --yes (exit 3, nothing \
+        changed).\n\n\
+        Examples:\n  gaia ha stop\n  gaia ha stop --yes    # in a script"
+    )]
     Stop(HaStopArgs),
 
     /// Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator's view
@@ -378,6 +408,9 @@ pub(crate) struct HaStartArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct HaStopArgs {
+    #[command(flatten)]
+    pub(crate) confirm: YesArg,
+
     #[command(flatten)]
     pub(crate) plan: DryRunArg,
 }
@@ -426,6 +459,9 @@ pub(crate) struct FailoverArgs {
     /// Put back what an interrupted drill left stopped, from its journal
     #[arg(long, conflicts_with_all = ["target", "payload", "hold"])]
     pub(crate) recover: bool,
+
+    #[command(flatten)]
+    pub(crate) confirm: YesArg,
 
     #[command(flatten)]
     pub(crate) plan: DryRunArg,

@@ -11,6 +11,7 @@ mod cli;
 mod commands;
 mod compose;
 mod config;
+mod confirm;
 mod docker;
 mod doctor;
 pub mod error;

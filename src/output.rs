@@ -183,6 +183,27 @@ impl Printer {
     }
 }
 
+/// `text` as it may reach a terminal when it comes from a file anyone
+/// with write access to could have shaped (an audit log): control
+/// characters (C0, DEL, C1: escape sequences, carriage returns that
+/// overwrite a line) and the bidirectional overrides that reorder one are
+/// shown as escapes (`\x1b`, `\u{202e}`), never acted on.
+pub(crate) fn inert(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\0'..='\x1f' | '\x7f' => shown.push_str(&format!("\\x{:02x}", c as u32)),
+            '\u{80}'..='\u{9f}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}' => shown.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => shown.push(c),
+        }
+    }
+    shown
+}
+
 /// `text` on standard output: the one way a result reaches it.
 pub(crate) fn print(text: &str) -> Result<()> {
     write_result(&mut std::io::stdout().lock(), text)
@@ -247,6 +268,22 @@ pub(crate) enum Tone {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn inert_text_shows_control_characters_as_escapes() {
+        assert_eq!(
+            super::inert("alice\x1b[2J\x1b]0;pwned\x07@host\r\n"),
+            "alice\\x1b[2J\\x1b]0;pwned\\x07@host\\x0d\\x0a"
+        );
+        assert_eq!(super::inert("a\x7fb\u{9b}31m"), "a\\x7fb\\u{9b}31m");
+        assert_eq!(
+            super::inert("gaia-core\u{202e}eroc"),
+            "gaia-core\\u{202e}eroc"
+        );
+        // Printable text, whatever its script, is left as it is.
+        let plain = "root@gaia-host → étoile 2026-12-03T08:00:00Z \\x1b";
+        assert_eq!(super::inert(plain), plain);
+    }
+
     use super::*;
 
     /// A stdout that fails every write with `kind`.

@@ -551,3 +551,53 @@ fn custom_checks_are_listed_and_entries_about_absent_services_are_noted() {
         .says("note: routes.toml: the route gaia-web → gaia-wiki is not checked: the registry has no gaia-wiki");
     assert!(!ran.stdout.contains("gaia-wiki"));
 }
+
+#[test]
+fn history_shows_what_the_audit_log_says_without_obeying_its_escape_sequences() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join(".gaia")).unwrap();
+    // A record shaped by someone who could write the log: a screen clear,
+    // a title change and a carriage return that would hide the real who.
+    let record = serde_json::json!({
+        "schema": "gaia.promote/1",
+        "run": "1-1",
+        "command": "promote\u{1b}[2J",
+        "service": "gaia-core\u{1b}]0;owned\u{7}",
+        "who": "mallory@host\rinnocent@host",
+        "started_at": "2026-12-03T08:00:00Z\u{9b}31m",
+        "finished_at": "2026-12-03T08:01:00Z",
+        "outcome": "done",
+        "exit_code": 0,
+        "forced": false,
+        "from": {"image_id": "sha256:aaaa\u{1b}[1m", "digest": null},
+        "to": {"image_id": "sha256:bbbb", "digest": null},
+        "validators": [],
+        "steps": [],
+    });
+    std::fs::write(
+        root.path().join(".gaia/promotions.jsonl"),
+        format!("{record}\n"),
+    )
+    .unwrap();
+    let root_arg = root.path().to_str().unwrap();
+
+    let table = gaia(["--root", root_arg, "history"]).run();
+    table.succeeds();
+    for raw in ['\u{1b}', '\r', '\u{7}', '\u{9b}'] {
+        assert!(
+            !table.stdout.contains(raw),
+            "history printed a raw {raw:?}:\n{}",
+            table.stdout
+        );
+    }
+    table
+        .says("promote\\x1b[2J")
+        .says("mallory@host\\x0dinnocent@host")
+        .says("\\x1b]0;owned\\x07");
+
+    // JSON is data: the record as it was written, escaped by JSON alone.
+    let json = gaia(["--root", root_arg, "history", "--format", "json"]).run();
+    json.succeeds();
+    assert_eq!(json.json()[0]["who"], "mallory@host\rinnocent@host");
+    assert_eq!(json.json()[0]["command"], "promote\u{1b}[2J");
+}

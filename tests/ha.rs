@@ -40,7 +40,7 @@ fn ha_status(stack: &Stack) -> (i32, Value) {
 
 fn drill(stack: &Stack, args: &[&str]) -> (i32, Value) {
     let ran = stack
-        .gaia([&["failover-test", "--format", "json"][..], args].concat())
+        .gaia([&["failover-test", "--yes", "--format", "json"][..], args].concat())
         .run();
     let report = ran.json();
     common::assert_schema(FAILOVER_SCHEMA, &report);
@@ -63,7 +63,7 @@ fn ha_start_brings_the_standbys_up_with_their_directories_and_stop_takes_only_th
     ];
     let ids: Vec<String> = live.iter().map(|c| inspect(c, "{{.Id}}")).collect();
 
-    stack.gaia(["ha", "stop"]).run().succeeds();
+    stack.gaia(["ha", "stop", "--yes"]).run().succeeds();
     assert_eq!(inspect("gaia-core-candidate", "{{.Id}}"), "");
     assert_eq!(inspect("gaia-mcp-candidate", "{{.Id}}"), "");
     for (container, id) in live.iter().zip(&ids) {
@@ -147,7 +147,7 @@ fn maintenance_mode_is_set_with_who_when_and_why_and_blocks_the_drill() {
     assert_eq!(status["maintenance"]["flag"]["reason"], "kernel upgrade");
 
     stack
-        .gaia(["failover-test"])
+        .gaia(["failover-test", "--yes"])
         .run()
         .exits(3)
         .says("maintenance mode is on")
@@ -202,7 +202,7 @@ fn a_core_failover_is_served_by_the_standby_and_core_serves_again() {
 
     // The same drill, as an operator reads it.
     stack
-        .gaia(["failover-test"])
+        .gaia(["failover-test", "--yes"])
         .run()
         .succeeds()
         .says("T+")
@@ -229,7 +229,9 @@ fn an_mcp_failover_goes_through_core() {
 
 /// Starts a drill that holds core down, and waits until core is down.
 fn drill_holding_core_down(stack: &Stack) -> std::process::Child {
-    let child = stack.gaia(["failover-test", "--hold", "120s"]).spawn();
+    let child = stack
+        .gaia(["failover-test", "--yes", "--hold", "120s"])
+        .spawn();
     let started = Instant::now();
     while running("gaia-core") || !journal(stack).exists() {
         assert!(
@@ -290,7 +292,7 @@ fn a_killed_drill_is_reported_by_the_doctor_and_recovered_from_its_journal() {
 
     // A new drill will not start on top of the unfinished one.
     stack
-        .gaia(["failover-test"])
+        .gaia(["failover-test", "--yes"])
         .run()
         .exits(3)
         .says("--recover");
@@ -350,7 +352,7 @@ fn a_drill_that_cannot_put_core_back_exits_2_keeps_its_journal_and_recover_finis
 #[test]
 fn ha_start_exits_2_when_a_standby_does_not_become_healthy() {
     let stack = stack();
-    stack.gaia(["ha", "stop"]).run().succeeds();
+    stack.gaia(["ha", "stop", "--yes"]).run().succeeds();
     let _broken = {
         let marker = common::Removed(stack.root.join("candidates/gaia-mcp/.gaia-sim-broken"));
         std::fs::write(&marker.0, "").unwrap();
@@ -368,7 +370,9 @@ fn sigterm_while_core_is_down_and_sighup_while_it_is_put_back_both_end_with_core
     use nix::sys::signal::Signal::{SIGHUP, SIGTERM};
     let stack = stack();
 
-    let mut held_down = stack.gaia(["failover-test", "--hold", "120s"]).start();
+    let mut held_down = stack
+        .gaia(["failover-test", "--yes", "--hold", "120s"])
+        .start();
     held_down
         .waits_for("gaia-core stopped", Duration::from_secs(60))
         .signal(SIGTERM);
@@ -383,7 +387,7 @@ fn sigterm_while_core_is_down_and_sighup_while_it_is_put_back_both_end_with_core
     assert_eq!(web_served_by(), "gaia-core");
     assert!(!journal(&stack).exists());
 
-    let mut restoring = stack.gaia(["failover-test"]).start();
+    let mut restoring = stack.gaia(["failover-test", "--yes"]).start();
     restoring
         .waits_for("start issued: gaia-core", Duration::from_secs(60))
         .signal(SIGHUP);
@@ -539,4 +543,167 @@ fn dry_runs_change_nothing_and_every_change_is_audited() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600, "the audit log is its owner's alone");
+}
+
+/// What the live stack is, container by container: a refused or declined
+/// command must leave every one of them as it was (same container, same
+/// state, not restarted).
+fn containers_now() -> Vec<String> {
+    [
+        "gaia-orchestrator",
+        "gaia-prime",
+        "gaia-core",
+        "gaia-web",
+        "gaia-mcp",
+        "gaia-core-candidate",
+        "gaia-mcp-candidate",
+    ]
+    .iter()
+    .map(|c| {
+        inspect(
+            c,
+            "{{.Name}} {{.Id}} {{.State.Status}} {{.State.StartedAt}}",
+        )
+    })
+    .collect()
+}
+
+/// The lines of a log in the root, none when it is not there.
+fn log_lines(stack: &Stack, log: &str) -> Vec<Value> {
+    std::fs::read_to_string(stack.root.join(log))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn off_a_terminal_what_stops_or_replaces_live_is_refused_without_yes() {
+    let stack = stack();
+    // Something to roll back to, so that rollback gets as far as asking.
+    let backup = stack.root.join("gaia-common.bak");
+    let made_backup = !backup.exists();
+    if made_backup {
+        std::fs::create_dir_all(&backup).unwrap();
+    }
+    let before = containers_now();
+    let promotions = log_lines(&stack, ".gaia/promotions.jsonl").len();
+    let audited = log_lines(&stack, ".gaia/audit.jsonl").len();
+    let commands: [&[&str]; 5] = [
+        &["ha", "stop"],
+        &["failover-test"],
+        &["rollback", "gaia-common"],
+        &["promote", "gaia-core", "--no-backup"],
+        &["promote", "gaia-web", "--force"],
+    ];
+    for command in commands {
+        stack
+            .gaia(command)
+            .run()
+            .exits(3)
+            .says("there is no terminal to confirm it on, so nothing was changed: add --yes");
+    }
+    assert_eq!(containers_now(), before, "a refused command changed live");
+    assert!(
+        !journal(&stack).exists(),
+        "a refused drill wrote its journal"
+    );
+    assert_eq!(
+        log_lines(&stack, ".gaia/promotions.jsonl").len(),
+        promotions,
+        "a refused promote or rollback recorded a change"
+    );
+    let runs = log_lines(&stack, ".gaia/audit.jsonl");
+    assert_eq!(runs.len(), audited + commands.len());
+    for run in &runs[audited..] {
+        assert_eq!(run["exit_code"], 3, "{run}");
+        assert!(
+            run["result"].as_str().unwrap().contains("add --yes"),
+            "{run}"
+        );
+    }
+    // --dry-run changes nothing, so it never asks.
+    for command in commands {
+        stack
+            .gaia([command, &["--dry-run"]].concat())
+            .run()
+            .succeeds();
+    }
+    if made_backup {
+        std::fs::remove_dir_all(&backup).unwrap();
+    }
+}
+
+/// Runs `gaia ARGS` on a terminal (script gives it one) and, once it asks,
+/// types `typed`: what it said, and its exit code.
+fn at_terminal(stack: &Stack, args: &str, typed: &[u8]) -> (i32, String) {
+    use std::io::{Read as _, Write as _};
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_gaia"));
+    let mut script = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("GAIA_ROOT", &stack.root)
+        .env("TERM", "dumb")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (bsdutils) runs gaia on a terminal");
+    let mut stdout = script.stdout.take().unwrap();
+    let (said, heard) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut chunk = [0; 4096];
+        while let Ok(n @ 1..) = stdout.read(&mut chunk) {
+            all.extend_from_slice(&chunk[..n]);
+            let _ = said.send(String::from_utf8_lossy(&all).into_owned());
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match heard.recv_timeout(left) {
+            Ok(so_far) if so_far.contains("Continue? [y/N]") => break,
+            Ok(_) => {}
+            Err(_) => panic!("`gaia {args}` did not ask within a minute"),
+        }
+    }
+    let mut stdin = script.stdin.take().unwrap();
+    stdin.write_all(typed).unwrap();
+    stdin.flush().unwrap();
+    let status = script.wait().unwrap();
+    drop(stdin);
+    (status.code().unwrap_or(-1), reader.join().unwrap())
+}
+
+#[test]
+fn at_a_terminal_ha_stop_asks_first_and_only_yes_takes_the_standbys_down() {
+    let stack = stack();
+    let before = containers_now();
+
+    let (code, said) = at_terminal(&stack, "ha stop", b"n\n");
+    assert_eq!(code, 3, "{said}");
+    assert!(
+        said.contains("this stops and removes gaia-core-candidate, gaia-mcp-candidate"),
+        "{said}"
+    );
+    assert!(
+        said.contains("not confirmed: nothing was changed"),
+        "{said}"
+    );
+    assert_eq!(containers_now(), before, "`n` took the standbys down");
+
+    // Ctrl-C at the question: the documented exit of SIGINT, nothing changed.
+    let (code, said) = at_terminal(&stack, "ha stop", b"\x03");
+    assert_eq!(code, 130, "{said}");
+    assert!(
+        said.contains("stopped by SIGINT before anything was changed"),
+        "{said}"
+    );
+    assert_eq!(containers_now(), before, "Ctrl-C took the standbys down");
+
+    let (code, said) = at_terminal(&stack, "ha stop", b"y\n");
+    assert_eq!(code, 0, "{said}");
+    assert_eq!(inspect("gaia-core-candidate", "{{.Id}}"), "");
+    assert_eq!(inspect("gaia-mcp-candidate", "{{.Id}}"), "");
+    stack.gaia(["ha", "start"]).run().succeeds();
 }

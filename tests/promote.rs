@@ -153,7 +153,7 @@ fn prime_is_promoted_by_image_and_rolled_back_by_tag() {
     assert_eq!(entries.last().unwrap()["outcome"], "done");
 
     let ran = stack
-        .gaia(["rollback", "gaia-prime", "--format", "json"])
+        .gaia(["rollback", "gaia-prime", "--yes", "--format", "json"])
         .run();
     ran.succeeds();
     assert_eq!(inspect("gaia-prime", "{{.Image}}"), live_image);
@@ -225,7 +225,10 @@ fn core_is_promoted_by_files_with_a_backup_mypy_only_informing_and_rolled_back()
     assert_eq!(read(&stack.root.join("gaia-core.bak/VERSION")), old);
     assert_eq!(version(6415).1, read(&candidate.join("VERSION")).trim());
 
-    stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+    stack
+        .gaia(["rollback", "gaia-core", "--yes"])
+        .run()
+        .succeeds();
     assert_eq!(read(&live.join("VERSION")), old);
     assert_eq!(version(6415).1, old.trim());
 }
@@ -297,12 +300,15 @@ fn the_sync_gate_blocks_a_protocol_change_unless_forced_and_warns_on_constants()
         .says("protocols/cognition_packet.py differs");
     assert_eq!(tree(&live), before);
 
-    let (code, record) = promote(&stack, &["gaia-web", "--force"]);
+    let (code, record) = promote(&stack, &["gaia-web", "--force", "--yes"]);
     std::fs::write(&packet, original).unwrap();
     assert_eq!(code, 0, "{record:#}");
     assert_eq!(record["forced"], true);
     assert_eq!(step(&record, "sync gate")["outcome"], "warning");
-    stack.gaia(["rollback", "gaia-web"]).run().succeeds();
+    stack
+        .gaia(["rollback", "gaia-web", "--yes"])
+        .run()
+        .succeeds();
 
     // The constants file differing only warns, with no --force needed.
     let constants = stack
@@ -329,7 +335,10 @@ fn the_sync_gate_blocks_a_protocol_change_unless_forced_and_warns_on_constants()
             .contains("gaia_constants.json"),
         "{gate:#}"
     );
-    stack.gaia(["rollback", "gaia-web"]).run().succeeds();
+    stack
+        .gaia(["rollback", "gaia-web", "--yes"])
+        .run()
+        .succeeds();
 }
 
 /// A file's content put back when the story ends, pass or fail.
@@ -422,7 +431,10 @@ fn a_dry_run_changes_nothing_and_no_restart_leaves_the_container_running() {
         started,
         "restarted"
     );
-    stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+    stack
+        .gaia(["rollback", "gaia-core", "--yes"])
+        .run()
+        .succeeds();
     assert_eq!(tree(&live), before);
 }
 
@@ -461,7 +473,10 @@ fn a_failed_gate_with_no_backup_to_restore_leaves_live_degraded_and_exits_3() {
     };
     std::fs::write(&broken, "").unwrap();
 
-    let (code, record) = promote(&stack, &["gaia-core", "--no-backup", "--timeout", "20s"]);
+    let (code, record) = promote(
+        &stack,
+        &["gaia-core", "--no-backup", "--yes", "--timeout", "20s"],
+    );
     assert_eq!(code, 3, "{record:#}");
     assert_eq!(record["outcome"], "degraded");
     assert_eq!(step(&record, "backup")["outcome"], "skipped");
@@ -593,7 +608,7 @@ fn ten_promotions_at_once_one_changes_live_and_the_others_are_refused_changing_n
 
     // A rollback is a restore: a signal once it is under way is told so,
     // and the restore finishes.
-    let mut rollback = stack.gaia(["rollback", "gaia-core"]).start();
+    let mut rollback = stack.gaia(["rollback", "gaia-core", "--yes"]).start();
     rollback
         .waits_for("==> rollback:", Duration::from_secs(120))
         .signal(nix::sys::signal::Signal::SIGTERM);
@@ -637,7 +652,10 @@ fn a_promotion_waiting_for_the_lock_stops_on_sigterm_and_gets_it_once_free() {
     std::thread::sleep(Duration::from_millis(500));
     drop(held);
     waiting.finish().succeeds();
-    stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+    stack
+        .gaia(["rollback", "gaia-core", "--yes"])
+        .run()
+        .succeeds();
 }
 
 #[test]
@@ -755,7 +773,10 @@ fn after_a_promotion_with_no_backup_rollback_refuses_and_the_log_has_started_and
         .unwrap();
     std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
 
-    let (code, record) = promote(&stack, &["gaia-core", "--no-backup", "--no-restart"]);
+    let (code, record) = promote(
+        &stack,
+        &["gaia-core", "--no-backup", "--yes", "--no-restart"],
+    );
     assert_eq!(code, 0, "{record:#}");
     assert_eq!(step(&record, "backup")["outcome"], "skipped");
     assert_eq!(
@@ -831,7 +852,10 @@ fn a_promotion_whose_terminal_went_away_still_finishes_whole() {
     let last = history(&stack, "gaia-core").pop().unwrap();
     assert_eq!(last["outcome"], "done", "{last:#}");
     assert_lock_free(&stack);
-    stack.gaia(["rollback", "gaia-core"]).run().succeeds();
+    stack
+        .gaia(["rollback", "gaia-core", "--yes"])
+        .run()
+        .succeeds();
 }
 
 #[test]
@@ -858,7 +882,7 @@ fn a_final_record_that_cannot_be_written_is_said_and_a_success_exits_2_with_its_
     let before = read(&real);
 
     let ran = stack
-        .gaia(["rollback", "gaia-core", "--format", "json"])
+        .gaia(["rollback", "gaia-core", "--yes", "--format", "json"])
         .run();
     ran.exits(2)
         .says("the audit record could not be written")

@@ -113,7 +113,7 @@ fn no_output_of_any_command_shows_a_secret_of_the_running_stack() {
 
     // A drill: its journal while it runs, its report when it ends.
     let mut drill = stack
-        .gaia(["failover-test", "-vv"])
+        .gaia(["failover-test", "--yes", "-vv"])
         .env("GAIA_LOG", "debug")
         .spawn();
     let journal = ".gaia/failover-journal.json";
@@ -138,7 +138,7 @@ fn no_output_of_any_command_shows_a_secret_of_the_running_stack() {
     assert_eq!(ended.status.code(), Some(0), "the drill failed");
     assert!(journal_seen, "the drill wrote no journal");
     stack
-        .gaia(["failover-test", "--format", "json"])
+        .gaia(["failover-test", "--yes", "--format", "json"])
         .run()
         .succeeds()
         .shows_no_secret();

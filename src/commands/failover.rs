@@ -39,7 +39,7 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     }
     let _lock = ctx.lock(&live.root, &what).await?;
     let report = match plan {
-        Some(plan) => drill::run(ctx, &live, plan).await?,
+        Some(plan) => drill::run(ctx, &live, plan, args.confirm.yes).await?,
         None => match drill::recover(ctx, &live, args.timeout).await? {
             Some(report) => report,
             None => return Ok(Outcome::Healthy),

@@ -49,7 +49,7 @@ pub(crate) async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
     };
     match command {
         HaCommand::Start(args) => start(ctx, &live, &ha, args).await,
-        HaCommand::Stop(_) => stop(ctx, &live).await,
+        HaCommand::Stop(args) => stop(ctx, &live, args.confirm.yes).await,
         HaCommand::Status => {
             let status = gather(&ha).await?;
             ctx.printer.print(&status)?;
@@ -202,11 +202,21 @@ async fn start(ctx: &Context, live: &Live, ha: &Ha<'_>, args: &HaStartArgs) -> R
     Ok(Outcome::Healthy)
 }
 
-async fn stop(ctx: &Context, live: &Live) -> Result<Outcome> {
+async fn stop(ctx: &Context, live: &Live, yes: bool) -> Result<Outcome> {
     let standbys = standbys(ctx)?;
     let compose = Compose::detect(&live.root).await?;
     let stack = Stack::new(&ctx.registry, &live.docker, &ctx.printer);
     let names: Vec<&str> = standbys.iter().map(|s| s.name.as_str()).collect();
+    crate::confirm::confirm(
+        &ctx.signals,
+        yes,
+        "ha stop",
+        &format!(
+            "this stops and removes {}: failover is off until `gaia ha start`",
+            names.join(", ")
+        ),
+    )
+    .await?;
     ctx.printer
         .step(format!("stopping and removing {}", names.join(", ")));
     ctx.signals.finishing("stopping the standbys");

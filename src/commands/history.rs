@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::cli::HistoryArgs;
 use crate::config::Context;
 use crate::error::{Error, Outcome, Result};
-use crate::output::{Printer, Render, Tone};
+use crate::output::{Printer, Render, Tone, inert};
 use crate::promote::audit;
 use crate::promote::short;
 
@@ -63,14 +63,19 @@ impl Render for History {
                 (f, t) if f == t => short(f),
                 (f, t) => format!("{} → {}", short(f), short(t)),
             };
+            // The log is a file: what it says is shown, never obeyed by
+            // the terminal (the JSON output keeps it as data).
             table.add_row(vec![
-                r.started_at.clone(),
-                r.who.clone(),
-                r.command.clone(),
-                r.service.clone(),
+                inert(&r.started_at),
+                inert(&r.who),
+                inert(&r.command),
+                inert(&r.service),
                 printer.paint(outcome, tone),
-                change(r.from.image_id.as_deref(), r.to.image_id.as_deref()),
-                change(r.from.digest.as_deref(), r.to.digest.as_deref()),
+                inert(&change(
+                    r.from.image_id.as_deref(),
+                    r.to.image_id.as_deref(),
+                )),
+                inert(&change(r.from.digest.as_deref(), r.to.digest.as_deref())),
                 format!(
                     "{:.1}s",
                     r.steps.iter().map(|s| s.duration_ms).sum::<u64>() as f64 / 1000.0

@@ -66,6 +66,46 @@ pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
         return Ok(Outcome::Healthy);
     }
     let _lock = ctx.lock(root, &format!("promote {name}")).await?;
+    // The brakes these flags take off: asked about once the root is ours,
+    // before anything is validated or changed.
+    let unbraked: Vec<(&str, String)> = [
+        (
+            args.no_backup,
+            "--no-backup",
+            format!(
+                "live {name} is replaced without a backup, so a failed gate cannot restore its \
+                 files"
+            ),
+        ),
+        (
+            args.force,
+            "--force",
+            format!(
+                "the sync gate does not stop this promotion of {name} when candidate and live \
+                 gaia-common differ"
+            ),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(on, flag, what)| on.then_some((flag, what)))
+    .collect();
+    if !unbraked.is_empty() {
+        let flags: String = unbraked
+            .iter()
+            .map(|(flag, _)| format!(" {flag}"))
+            .collect();
+        let change: Vec<String> = unbraked
+            .iter()
+            .map(|(flag, what)| format!("{flag}: {what}"))
+            .collect();
+        crate::confirm::confirm(
+            &ctx.signals,
+            args.yes,
+            &format!("promote {name}{flags}"),
+            &change.join("; "),
+        )
+        .await?;
+    }
     promoter.record.from = promoter.snapshot().await?;
     let result = steps(&mut promoter, &options, &ctx.signals).await;
     finish(ctx, promoter, result).await

@@ -43,6 +43,19 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
         .await?;
     p.record.from = p.snapshot().await?;
     let previous = p.previous_version().await;
+    if previous.is_ok() && ctx.signals.received().is_none() {
+        crate::confirm::confirm(
+            &ctx.signals,
+            args.confirm.yes,
+            &format!("rollback {}", args.service),
+            &format!(
+                "this replaces the live {} with the version its last promotion replaced, and \
+                 restarts it",
+                args.service
+            ),
+        )
+        .await?;
+    }
     let (outcome, exit) = match (ctx.signals.received(), previous) {
         (Some(signal), _) => {
             ctx.printer

@@ -38,9 +38,10 @@ struct Drilling<'a> {
     plan: Plan<'a>,
 }
 
-/// The drill: refused unless the steady state holds; the target is put
-/// back whatever happens once it was stopped.
-pub(crate) async fn run(ctx: &Context, live: &Live, plan: Plan<'_>) -> Result<Report> {
+/// The drill: refused unless the steady state holds and the operator agreed
+/// (`yes`: --yes); the target is put back whatever happens once it was
+/// stopped.
+pub(crate) async fn run(ctx: &Context, live: &Live, plan: Plan<'_>, yes: bool) -> Result<Report> {
     let root = &live.root;
     let docker = &live.docker;
     let catalogue = ctx.catalogue()?;
@@ -69,6 +70,16 @@ pub(crate) async fn run(ctx: &Context, live: &Live, plan: Plan<'_>) -> Result<Re
             });
         }
     }
+    crate::confirm::confirm(
+        &ctx.signals,
+        yes,
+        "failover-test",
+        &format!(
+            "this stops the live {} until {} has served a request through {}, then starts it again",
+            plan.target.container, plan.standby.container, plan.front.container
+        ),
+    )
+    .await?;
     let drilling = Drilling {
         ctx,
         docker,
