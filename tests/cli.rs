@@ -285,7 +285,7 @@ fn bad_input_to_ha_and_failover_test_is_refused_before_docker_is_asked() {
         .env("DOCKER_HOST", nowhere)
         .run()
         .exits(3)
-        .says("--reason goes with `on`");
+        .says("unexpected argument '--reason'");
     gaia(["failover-test", "--recover", "--target", "gaia-mcp"])
         .run()
         .exits(3)

@@ -39,8 +39,8 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         .transpose()?;
 
     let started = Instant::now();
-    // However the engine behaves, the report comes by --timeout.
-    let live = ctx.live_by(Some(started + args.timeout)).await?;
+    // However the engine behaves, the report comes by --deadline.
+    let live = ctx.live_by(Some(started + args.deadline)).await?;
     let _lock = if args.fix && !args.dry_run {
         Some(ctx.lock(&live.root, "doctor --fix").await?)
     } else {
@@ -262,7 +262,7 @@ fn select(ctx: &Context, args: &DoctorArgs) -> Result<Vec<Box<dyn Check>>> {
         .collect())
 }
 
-/// One doctor run over a fresh snapshot of the stack, ending by `--timeout`
+/// One doctor run over a fresh snapshot of the stack, ending by `--deadline`
 /// after `begun` (the report's time counts from `started`).
 async fn examine(
     ctx: &Context,
@@ -278,13 +278,13 @@ async fn examine(
             ctx.registry.clone(),
             ctx.catalogue()?.clone(),
             live.root.clone(),
-            live.docker.until(begun + args.timeout),
+            live.docker.until(begun + args.deadline),
             wants,
         )
         .await?,
     );
     let spinner = ctx.printer.spinner("running checks");
-    let left = (begun + args.timeout).saturating_duration_since(Instant::now());
+    let left = (begun + args.deadline).saturating_duration_since(Instant::now());
     let results = engine::run(shared.clone(), checks, left, |done, total| {
         spinner.set_message(format!("{done}/{total} checks"));
     })
