@@ -34,37 +34,32 @@ pub(crate) const VERSION: &str = concat!(
 );
 
 /// The command line as gaia parses, documents and completes it: the derived
-/// one, with each command showing only the global options it uses. Clap
-/// copies global options into every command as it builds them, so the
-/// copies are tailored after the build.
+/// one, with the global options added to every command that uses them, so
+/// that `gaia --root X doctor` and `gaia doctor --root X` both work while
+/// `completions` and `man`, which never look at the stack, offer none.
+/// Clap merges a global option's value from wherever it was given into the
+/// top level, where `Cli` reads it.
 pub(crate) fn command() -> clap::Command {
-    let mut command = Cli::command();
-    command.build();
-    tailor(command)
-}
-
-fn tailor(command: clap::Command) -> clap::Command {
+    let command = Cli::command();
+    let globals: Vec<clap::Arg> = GlobalArgs::augment_args(clap::Command::new("global"))
+        .get_arguments()
+        .cloned()
+        .collect();
     let names: Vec<String> = command
         .get_subcommands()
         .map(|sub| sub.get_name().to_owned())
+        .filter(|name| name != "completions" && name != "man")
         .collect();
     names.iter().fold(command, |command, name| {
         command.mut_subcommand(name, |sub| {
-            let sub = match name.as_str() {
-                // Dispatched before the registry or the stack is looked at.
-                "completions" | "man" => {
-                    sub.mut_args(|arg| if arg.is_global_set() { arg.hide(true) } else { arg })
+            sub.args(globals.iter().map(|arg| {
+                let arg = arg.clone().global(true);
+                if arg.get_id() == "format" && name != "doctor" {
+                    arg.value_parser(formats_but_junit())
+                } else {
+                    arg
                 }
-                "doctor" => sub,
-                _ => sub.mut_args(|arg| {
-                    if arg.get_id() == "format" {
-                        arg.value_parser(formats_but_junit())
-                    } else {
-                        arg
-                    }
-                }),
-            };
-            tailor(sub)
+            }))
         })
     })
 }
@@ -107,41 +102,41 @@ pub(crate) struct Cli {
 }
 
 /// Options every command that reads the stack takes, before or after its
-/// name (`gaia --root X doctor` and `gaia doctor --root X`).
+/// name (see `command`).
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub(crate) struct GlobalArgs {
     /// Service registry to use instead of the built-in description of GAIA
-    #[arg(long, global = true, env = "GAIA_CONFIG", value_name = "PATH")]
+    #[arg(long, env = "GAIA_CONFIG", value_name = "PATH")]
     pub(crate) config: Option<PathBuf>,
 
     /// GAIA project root: compose files, candidates/, gaia-common/
-    #[arg(long, global = true, env = "GAIA_ROOT", value_name = "DIR")]
+    #[arg(long, env = "GAIA_ROOT", value_name = "DIR")]
     pub(crate) root: Option<PathBuf>,
 
     /// Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, value_name = "DIR")]
     pub(crate) checks: Option<PathBuf>,
 
     /// Output format
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) format: Format,
 
     /// When to colour the output; NO_COLOR in the environment means never
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub(crate) color: ColorChoice,
 
     /// Say more (repeat for debug logs)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub(crate) verbose: u8,
 
     /// Say only what went wrong
-    #[arg(short, long, global = true)]
+    #[arg(short, long)]
     pub(crate) quiet: bool,
 
     /// Commands that change live: wait up to this long (30s, 10m) for
     /// another gaia command to release the root's lock, instead of exiting 4
-    #[arg(long, global = true, value_name = "DURATION", value_parser = duration)]
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
     pub(crate) wait: Option<Duration>,
 }
 
@@ -200,16 +195,14 @@ pub(crate) enum Command {
     Promote(PromoteArgs),
 
     /// Put back the version the last promotion replaced
-    #[command(
-        after_help = "Examples:\n  \
+    #[command(after_help = "Examples:\n  \
         gaia rollback gaia-core --dry-run\n  \
         gaia rollback gaia-core\n  \
         gaia rollback gaia-web --gate-timeout 5m\n\n\
         Restores the live files from <service>.bak and the image from its \
         :gaia-rollback tag, restarts (or recreates) the service and waits until it is healthy.\n\n\
         Exit codes: 0 restored and healthy, 1 nothing to roll back to, 3 restored but not healthy, \
-        4 another gaia command holds the lock."
-    )]
+        4 another gaia command holds the lock.")]
     Rollback(RollbackArgs),
 
     /// Show the promotion audit log
@@ -303,7 +296,12 @@ pub(crate) struct DoctorArgs {
     pub(crate) services: Vec<String>,
 
     /// Run only these categories of checks (repeatable, or a comma list)
-    #[arg(long = "category", value_enum, value_name = "NAME", value_delimiter = ',')]
+    #[arg(
+        long = "category",
+        value_enum,
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
     pub(crate) categories: Vec<Category>,
 
     /// List the checks that would run, without running them
@@ -408,8 +406,7 @@ pub(crate) struct HistoryArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum HaCommand {
     /// Prepare the standbys' shared directories, start them, wait until healthy, verify the wiring
-    #[command(
-        after_help = "Examples:\n  \
+    #[command(after_help = "Examples:\n  \
         gaia ha start\n  \
         gaia ha start --dry-run\n  \
         gaia ha start --health-timeout 5m\n\n\
@@ -417,8 +414,7 @@ pub(crate) enum HaCommand {
         -f docker-compose.ha.yml --profile ha up -d), plus the shared directories owned by \
         the uid the registry names, a bounded wait for health, and a check that the live \
         containers' fallback env points at the running standbys.\n\n\
-        Exit codes: 0 standbys healthy and wired, 2 a standby is not healthy or not wired."
-    )]
+        Exit codes: 0 standbys healthy and wired, 2 a standby is not healthy or not wired.")]
     Start(HaStartArgs),
 
     /// Stop and remove the HA standby containers, and nothing else
@@ -429,12 +425,10 @@ pub(crate) enum HaCommand {
     Stop(HaStopArgs),
 
     /// Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator's view
-    #[command(
-        after_help = "Examples:\n  \
+    #[command(after_help = "Examples:\n  \
         gaia ha status\n  \
         gaia ha status --format json | jq '.pairs[] | {primary, standby, standby_healthy}'\n\n\
-        Exit codes: 0 every standby healthy and wired, 1 otherwise."
-    )]
+        Exit codes: 0 every standby healthy and wired, 1 otherwise.")]
     Status,
 
     /// Turn maintenance mode (no failover) on or off, or show it
@@ -514,7 +508,12 @@ pub(crate) struct MaintenanceOffArgs {
 #[derive(Debug, Args)]
 pub(crate) struct FailoverArgs {
     /// The live service to stop (one with an HA standby)
-    #[arg(long, alias = "target", default_value = "gaia-core", value_name = "SERVICE")]
+    #[arg(
+        long,
+        alias = "target",
+        default_value = "gaia-core",
+        value_name = "SERVICE"
+    )]
     pub(crate) service: String,
 
     /// JSON body to send through the front instead of the built-in request (checks/ha.toml)
@@ -560,12 +559,10 @@ pub(crate) struct ManArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum SimCommand {
     /// Build the simulated images if needed, start the live stack and wait until it is healthy
-    #[command(
-        after_help = "Examples:\n  \
+    #[command(after_help = "Examples:\n  \
         gaia --root /tmp/gaia-sim sim up\n  \
         gaia --root /tmp/gaia-sim sim up --ha --retry-base-delay 200ms\n  \
-        gaia --root /tmp/gaia-sim sim up --scale 50 --health-timeout 10m"
-    )]
+        gaia --root /tmp/gaia-sim sim up --scale 50 --health-timeout 10m")]
     Up(SimUpArgs),
 
     /// Remove every container, network and volume the simulated stack created
@@ -581,13 +578,11 @@ pub(crate) enum SimCommand {
     Status,
 
     /// Break the simulated stack in a way the doctor must notice
-    #[command(
-        after_help = "Examples:\n  \
+    #[command(after_help = "Examples:\n  \
         gaia sim fault --list\n  \
         gaia sim fault exited --service gaia-web\n  \
         gaia sim fault no-model\n\n\
-        Without --root, the root of the running simulated stack is used."
-    )]
+        Without --root, the root of the running simulated stack is used.")]
     Fault(SimFaultArgs),
 
     /// Undo every injected fault and wait until the stack is healthy again

@@ -461,7 +461,10 @@ fn a_failed_gate_with_no_backup_to_restore_leaves_live_degraded_and_exits_3() {
     };
     std::fs::write(&broken, "").unwrap();
 
-    let (code, record) = promote(&stack, &["gaia-core", "--no-backup", "--gate-timeout", "20s"]);
+    let (code, record) = promote(
+        &stack,
+        &["gaia-core", "--no-backup", "--gate-timeout", "20s"],
+    );
     assert_eq!(code, 3, "{record:#}");
     assert_eq!(record["outcome"], "degraded");
     assert_eq!(step(&record, "backup")["outcome"], "skipped");

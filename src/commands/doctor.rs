@@ -224,12 +224,13 @@ struct CheckList(Vec<Box<dyn Check>>);
 
 impl Render for CheckList {
     fn human(&self, printer: &Printer) -> String {
-        let mut table = printer.table(&["ID", "CATEGORY", "SERVICE"]);
+        let mut table = printer.table(&["ID", "CATEGORY", "SERVICE", "DESCRIPTION"]);
         for check in &self.0 {
             table.add_row(vec![
                 check.id(),
                 check.category().name().to_owned(),
                 check.service().unwrap_or("-").to_owned(),
+                check.description(),
             ]);
         }
         format!("{table}\n")
@@ -239,11 +240,12 @@ impl Render for CheckList {
         self.0
             .iter()
             .map(|c| {
-                let mut listed = serde_json::json!({ "id": c.id(), "category": c.category(), "service": c.service() });
-                if let Some(description) = c.description() {
-                    listed["description"] = description.into();
-                }
-                listed
+                serde_json::json!({
+                    "id": c.id(),
+                    "category": c.category(),
+                    "service": c.service(),
+                    "description": c.description(),
+                })
             })
             .collect()
     }

@@ -224,11 +224,7 @@ async fn stop(ctx: &Context, live: &Live) -> Result<Outcome> {
     Ok(Outcome::Healthy)
 }
 
-async fn maintenance(
-    ctx: &Context,
-    ha: &Ha<'_>,
-    command: &MaintenanceCommand,
-) -> Result<Outcome> {
+async fn maintenance(ctx: &Context, ha: &Ha<'_>, command: &MaintenanceCommand) -> Result<Outcome> {
     let (flag, said) = match command {
         MaintenanceCommand::On(args) => {
             let flag = ha.set_maintenance(args.reason.clone()).await?;

@@ -19,7 +19,8 @@ check!(Health, Http, |self| subject: Subject::Service(self.0.name.clone()), id: 
 wants: match self.0.host_port {
     Some(_) => Vec::new(),
     None => vec![Want::Get { container: self.0.container.clone(), url: self.inside_url() }],
-});
+},
+    description: format!("{} answers {}", self.0.name, self.0.health_path));
 
 impl Health {
     fn inside_url(&self) -> String {

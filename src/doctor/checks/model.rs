@@ -17,7 +17,8 @@ pub(crate) fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
 }
 
 struct Served(Model);
-check!(Served, Model, |self| subject: Subject::Service(self.0.server.clone()), id: format!("model.{}", self.0.server), service: Some(&self.0.server));
+check!(Served, Model, |self| subject: Subject::Service(self.0.server.clone()), id: format!("model.{}", self.0.server), service: Some(&self.0.server),
+    description: format!("{} serves the model {} asks for", self.0.server, self.0.client));
 impl Served {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let spec = &self.0;
