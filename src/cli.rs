@@ -85,7 +85,12 @@ fn formats_but_junit() -> impl clap::builder::TypedValueParser<Value = Format> {
         gaia checks the live and candidate containers of a GAIA deployment, repairs \
         what is safe to repair, runs the HA hot standbys and drills failover, and \
         brings up a simulated GAIA stack on the local Docker engine to rehearse on.",
-    after_help = "Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error, \
+    after_help = "Examples:\n  \
+        gaia --root /tmp/gaia-sim sim up --ha\n  \
+        gaia doctor\n  \
+        gaia doctor --service gaia-core --format json\n  \
+        gaia promote gaia-core --validate --test\n\n\
+        Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error, \
         4 busy (another gaia command holds the lock), 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.\n\
         Each command's --help gives its own. Start with `gaia --root /tmp/gaia-sim sim up --ha` \
         to get a rehearsal stack, then `gaia doctor`.\n\n\
@@ -212,7 +217,14 @@ pub(crate) enum Command {
     History(HistoryArgs),
 
     /// Manage the HA hot standbys and the maintenance flag
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+        gaia ha start\n  \
+        gaia ha status\n  \
+        gaia ha maintenance on --reason \"kernel upgrade\"\n  \
+        gaia ha stop --dry-run"
+    )]
     Ha(HaCommand),
 
     /// Stop a live service on purpose, prove its standby serves, and put it back
@@ -257,7 +269,15 @@ pub(crate) enum Command {
     Init(InitArgs),
 
     /// Run a simulated GAIA stack on the local Docker engine, to rehearse on
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+        gaia --root /tmp/gaia-sim sim up --ha\n  \
+        gaia sim status\n  \
+        gaia sim fault exited --service gaia-web\n  \
+        gaia sim heal\n  \
+        gaia sim down"
+    )]
     Sim(SimCommand),
 
     /// Print a shell completion script

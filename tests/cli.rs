@@ -36,6 +36,43 @@ fn help_teaches_the_commands() {
 }
 
 #[test]
+fn every_command_shows_examples() {
+    for command in [
+        "",
+        "doctor",
+        "promote",
+        "rollback",
+        "history",
+        "ha",
+        "ha start",
+        "ha stop",
+        "ha status",
+        "ha maintenance",
+        "ha maintenance on",
+        "ha maintenance off",
+        "ha maintenance status",
+        "failover-test",
+        "init",
+        "sim",
+        "sim up",
+        "sim down",
+        "sim status",
+        "sim fault",
+        "sim heal",
+        "completions",
+        "man",
+    ] {
+        let ran = gaia(command.split_whitespace().chain(["--help"])).run();
+        ran.succeeds();
+        assert!(
+            ran.stdout.contains("\nExamples:\n  gaia "),
+            "`gaia {command} --help` shows no example:\n{}",
+            ran.stdout
+        );
+    }
+}
+
+#[test]
 fn manual_pages_in_the_repository_match_the_cli() {
     let fresh = tempfile::tempdir().unwrap();
     gaia(["man", "--dir", fresh.path().to_str().unwrap()])
