@@ -79,6 +79,39 @@ _gaia() {
             gaia__subcmd__ha__subcmd__help,stop)
                 cmd="gaia__subcmd__ha__subcmd__help__subcmd__stop"
                 ;;
+            gaia__subcmd__ha__subcmd__help__subcmd__maintenance,off)
+                cmd="gaia__subcmd__ha__subcmd__help__subcmd__maintenance__subcmd__off"
+                ;;
+            gaia__subcmd__ha__subcmd__help__subcmd__maintenance,on)
+                cmd="gaia__subcmd__ha__subcmd__help__subcmd__maintenance__subcmd__on"
+                ;;
+            gaia__subcmd__ha__subcmd__help__subcmd__maintenance,status)
+                cmd="gaia__subcmd__ha__subcmd__help__subcmd__maintenance__subcmd__status"
+                ;;
+            gaia__subcmd__ha__subcmd__maintenance,help)
+                cmd="gaia__subcmd__ha__subcmd__maintenance__subcmd__help"
+                ;;
+            gaia__subcmd__ha__subcmd__maintenance,off)
+                cmd="gaia__subcmd__ha__subcmd__maintenance__subcmd__off"
+                ;;
+            gaia__subcmd__ha__subcmd__maintenance,on)
+                cmd="gaia__subcmd__ha__subcmd__maintenance__subcmd__on"
+                ;;
+            gaia__subcmd__ha__subcmd__maintenance,status)
+                cmd="gaia__subcmd__ha__subcmd__maintenance__subcmd__status"
+                ;;
+            gaia__subcmd__ha__subcmd__maintenance__subcmd__help,help)
+                cmd="gaia__subcmd__ha__subcmd__maintenance__subcmd__help__subcmd__help"
+                ;;
+            gaia__subcmd__ha__subcmd__maintenance__subcmd__help,off)
+                cmd="gaia__subcmd__ha__subcmd__maintenance__subcmd__help__subcmd__off"
+                ;;
+            gaia__subcmd__ha__subcmd__maintenance__subcmd__help,on)
+                cmd="gaia__subcmd__ha__subcmd__maintenance__subcmd__help__subcmd__on"
+                ;;
+            gaia__subcmd__ha__subcmd__maintenance__subcmd__help,status)
+                cmd="gaia__subcmd__ha__subcmd__maintenance__subcmd__help__subcmd__status"
+                ;;
             gaia__subcmd__help,completions)
                 cmd="gaia__subcmd__help__subcmd__completions"
                 ;;
@@ -123,6 +156,15 @@ _gaia() {
                 ;;
             gaia__subcmd__help__subcmd__ha,stop)
                 cmd="gaia__subcmd__help__subcmd__ha__subcmd__stop"
+                ;;
+            gaia__subcmd__help__subcmd__ha__subcmd__maintenance,off)
+                cmd="gaia__subcmd__help__subcmd__ha__subcmd__maintenance__subcmd__off"
+                ;;
+            gaia__subcmd__help__subcmd__ha__subcmd__maintenance,on)
+                cmd="gaia__subcmd__help__subcmd__ha__subcmd__maintenance__subcmd__on"
+                ;;
+            gaia__subcmd__help__subcmd__ha__subcmd__maintenance,status)
+                cmd="gaia__subcmd__help__subcmd__ha__subcmd__maintenance__subcmd__status"
                 ;;
             gaia__subcmd__help__subcmd__sim,down)
                 cmd="gaia__subcmd__help__subcmd__sim__subcmd__down"
@@ -182,7 +224,7 @@ _gaia() {
 
     case "${cmd}" in
         gaia)
-            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version doctor promote rollback history ha failover-test init sim completions man help"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version completions man doctor promote rollback history ha failover-test init sim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,36 +262,12 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__completions)
-            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version bash elvish fish powershell zsh"
+            opts="-h -V --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --checks)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --wait)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -258,7 +276,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__doctor)
-            opts="-v -q -h -V --service --category --list-checks --fix --dry-run --fail-on --output --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --service --category --list-checks --fix --dry-run --fail-on --output --deadline --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -280,7 +298,7 @@ _gaia() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -316,13 +334,13 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__failover__subcmd__test)
-            opts="-y -v -q -h -V --target --payload --timeout --hold --recover --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --service --payload --serve-timeout --hold --recover --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --target)
+                --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -330,7 +348,7 @@ _gaia() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --serve-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -351,7 +369,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -389,7 +407,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -436,8 +454,50 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__help__subcmd__maintenance)
-            opts=""
+            opts="on off status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__help__subcmd__maintenance__subcmd__off)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__help__subcmd__maintenance__subcmd__on)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__help__subcmd__maintenance__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -492,8 +552,154 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__maintenance)
-            opts="-v -q -h -V --reason --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version on off status"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version on off status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__maintenance__subcmd__help)
+            opts="on off status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__maintenance__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__maintenance__subcmd__help__subcmd__off)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__maintenance__subcmd__help__subcmd__on)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__maintenance__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__maintenance__subcmd__off)
+            opts="-v -q -h -V --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__maintenance__subcmd__on)
+            opts="-v -q -h -V --reason --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -515,7 +721,45 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__ha__subcmd__maintenance__subcmd__status)
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -534,13 +778,13 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__start)
-            opts="-v -q -h -V --timeout --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --health-timeout --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --timeout)
+                --health-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -557,7 +801,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -595,7 +839,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -614,7 +858,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__stop)
-            opts="-y -v -q -h -V --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -633,7 +877,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -652,7 +896,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__help)
-            opts="doctor promote rollback history ha failover-test init sim completions man help"
+            opts="completions man doctor promote rollback history ha failover-test init sim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,8 +966,50 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__help__subcmd__ha__subcmd__maintenance)
-            opts=""
+            opts="on off status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__help__subcmd__ha__subcmd__maintenance__subcmd__off)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__help__subcmd__ha__subcmd__maintenance__subcmd__on)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__help__subcmd__ha__subcmd__maintenance__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -965,7 +1251,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1003,7 +1289,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1022,37 +1308,13 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__man)
-            opts="-v -q -h -V --dir --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-h -V --dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --checks)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1064,13 +1326,13 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__promote)
-            opts="-y -v -q -h -V --list --validate --test --no-restart --no-backup --force --yes --dry-run --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --list --validate --test --no-restart --no-backup --force --dry-run --gate-timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --timeout)
+                --gate-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1087,7 +1349,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1106,13 +1368,13 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__rollback)
-            opts="-y -v -q -h -V --timeout --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --gate-timeout --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --timeout)
+                --gate-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1129,7 +1391,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1167,7 +1429,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1205,7 +1467,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1247,7 +1509,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1266,13 +1528,13 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__heal)
-            opts="-v -q -h -V --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --health-timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --timeout)
+                --health-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1289,7 +1551,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1425,7 +1687,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1444,7 +1706,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__up)
-            opts="-v -q -h -V --ha --scale --health-interval --retry-base-delay --timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --ha --scale --health-interval --retry-base-delay --health-timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1462,7 +1724,7 @@ _gaia() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --health-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1479,7 +1741,7 @@ _gaia() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValuesParser, TypedValueParser as _};
+use clap::{Args, CommandFactory as _, Parser, Subcommand, ValueEnum};
 
 use crate::doctor::finding::{Category, FailOn};
 use crate::output::{ColorChoice, Format};
@@ -32,6 +33,49 @@ pub(crate) const VERSION: &str = concat!(
     ")"
 );
 
+/// The command line as gaia parses, documents and completes it: the derived
+/// one, with the global options added to every command that uses them, so
+/// that `gaia --root X doctor` and `gaia doctor --root X` both work while
+/// `completions` and `man`, which never look at the stack, offer none.
+/// Clap merges a global option's value from wherever it was given into the
+/// top level, where `Cli` reads it.
+pub(crate) fn command() -> clap::Command {
+    let command = Cli::command();
+    let globals: Vec<clap::Arg> = GlobalArgs::augment_args(clap::Command::new("global"))
+        .get_arguments()
+        .cloned()
+        .collect();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .filter(|name| name != "completions" && name != "man")
+        .collect();
+    names.iter().fold(command, |command, name| {
+        command.mut_subcommand(name, |sub| {
+            sub.args(globals.iter().map(|arg| {
+                let arg = arg.clone().global(true);
+                if arg.get_id() == "format" && name != "doctor" {
+                    arg.value_parser(formats_but_junit())
+                } else {
+                    arg
+                }
+            }))
+        })
+    })
+}
+
+/// `--format` for the commands that have no JUnit report: only the doctor's
+/// checks map onto test cases.
+fn formats_but_junit() -> impl clap::builder::TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(
+        Format::value_variants()
+            .iter()
+            .filter(|format| **format != Format::Junit)
+            .filter_map(ValueEnum::to_possible_value),
+    )
+    .try_map(|name| Format::from_str(&name, false))
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gaia",
@@ -41,10 +85,17 @@ pub(crate) const VERSION: &str = concat!(
         gaia checks the live and candidate containers of a GAIA deployment, repairs \
         what is safe to repair, runs the HA hot standbys and drills failover, and \
         brings up a simulated GAIA stack on the local Docker engine to rehearse on.",
-    after_help = "Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error, \
+    after_help = "Examples:\n  \
+        gaia --root /tmp/gaia-sim sim up --ha\n  \
+        gaia doctor\n  \
+        gaia doctor --service gaia-core --format json\n  \
+        gaia promote gaia-core --validate --test\n\n\
+        Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error, \
         4 busy (another gaia command holds the lock), 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.\n\
-        Each command's --help gives its own. Start with `gaia sim up --ha` to get a rehearsal \
-        stack, then `gaia doctor`.",
+        Each command's --help gives its own. Start with `gaia --root /tmp/gaia-sim sim up --ha` \
+        to get a rehearsal stack, then `gaia doctor`.\n\n\
+        A service is named as the registry names it (gaia-core): a SERVICE argument where a \
+        command acts on one, --service where it narrows what a command looks at.",
     propagate_version = true
 )]
 pub(crate) struct Cli {
@@ -55,39 +106,42 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+/// Options every command that reads the stack takes, before or after its
+/// name (see `command`).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct GlobalArgs {
     /// Service registry to use instead of the built-in description of GAIA
-    #[arg(long, global = true, env = "GAIA_CONFIG", value_name = "PATH")]
+    #[arg(long, env = "GAIA_CONFIG", value_name = "PATH")]
     pub(crate) config: Option<PathBuf>,
 
     /// GAIA project root: compose files, candidates/, gaia-common/
-    #[arg(long, global = true, env = "GAIA_ROOT", value_name = "DIR")]
+    #[arg(long, env = "GAIA_ROOT", value_name = "DIR")]
     pub(crate) root: Option<PathBuf>,
 
     /// Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, value_name = "DIR")]
     pub(crate) checks: Option<PathBuf>,
 
     /// Output format
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) format: Format,
 
     /// When to colour the output; NO_COLOR in the environment means never
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub(crate) color: ColorChoice,
 
     /// Say more (repeat for debug logs)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub(crate) verbose: u8,
 
     /// Say only what went wrong
-    #[arg(short, long, global = true)]
+    #[arg(short, long)]
     pub(crate) quiet: bool,
 
     /// Commands that change live: wait up to this long (30s, 10m) for
     /// another gaia command to release the root's lock, instead of exiting 4
-    #[arg(long, global = true, value_name = "DURATION", value_parser = duration)]
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
     pub(crate) wait: Option<Duration>,
 }
 
@@ -111,6 +165,8 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:\n  \
         gaia doctor\n  \
         gaia doctor --service gaia-core --category http\n  \
+        gaia doctor --service gaia-core,gaia-web --category containers,http\n  \
+        gaia doctor --deadline 2m\n  \
         gaia doctor --format junit --output doctor.xml --fail-on warn\n  \
         gaia doctor --list-checks\n  \
         gaia doctor --fix --dry-run\n  \
@@ -147,23 +203,34 @@ pub(crate) enum Command {
     Promote(PromoteArgs),
 
     /// Put back the version the last promotion replaced
-    #[command(
-        after_help = "Restores the live files from <service>.bak and the image from its \
+    #[command(after_help = "Examples:\n  \
+        gaia rollback gaia-core --dry-run\n  \
+        gaia rollback gaia-core\n  \
+        gaia rollback gaia-core --yes    # in CI: no one to ask\n  \
+        gaia rollback gaia-web --gate-timeout 5m\n\n\
+        Restores the live files from <service>.bak and the image from its \
         :gaia-rollback tag, restarts (or recreates) the service and waits until it is healthy. \
         It asks for confirmation on a terminal; off one (CI, a pipe) it is refused without \
         --yes (exit 3, nothing changed).\n\n\
-        Examples:\n  gaia rollback gaia-core\n  gaia rollback gaia-core --yes    # in CI\n\n\
         Exit codes: 0 restored and healthy, 1 nothing to roll back to, 3 restored but not healthy, \
-        4 another gaia command holds the lock."
-    )]
+        4 another gaia command holds the lock.")]
     Rollback(RollbackArgs),
 
     /// Show the promotion audit log
-    #[command(after_help = "Examples:\n  gaia history\n  gaia history gaia-core --format json")]
+    #[command(after_help = "Examples:\n  \
+        gaia history\n  \
+        gaia history gaia-core --format json")]
     History(HistoryArgs),
 
     /// Manage the HA hot standbys and the maintenance flag
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+        gaia ha start\n  \
+        gaia ha status\n  \
+        gaia ha maintenance on --reason \"kernel upgrade\"\n  \
+        gaia ha stop --dry-run"
+    )]
     Ha(HaCommand),
 
     /// Stop a live service on purpose, prove its standby serves, and put it back
@@ -178,7 +245,8 @@ pub(crate) enum Command {
     /// reports the leftover journal until then.
     #[command(after_help = "Examples:\n  \
         gaia failover-test\n  \
-        gaia failover-test --target gaia-mcp --format json\n  \
+        gaia failover-test --service gaia-mcp --format json\n  \
+        gaia failover-test --serve-timeout 60s --dry-run\n  \
         gaia failover-test --hold 60s          # watch the standby serve for a minute\n  \
         gaia failover-test --recover\n  \
         gaia failover-test --yes               # in CI: no one to ask\n\n\
@@ -210,11 +278,22 @@ pub(crate) enum Command {
     Init(InitArgs),
 
     /// Run a simulated GAIA stack on the local Docker engine, to rehearse on
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+        gaia --root /tmp/gaia-sim sim up --ha\n  \
+        gaia sim status\n  \
+        gaia sim fault exited --service gaia-web\n  \
+        gaia sim heal\n  \
+        gaia sim down"
+    )]
     Sim(SimCommand),
 
     /// Print a shell completion script
-    #[command(after_help = "Example:\n  gaia completions bash > /etc/bash_completion.d/gaia")]
+    #[command(after_help = "Examples:\n  \
+        gaia completions bash > /etc/bash_completion.d/gaia\n  \
+        gaia completions zsh > ~/.zfunc/_gaia\n  \
+        gaia completions fish > ~/.config/fish/completions/gaia.fish")]
     Completions(CompletionsArgs),
 
     /// Print gaia's manual page, or write one page per command into a directory
@@ -241,12 +320,17 @@ pub(crate) struct InitArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct DoctorArgs {
-    /// Check only this service (repeatable)
-    #[arg(long = "service", value_name = "NAME")]
+    /// Check only these services (repeatable, or a comma list)
+    #[arg(long = "service", value_name = "SERVICE", value_delimiter = ',')]
     pub(crate) services: Vec<String>,
 
-    /// Run only this category of checks (repeatable)
-    #[arg(long = "category", value_enum, value_name = "NAME")]
+    /// Run only these categories of checks (repeatable, or a comma list)
+    #[arg(
+        long = "category",
+        value_enum,
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
     pub(crate) categories: Vec<Category>,
 
     /// List the checks that would run, without running them
@@ -269,9 +353,15 @@ pub(crate) struct DoctorArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) output: Option<std::path::PathBuf>,
 
-    /// Deadline for the whole run
-    #[arg(long, value_parser = duration, default_value = "30s", value_name = "DURATION")]
-    pub(crate) timeout: Duration,
+    /// Deadline for the whole run: the report comes by then, whatever the engine does
+    #[arg(
+        long,
+        alias = "timeout",
+        value_parser = duration,
+        default_value = "30s",
+        value_name = "DURATION"
+    )]
+    pub(crate) deadline: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -313,8 +403,8 @@ pub(crate) struct PromoteArgs {
     pub(crate) dry_run: bool,
 
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
-    #[arg(long, value_parser = duration, value_name = "DURATION")]
-    pub(crate) timeout: Option<Duration>,
+    #[arg(long, alias = "timeout", value_parser = duration, value_name = "DURATION")]
+    pub(crate) gate_timeout: Option<Duration>,
 }
 
 /// `--yes`, for the commands that stop or replace something live.
@@ -340,8 +430,8 @@ pub(crate) struct RollbackArgs {
     pub(crate) service: String,
 
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
-    #[arg(long, value_parser = duration, value_name = "DURATION")]
-    pub(crate) timeout: Option<Duration>,
+    #[arg(long, alias = "timeout", value_parser = duration, value_name = "DURATION")]
+    pub(crate) gate_timeout: Option<Duration>,
 
     #[command(flatten)]
     pub(crate) confirm: YesArg,
@@ -360,29 +450,32 @@ pub(crate) struct HistoryArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum HaCommand {
     /// Prepare the standbys' shared directories, start them, wait until healthy, verify the wiring
-    #[command(
-        after_help = "What ha_start.sh did (compose -f docker-compose.candidate.yml \
+    #[command(after_help = "Examples:\n  \
+        gaia ha start\n  \
+        gaia ha start --dry-run\n  \
+        gaia ha start --health-timeout 5m\n\n\
+        What ha_start.sh did (compose -f docker-compose.candidate.yml \
         -f docker-compose.ha.yml --profile ha up -d), plus the shared directories owned by \
         the uid the registry names, a bounded wait for health, and a check that the live \
         containers' fallback env points at the running standbys.\n\n\
-        Exit codes: 0 standbys healthy and wired, 2 a standby is not healthy or not wired."
-    )]
+        Exit codes: 0 standbys healthy and wired, 2 a standby is not healthy or not wired.")]
     Start(HaStartArgs),
 
     /// Stop and remove the HA standby containers, and nothing else
-    #[command(
-        after_help = "Failover is off until `gaia ha start`. It asks for confirmation on \
-        a terminal; off one (CI, a pipe) it is refused without --yes (exit 3, nothing \
-        changed).\n\n\
-        Examples:\n  gaia ha stop\n  gaia ha stop --yes    # in a script"
-    )]
+    #[command(after_help = "Examples:\n  \
+        gaia ha stop --dry-run\n  \
+        gaia ha stop\n  \
+        gaia ha stop --yes    # in a script\n\n\
+        Their volumes are kept; failover is off until `gaia ha start` brings them back. It \
+        asks for confirmation on a terminal; off one (CI, a pipe) it is refused without --yes \
+        (exit 3, nothing changed).")]
     Stop(HaStopArgs),
 
     /// Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator's view
-    #[command(
-        after_help = "Exit codes: 0 every standby healthy and wired, 1 otherwise.\n\n\
-        Example:\n  gaia ha status --format json | jq '.pairs[] | {primary, standby, standby_healthy}'"
-    )]
+    #[command(after_help = "Examples:\n  \
+        gaia ha status\n  \
+        gaia ha status --format json | jq '.pairs[] | {primary, standby, standby_healthy}'\n\n\
+        Exit codes: 0 every standby healthy and wired, 1 otherwise.")]
     Status,
 
     /// Turn maintenance mode (no failover) on or off, or show it
@@ -393,14 +486,21 @@ pub(crate) enum HaCommand {
         The flag is a file in the live shared volume (checks/ha.toml), written and read through \
         the Docker API; while it exists, web does not fail over to the standbys.\n\
         Exit codes: 0 done (status: off), 1 status: on.")]
-    Maintenance(MaintenanceArgs),
+    #[command(subcommand)]
+    Maintenance(MaintenanceCommand),
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct HaStartArgs {
     /// How long to wait for the standbys to become healthy
-    #[arg(long, value_parser = duration, default_value = "180s", value_name = "DURATION")]
-    pub(crate) timeout: Duration,
+    #[arg(
+        long,
+        alias = "timeout",
+        value_parser = duration,
+        default_value = "180s",
+        value_name = "DURATION"
+    )]
+    pub(crate) health_timeout: Duration,
 
     #[command(flatten)]
     pub(crate) plan: DryRunArg,
@@ -415,12 +515,33 @@ pub(crate) struct HaStopArgs {
     pub(crate) plan: DryRunArg,
 }
 
-#[derive(Debug, Args)]
-pub(crate) struct MaintenanceArgs {
-    #[arg(value_enum)]
-    pub(crate) state: MaintenanceState,
+#[derive(Debug, Subcommand)]
+pub(crate) enum MaintenanceCommand {
+    /// Turn failover off: write the flag, with who set it, when and why
+    #[command(after_help = "Examples:\n  \
+        gaia ha maintenance on --reason \"kernel upgrade\"\n  \
+        gaia ha maintenance on --dry-run\n\n\
+        Exit codes: 0 the flag is set.")]
+    On(MaintenanceOnArgs),
 
-    /// Why (with `on`): shown to whoever finds the flag
+    /// Turn failover on again: remove the flag
+    #[command(after_help = "Examples:\n  \
+        gaia ha maintenance off\n  \
+        gaia ha maintenance off --dry-run\n\n\
+        Exit codes: 0 the flag is gone (or was not there).")]
+    Off(MaintenanceOffArgs),
+
+    /// Show whether maintenance mode is on, who set it, when and why
+    #[command(after_help = "Examples:\n  \
+        gaia ha maintenance status\n  \
+        gaia ha maintenance status --format json | jq .flag\n\n\
+        Exit codes: 0 off, 1 on.")]
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MaintenanceOnArgs {
+    /// Why: shown to whoever finds the flag
     #[arg(long, value_name = "TEXT")]
     pub(crate) reason: Option<String>,
 
@@ -428,36 +549,43 @@ pub(crate) struct MaintenanceArgs {
     pub(crate) plan: DryRunArg,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum MaintenanceState {
-    /// Disable failover
-    On,
-    /// Enable failover again
-    Off,
-    /// Show whether it is on, who set it, when and why
-    Status,
+#[derive(Debug, Args)]
+pub(crate) struct MaintenanceOffArgs {
+    #[command(flatten)]
+    pub(crate) plan: DryRunArg,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct FailoverArgs {
     /// The live service to stop (one with an HA standby)
-    #[arg(long, default_value = "gaia-core", value_name = "SERVICE")]
-    pub(crate) target: String,
+    #[arg(
+        long,
+        alias = "target",
+        default_value = "gaia-core",
+        value_name = "SERVICE"
+    )]
+    pub(crate) service: String,
 
     /// JSON body to send through the front instead of the built-in request (checks/ha.toml)
     #[arg(long, value_name = "FILE")]
     pub(crate) payload: Option<std::path::PathBuf>,
 
     /// How long the request through the front, and the target's return to health, may each take
-    #[arg(long, value_parser = duration, default_value = "180s", value_name = "DURATION")]
-    pub(crate) timeout: Duration,
+    #[arg(
+        long,
+        alias = "timeout",
+        value_parser = duration,
+        default_value = "180s",
+        value_name = "DURATION"
+    )]
+    pub(crate) serve_timeout: Duration,
 
     /// Keep the target stopped this long after the standby served, to watch failover mode
     #[arg(long, value_parser = duration, default_value = "0s", value_name = "DURATION")]
     pub(crate) hold: Duration,
 
     /// Put back what an interrupted drill left stopped, from its journal
-    #[arg(long, conflicts_with_all = ["target", "payload", "hold"])]
+    #[arg(long, conflicts_with_all = ["service", "payload", "hold"])]
     pub(crate) recover: bool,
 
     #[command(flatten)]
@@ -484,32 +612,51 @@ pub(crate) struct ManArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum SimCommand {
     /// Build the simulated images if needed, start the live stack and wait until it is healthy
-    #[command(
-        after_help = "Examples:\n  gaia --root /tmp/gaia-sim sim up\n  gaia sim up --ha --retry-base-delay 200ms"
-    )]
+    #[command(after_help = "Examples:\n  \
+        gaia --root /tmp/gaia-sim sim up\n  \
+        gaia --root /tmp/gaia-sim sim up --ha --retry-base-delay 200ms\n  \
+        gaia --root /tmp/gaia-sim sim up --scale 50 --health-timeout 10m")]
     Up(SimUpArgs),
 
     /// Remove every container, network and volume the simulated stack created
+    #[command(after_help = "Examples:\n  \
+        gaia sim down\n  \
+        gaia sim down --images    # also the simulated images (the next `sim up` rebuilds them)")]
     Down(SimDownArgs),
 
     /// Show the simulated containers, their state and health
+    #[command(after_help = "Examples:\n  \
+        gaia sim status\n  \
+        gaia sim status --format json")]
     Status,
 
     /// Break the simulated stack in a way the doctor must notice
-    #[command(
-        after_help = "Examples:\n  gaia sim fault --list\n  gaia sim fault exited --service gaia-web\n  gaia sim fault no-model"
-    )]
+    #[command(after_help = "Examples:\n  \
+        gaia sim fault --list\n  \
+        gaia sim fault exited --service gaia-web\n  \
+        gaia sim fault no-model\n\n\
+        Without --root, the root of the running simulated stack is used.")]
     Fault(SimFaultArgs),
 
     /// Undo every injected fault and wait until the stack is healthy again
+    #[command(after_help = "Examples:\n  \
+        gaia sim heal\n  \
+        gaia sim heal --health-timeout 5m\n\n\
+        Without --root, the root of the running simulated stack is used.")]
     Heal(SimWaitArgs),
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct SimWaitArgs {
     /// How long to wait for the containers to become healthy
-    #[arg(long, value_parser = duration, default_value = "180s", value_name = "DURATION")]
-    pub(crate) timeout: Duration,
+    #[arg(
+        long,
+        alias = "timeout",
+        value_parser = duration,
+        default_value = "180s",
+        value_name = "DURATION"
+    )]
+    pub(crate) health_timeout: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -553,8 +700,8 @@ pub(crate) struct SimFaultArgs {
     )]
     pub(crate) fault: Option<Fault>,
 
-    /// The container to break, instead of the fault's usual target
-    #[arg(long, value_name = "NAME")]
+    /// The service (or its container) to break, instead of the fault's usual target
+    #[arg(long, value_name = "SERVICE")]
     pub(crate) service: Option<String>,
 
     /// List the faults that can be injected

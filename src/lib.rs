@@ -34,9 +34,9 @@ mod stack;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches as _;
 
-use crate::cli::{Cli, Command, HaCommand, MaintenanceState};
+use crate::cli::{Cli, Command, HaCommand, MaintenanceCommand};
 use crate::config::Context;
 use crate::error::{EXIT_PREFLIGHT, Outcome, Result};
 use crate::signals::Signals;
@@ -56,7 +56,10 @@ pub fn run() -> ExitCode {
         return code;
     }
     learn_own_secrets();
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match cli::command()
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+    {
         Ok(cli) => cli,
         Err(err) => {
             let printed = err.print();
@@ -184,10 +187,10 @@ fn changes_live(command: &Command) -> bool {
         Command::FailoverTest(args) => !args.plan.dry_run,
         Command::Ha(HaCommand::Start(args)) => !args.plan.dry_run,
         Command::Ha(HaCommand::Stop(args)) => !args.plan.dry_run,
-        Command::Ha(HaCommand::Maintenance(args)) => {
-            args.state != MaintenanceState::Status && !args.plan.dry_run
-        }
-        Command::Ha(HaCommand::Status)
+        Command::Ha(HaCommand::Maintenance(MaintenanceCommand::On(args))) => !args.plan.dry_run,
+        Command::Ha(HaCommand::Maintenance(MaintenanceCommand::Off(args))) => !args.plan.dry_run,
+        Command::Ha(HaCommand::Maintenance(MaintenanceCommand::Status))
+        | Command::Ha(HaCommand::Status)
         | Command::History(_)
         | Command::Init(_)
         | Command::Sim(_)

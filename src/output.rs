@@ -15,7 +15,7 @@ use crate::secrets;
 pub(crate) enum Format {
     Human,
     Json,
-    /// JUnit XML, one test suite per category (doctor only)
+    /// JUnit XML, one test suite per category
     Junit,
 }
 

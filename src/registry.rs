@@ -99,7 +99,9 @@ pub struct Service {
     pub required: bool,
     pub host_port: Option<u16>,
     pub port: u16,
-    pub health_path: String,
+    /// Where it answers HTTP health; None: it serves no HTTP, and only its
+    /// Docker state is checked.
+    pub health_path: Option<String>,
     pub compose_files: Vec<String>,
     pub profile: Option<String>,
     pub image: String,
@@ -253,7 +255,7 @@ struct RawService {
     required: bool,
     host_port: Option<Spanned<i64>>,
     port: Spanned<i64>,
-    health_path: Spanned<String>,
+    health_path: Option<Spanned<String>>,
     compose_files: Spanned<Vec<Spanned<String>>>,
     profile: Option<Spanned<String>>,
     image: Spanned<String>,
@@ -441,13 +443,12 @@ impl RawService {
         }
         image_reference(&self.image)?;
         source_path("source", &self.source)?;
-        if !self.health_path.get_ref().starts_with('/') {
+        if let Some(path) = &self.health_path
+            && !path.get_ref().starts_with('/')
+        {
             return Err((
-                self.health_path.span(),
-                format!(
-                    "health_path `{}` must start with `/`",
-                    self.health_path.get_ref()
-                ),
+                path.span(),
+                format!("health_path `{}` must start with `/`", path.get_ref()),
             ));
         }
         for volume in &self.volumes {
@@ -492,7 +493,7 @@ impl RawService {
             required: self.required,
             host_port: self.host_port.as_ref().map(port).transpose()?,
             port: port(&self.port)?,
-            health_path: self.health_path.get_ref().clone(),
+            health_path: self.health_path.as_ref().map(|p| p.get_ref().clone()),
             compose_files: self
                 .compose_files
                 .get_ref()

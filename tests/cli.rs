@@ -16,6 +16,9 @@ fn help_teaches_the_commands() {
         vec!["sim", "fault", "--help"],
         vec!["ha", "--help"],
         vec!["ha", "maintenance", "--help"],
+        vec!["ha", "maintenance", "on", "--help"],
+        vec!["history", "--help"],
+        vec!["completions", "--help"],
         vec!["failover-test", "--help"],
         vec!["promote", "--help"],
         vec!["rollback", "--help"],
@@ -29,6 +32,43 @@ fn help_teaches_the_commands() {
             args.join("_").replace("--help", "").trim_end_matches('_')
         );
         insta::assert_snapshot!(name, ran.stdout);
+    }
+}
+
+#[test]
+fn every_command_shows_examples() {
+    for command in [
+        "",
+        "doctor",
+        "promote",
+        "rollback",
+        "history",
+        "ha",
+        "ha start",
+        "ha stop",
+        "ha status",
+        "ha maintenance",
+        "ha maintenance on",
+        "ha maintenance off",
+        "ha maintenance status",
+        "failover-test",
+        "init",
+        "sim",
+        "sim up",
+        "sim down",
+        "sim status",
+        "sim fault",
+        "sim heal",
+        "completions",
+        "man",
+    ] {
+        let ran = gaia(command.split_whitespace().chain(["--help"])).run();
+        ran.succeeds();
+        assert!(
+            ran.stdout.contains("\nExamples:\n  gaia "),
+            "`gaia {command} --help` shows no example:\n{}",
+            ran.stdout
+        );
     }
 }
 
@@ -114,9 +154,16 @@ fn usage_errors_exit_3() {
         .exits(3)
         .says("invalid value 'yaml'");
     gaia(["no-such-command"]).run().exits(3);
+    // Only the doctor has a JUnit report, and only its --format offers one.
+    gaia(["history", "--format", "junit"])
+        .run()
+        .exits(3)
+        .says("[possible values: human, json]");
     // A deadline no clock can hold is a typo, said as one (not a panic).
     for args in [
-        &["doctor", "--timeout", "400000000000y"][..],
+        &["doctor", "--deadline", "400000000000y"][..],
+        // The name it had before it said what it bounds still works.
+        &["doctor", "--timeout", "400000000000y"],
         &["--wait", "400000000000y", "ha", "stop"],
     ] {
         gaia(args).run().exits(3).says("longer than a year");
@@ -249,6 +296,54 @@ fn sim_refuses_to_write_into_a_directory_it_did_not_make() {
 }
 
 #[test]
+fn global_options_go_before_or_after_the_command_and_only_where_they_mean_something() {
+    for args in [
+        ["--root", "/nonexistent-root", "init"],
+        ["init", "--root", "/nonexistent-root"],
+    ] {
+        gaia(args)
+            .run()
+            .exits(3)
+            .says("no docker-compose.yml in /nonexistent-root");
+    }
+    // A subcommand's own --root wins over the environment, as the global one does.
+    gaia(["sim", "heal", "--root", "/nonexistent-root"])
+        .env("GAIA_ROOT", "/elsewhere")
+        .run()
+        .exits(3)
+        .says("/nonexistent-root holds no simulated stack");
+    for args in [
+        ["completions", "bash", "--root", "/tmp"],
+        ["man", "--format", "json", "--quiet"],
+    ] {
+        gaia(args).run().exits(3).says("unexpected argument");
+    }
+}
+
+#[test]
+fn list_checks_says_what_each_check_holds() {
+    let ran = gaia([
+        "doctor",
+        "--list-checks",
+        "--service",
+        "gaia-core,gaia-web",
+        "--category",
+        "containers,http,ha",
+    ])
+    .run();
+    ran.succeeds();
+    insta::assert_snapshot!("list_checks", ran.stdout);
+    let listed = gaia(["doctor", "--list-checks", "--format", "json"]).run();
+    listed.succeeds();
+    for check in listed.json().as_array().unwrap() {
+        assert!(
+            check["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{check}"
+        );
+    }
+}
+
+#[test]
 fn unknown_faults_are_named() {
     gaia(["sim", "fault", "no-such-fault"])
         .run()
@@ -264,12 +359,12 @@ fn unknown_faults_are_named() {
 fn bad_input_to_ha_and_failover_test_is_refused_before_docker_is_asked() {
     // An engine that cannot answer proves nothing was contacted.
     let nowhere = "unix:///nonexistent/docker.sock";
-    gaia(["ha", "status", "--format", "junit"])
+    gaia(["--format", "junit", "ha", "status"])
         .env("DOCKER_HOST", nowhere)
         .run()
         .exits(3)
         .says("--format junit is for `gaia doctor`");
-    gaia(["failover-test", "--target", "gaia-study"])
+    gaia(["failover-test", "--service", "gaia-study"])
         .env("DOCKER_HOST", nowhere)
         .run()
         .exits(3)
@@ -285,7 +380,8 @@ fn bad_input_to_ha_and_failover_test_is_refused_before_docker_is_asked() {
         .env("DOCKER_HOST", nowhere)
         .run()
         .exits(3)
-        .says("--reason goes with `on`");
+        .says("unexpected argument '--reason'");
+    // --target, the name --service had, still works.
     gaia(["failover-test", "--recover", "--target", "gaia-mcp"])
         .run()
         .exits(3)

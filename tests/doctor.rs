@@ -548,7 +548,7 @@ fn the_run_deadline_ends_a_probe_that_never_answers() {
     stack.fault(&["health-hang"]);
     let deadline = Duration::from_secs(2);
     let ran = stack
-        .gaia(["doctor", "--format", "json", "--timeout", "2s"])
+        .gaia(["doctor", "--format", "json", "--deadline", "2s"])
         .run();
     ran.exits(2);
     let hung = ran.json()["checks"]

@@ -214,7 +214,7 @@ fn a_core_failover_is_served_by_the_standby_and_core_serves_again() {
 #[test]
 fn an_mcp_failover_goes_through_core() {
     let stack = stack();
-    let (code, report) = drill(&stack, &["--target", "gaia-mcp"]);
+    let (code, report) = drill(&stack, &["--service", "gaia-mcp"]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["front"], "gaia-core");
     assert_eq!(report["served_by"], "gaia-mcp-candidate");
@@ -315,7 +315,7 @@ fn a_drill_whose_standby_cannot_be_reached_exits_1_and_core_serves_again() {
     let stack = stack();
     // The standby runs and is healthy, but web cannot reach it.
     stack.fault(&["network-detached", "--service", "gaia-core-candidate"]);
-    let (code, report) = drill(&stack, &["--timeout", "30s"]);
+    let (code, report) = drill(&stack, &["--serve-timeout", "30s"]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(report["verdict"], "no-failover");
     assert!(
@@ -333,7 +333,7 @@ fn a_drill_that_cannot_put_core_back_exits_2_keeps_its_journal_and_recover_finis
     // core's live source now fails at start: the drill cannot bring it back.
     let broken = common::Removed(stack.root.join("gaia-core/.gaia-sim-broken"));
     std::fs::write(&broken.0, "").unwrap();
-    let (code, report) = drill(&stack, &["--timeout", "20s"]);
+    let (code, report) = drill(&stack, &["--serve-timeout", "20s"]);
     drop(broken);
     assert_eq!(code, 2, "{report:#}");
     assert_eq!(report["verdict"], "restore-failed");
@@ -359,7 +359,7 @@ fn ha_start_exits_2_when_a_standby_does_not_become_healthy() {
         marker
     };
     stack
-        .gaia(["ha", "start", "--timeout", "20s"])
+        .gaia(["ha", "start", "--health-timeout", "20s"])
         .run()
         .exits(2)
         .says("gaia-mcp-candidate");

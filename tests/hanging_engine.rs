@@ -62,13 +62,13 @@ fn a_doctor_run_ends_by_its_timeout_with_a_report_when_the_engine_never_answers(
     // Run from a directory that is not a GAIA root, so finding the root asks
     // the engine too.
     let elsewhere = tempfile::tempdir().unwrap();
-    let ran = gaia(["doctor", "--timeout", "3s", "--format", "json"])
+    let ran = gaia(["doctor", "--deadline", "3s", "--format", "json"])
         .env("DOCKER_HOST", &format!("unix://{}", socket.display()))
         .in_dir(elsewhere.path())
         .run();
     assert!(
         ran.elapsed < Duration::from_secs(4),
-        "`{}` took {:.1}s with --timeout 3s\n{}",
+        "`{}` took {:.1}s with --deadline 3s\n{}",
         ran.shown,
         ran.elapsed.as_secs_f64(),
         ran.stderr

@@ -475,7 +475,7 @@ fn a_failed_gate_with_no_backup_to_restore_leaves_live_degraded_and_exits_3() {
 
     let (code, record) = promote(
         &stack,
-        &["gaia-core", "--no-backup", "--yes", "--timeout", "20s"],
+        &["gaia-core", "--no-backup", "--yes", "--gate-timeout", "20s"],
     );
     assert_eq!(code, 3, "{record:#}");
     assert_eq!(record["outcome"], "degraded");
@@ -521,7 +521,7 @@ fn rollback_exits_1_with_nothing_to_go_back_to_and_3_when_what_it_restores_is_un
         .gaia([
             "rollback",
             "gaia-core",
-            "--timeout",
+            "--gate-timeout",
             "20s",
             "--format",
             "json",

@@ -688,3 +688,22 @@ fn gaia_doctor_sees_the_container_state_of_the_simulated_stack() {
     ran.exits(2).says("gaia-study exited");
     stack.heal();
 }
+
+#[test]
+fn sim_fault_and_heal_find_the_running_stack_from_anywhere() {
+    let _stack = stack();
+    // No --root, and a directory that is not the root: the stack's
+    // containers say where it was started from, as they do for the doctor.
+    let elsewhere = tempfile::tempdir().unwrap();
+    common::gaia(["sim", "fault", "exited", "--service", "gaia-web"])
+        .in_dir(elsewhere.path())
+        .run()
+        .succeeds()
+        .says("stopped gaia-web");
+    assert_eq!(inspect("gaia-web", "{{.State.Status}}"), "exited");
+    common::gaia(["sim", "heal", "--health-timeout", "120s"])
+        .in_dir(elsewhere.path())
+        .run()
+        .succeeds();
+    assert_eq!(inspect("gaia-web", "{{.State.Status}}"), "running");
+}

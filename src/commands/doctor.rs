@@ -39,8 +39,8 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         .transpose()?;
 
     let started = Instant::now();
-    // However the engine behaves, the report comes by --timeout.
-    let live = ctx.live_by(Some(started + args.timeout)).await?;
+    // However the engine behaves, the report comes by --deadline.
+    let live = ctx.live_by(Some(started + args.deadline)).await?;
     let _lock = if args.fix && !args.dry_run {
         Some(ctx.lock(&live.root, "doctor --fix").await?)
     } else {
@@ -224,12 +224,13 @@ struct CheckList(Vec<Box<dyn Check>>);
 
 impl Render for CheckList {
     fn human(&self, printer: &Printer) -> String {
-        let mut table = printer.table(&["ID", "CATEGORY", "SERVICE"]);
+        let mut table = printer.table(&["ID", "CATEGORY", "SERVICE", "DESCRIPTION"]);
         for check in &self.0 {
             table.add_row(vec![
                 check.id(),
                 check.category().name().to_owned(),
                 check.service().unwrap_or("-").to_owned(),
+                check.description(),
             ]);
         }
         format!("{table}\n")
@@ -239,11 +240,12 @@ impl Render for CheckList {
         self.0
             .iter()
             .map(|c| {
-                let mut listed = serde_json::json!({ "id": c.id(), "category": c.category(), "service": c.service() });
-                if let Some(description) = c.description() {
-                    listed["description"] = description.into();
-                }
-                listed
+                serde_json::json!({
+                    "id": c.id(),
+                    "category": c.category(),
+                    "service": c.service(),
+                    "description": c.description(),
+                })
             })
             .collect()
     }
@@ -262,7 +264,7 @@ fn select(ctx: &Context, args: &DoctorArgs) -> Result<Vec<Box<dyn Check>>> {
         .collect())
 }
 
-/// One doctor run over a fresh snapshot of the stack, ending by `--timeout`
+/// One doctor run over a fresh snapshot of the stack, ending by `--deadline`
 /// after `begun` (the report's time counts from `started`).
 async fn examine(
     ctx: &Context,
@@ -278,13 +280,13 @@ async fn examine(
             ctx.registry.clone(),
             ctx.catalogue()?.clone(),
             live.root.clone(),
-            live.docker.until(begun + args.timeout),
+            live.docker.until(begun + args.deadline),
             wants,
         )
         .await?,
     );
     let spinner = ctx.printer.spinner("running checks");
-    let left = (begun + args.timeout).saturating_duration_since(Instant::now());
+    let left = (begun + args.deadline).saturating_duration_since(Instant::now());
     let results = engine::run(shared.clone(), checks, left, |done, total| {
         spinner.set_message(format!("{done}/{total} checks"));
     })

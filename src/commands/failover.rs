@@ -14,9 +14,9 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     } else {
         Some(drill::plan(
             ctx,
-            &args.target,
+            &args.service,
             args.payload.as_deref(),
-            args.timeout,
+            args.serve_timeout,
             args.hold,
         )?)
     };
@@ -24,7 +24,7 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     let what = if args.recover {
         "failover-test --recover".to_owned()
     } else {
-        format!("failover-test --target {}", args.target)
+        format!("failover-test --service {}", args.service)
     };
     if args.plan.dry_run {
         let steps = match &plan {
@@ -40,7 +40,7 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     let _lock = ctx.lock(&live.root, &what).await?;
     let report = match plan {
         Some(plan) => drill::run(ctx, &live, plan, args.confirm.yes).await?,
-        None => match drill::recover(ctx, &live, args.timeout).await? {
+        None => match drill::recover(ctx, &live, args.serve_timeout).await? {
             Some(report) => report,
             None => return Ok(Outcome::Healthy),
         },

@@ -1,7 +1,7 @@
 //! `gaia ha start|stop|status|maintenance`: the hot standbys and the flag
 //! that turns failover off.
 
-use crate::cli::{HaCommand, HaStartArgs, MaintenanceArgs, MaintenanceState};
+use crate::cli::{HaCommand, HaStartArgs, MaintenanceCommand};
 use crate::compose::tool::Compose;
 use crate::config::{Context, Live};
 use crate::error::{Error, Outcome, Result};
@@ -13,12 +13,6 @@ use crate::registry::Service;
 use crate::stack::Stack;
 
 pub(crate) async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
-    if let HaCommand::Maintenance(args) = command
-        && args.reason.is_some()
-        && args.state != MaintenanceState::On
-    {
-        return Err(Error::Config("--reason goes with `on`".into()));
-    }
     let live = ctx.live().await?;
     let ha = Ha {
         registry: &ctx.registry,
@@ -28,11 +22,15 @@ pub(crate) async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
     let (what, dry_run) = match command {
         HaCommand::Start(args) => ("ha start".to_owned(), args.plan.dry_run),
         HaCommand::Stop(args) => ("ha stop".to_owned(), args.plan.dry_run),
-        HaCommand::Maintenance(args) if args.state != MaintenanceState::Status => (
-            format!("ha maintenance {:?}", args.state).to_lowercase(),
-            args.plan.dry_run,
-        ),
-        HaCommand::Maintenance(_) | HaCommand::Status => (String::new(), true),
+        HaCommand::Maintenance(MaintenanceCommand::On(args)) => {
+            ("ha maintenance on".to_owned(), args.plan.dry_run)
+        }
+        HaCommand::Maintenance(MaintenanceCommand::Off(args)) => {
+            ("ha maintenance off".to_owned(), args.plan.dry_run)
+        }
+        HaCommand::Maintenance(MaintenanceCommand::Status) | HaCommand::Status => {
+            (String::new(), true)
+        }
     };
     if dry_run && !what.is_empty() {
         let steps = plan(ctx, &live, &ha, command).await?;
@@ -99,7 +97,7 @@ async fn plan(ctx: &Context, live: &Live, ha: &Ha<'_>, command: &HaCommand) -> R
             steps.push(format!(
                 "wait up to {} for {names} to be healthy, then check that the live containers' \
                  fallback env points at them",
-                humantime::format_duration(args.timeout)
+                humantime::format_duration(args.health_timeout)
             ));
         }
         HaCommand::Stop(_) => {
@@ -109,18 +107,21 @@ async fn plan(ctx: &Context, live: &Live, ha: &Ha<'_>, command: &HaCommand) -> R
                 names(&standbys)
             ));
         }
-        HaCommand::Maintenance(args) => {
+        HaCommand::Maintenance(MaintenanceCommand::On(args)) => {
             let flag = &ha.catalogue.ha.maintenance_flag;
-            steps.push(match (args.state, ha.maintenance().await?) {
-                (MaintenanceState::On, _) => format!(
-                    "write {flag} (who, when{}) in the live shared volume: web stops failing over",
-                    if args.reason.is_some() { ", why" } else { "" }
-                ),
-                (_, Some(was)) => format!("remove {flag} (it says {})", was.describe()),
-                (_, None) => format!("nothing: {flag} is not there, maintenance mode is off"),
+            steps.push(format!(
+                "write {flag} (who, when{}) in the live shared volume: web stops failing over",
+                if args.reason.is_some() { ", why" } else { "" }
+            ));
+        }
+        HaCommand::Maintenance(MaintenanceCommand::Off(_)) => {
+            let flag = &ha.catalogue.ha.maintenance_flag;
+            steps.push(match ha.maintenance().await? {
+                Some(was) => format!("remove {flag} (it says {})", was.describe()),
+                None => format!("nothing: {flag} is not there, maintenance mode is off"),
             });
         }
-        HaCommand::Status => {}
+        HaCommand::Maintenance(MaintenanceCommand::Status) | HaCommand::Status => {}
     }
     Ok(steps)
 }
@@ -173,7 +174,7 @@ async fn start(ctx: &Context, live: &Live, ha: &Ha<'_>, args: &HaStartArgs) -> R
         .start_standbys(&compose, &stack.standby_set(), &[])
         .await?;
     let waited = tokio::select! {
-        waited = stack.wait_healthy(&standbys, args.timeout) => waited,
+        waited = stack.wait_healthy(&standbys, args.health_timeout) => waited,
         signal = ctx.signals.arrival() => {
             ctx.printer.warn(format!(
                 "{signal}: the standbys were started; not waiting for them to be healthy \
@@ -233,9 +234,9 @@ async fn stop(ctx: &Context, live: &Live, yes: bool) -> Result<Outcome> {
     Ok(Outcome::Healthy)
 }
 
-async fn maintenance(ctx: &Context, ha: &Ha<'_>, args: &MaintenanceArgs) -> Result<Outcome> {
-    let (flag, said) = match args.state {
-        MaintenanceState::On => {
+async fn maintenance(ctx: &Context, ha: &Ha<'_>, command: &MaintenanceCommand) -> Result<Outcome> {
+    let (flag, said) = match command {
+        MaintenanceCommand::On(args) => {
             let flag = ha.set_maintenance(args.reason.clone()).await?;
             let said = format!(
                 "maintenance mode ON: web will not fail over ({})",
@@ -243,14 +244,14 @@ async fn maintenance(ctx: &Context, ha: &Ha<'_>, args: &MaintenanceArgs) -> Resu
             );
             (Some(flag), said)
         }
-        MaintenanceState::Off => match ha.clear_maintenance().await? {
+        MaintenanceCommand::Off(_) => match ha.clear_maintenance().await? {
             Some(was) => (
                 None,
                 format!("maintenance mode off (it was {})", was.describe()),
             ),
             None => (None, "maintenance mode was already off".into()),
         },
-        MaintenanceState::Status => {
+        MaintenanceCommand::Status => {
             let flag = ha.maintenance().await?;
             let said = match &flag {
                 Some(flag) => format!("maintenance mode ON: {}", flag.describe()),
@@ -265,7 +266,7 @@ async fn maintenance(ctx: &Context, ha: &Ha<'_>, args: &MaintenanceArgs) -> Resu
         path: &ha.catalogue.ha.maintenance_flag,
         said,
     })?;
-    Ok(if args.state == MaintenanceState::Status && on {
+    Ok(if matches!(command, MaintenanceCommand::Status) && on {
         Outcome::Warnings
     } else {
         Outcome::Healthy

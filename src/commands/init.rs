@@ -359,14 +359,14 @@ fn service_entry(
         },
     };
     fields.push(("port", port.to_string()));
-    let health_path = match &health {
-        Some((_, path)) => path.clone(),
-        None => {
-            notes.push("health_path: a default to review; no HTTP healthcheck in compose".into());
-            "/health".to_owned()
-        }
-    };
-    fields.push(("health_path", q(&health_path)));
+    match &health {
+        Some((_, path)) => fields.push(("health_path", q(path))),
+        None => notes.push(
+            "health_path: none, as compose gives it no HTTP healthcheck: only its Docker \
+             state is checked"
+                .into(),
+        ),
+    }
     fields.push((
         "compose_files",
         format!(
@@ -600,22 +600,25 @@ mod tests {
         assert_eq!(draft.volumes[0].mount, "/data");
         let api = draft.service("api").unwrap();
         assert_eq!((api.host_port, api.port), (Some(9000), 8000));
-        assert_eq!(api.health_path, "/ready");
+        assert_eq!(api.health_path.as_deref(), Some("/ready"));
         assert_eq!(api.gpu, GpuExpectation::One);
         assert!(api.required);
         assert_eq!(api.promote, Some(registry::Promotion::Files));
         assert_eq!(api.volumes, ["my-data"]);
-        // No published port and no healthcheck: defaults, said to be defaults.
+        // No published port and no healthcheck: a default port, said to be
+        // one, and no HTTP check at all.
         let worker = draft.service("worker").unwrap();
         assert_eq!((worker.host_port, worker.port), (None, 80));
+        assert_eq!(worker.health_path, None);
+        assert!(text.contains("# health_path: none, as compose gives it no HTTP healthcheck"));
         assert_eq!(worker.user, None);
         assert!(text.contains("# user: `app` is not a uid; left out."));
         assert!(text.contains("# port: a default to review; compose names no port."));
         // No published port: the port comes from the healthcheck.
         let queue = draft.service("queue").unwrap();
         assert_eq!(
-            (queue.host_port, queue.port, queue.health_path.as_str()),
-            (None, 5672, "/")
+            (queue.host_port, queue.port, queue.health_path.as_deref()),
+            (None, 5672, Some("/"))
         );
         let extra = draft.service("extra").unwrap();
         assert!(!extra.required);

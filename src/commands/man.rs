@@ -1,9 +1,7 @@
 //! `gaia man [--dir DIR]`: manual pages for the CLI as built, one per
 //! command; `man/` holds them for packagers.
 
-use clap::CommandFactory;
-
-use crate::cli::{Cli, ManArgs};
+use crate::cli::ManArgs;
 use crate::error::{Error, Outcome, Result};
 
 pub(crate) fn run(args: &ManArgs) -> Result<Outcome> {
@@ -32,5 +30,5 @@ pub(crate) fn run(args: &ManArgs) -> Result<Outcome> {
 /// The CLI under its plain package version: the pages name no commit, so
 /// the ones kept in `man/` change only when the CLI does.
 fn command() -> clap::Command {
-    Cli::command().version(env!("CARGO_PKG_VERSION"))
+    crate::cli::command().version(env!("CARGO_PKG_VERSION"))
 }

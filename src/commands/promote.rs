@@ -47,7 +47,7 @@ pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
         force: args.force,
         no_backup: args.no_backup,
         no_restart: args.no_restart,
-        gate_timeout: args.timeout,
+        gate_timeout: args.gate_timeout,
     };
     let mut promoter = Promoter::new(
         &ctx.registry,

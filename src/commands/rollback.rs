@@ -72,7 +72,7 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
             // and the restore finishes.
             ctx.signals
                 .finishing(format!("putting back the previous {}", args.service));
-            let timeout = p.gate_timeout(args.timeout).await;
+            let timeout = p.gate_timeout(args.gate_timeout).await;
             let restored = p.roll_back("asked for (gaia rollback)", timeout).await;
             match (restored, ctx.signals.received()) {
                 (Err(_), _) => (audit::Outcome::Degraded, Outcome::Degraded),
@@ -113,7 +113,7 @@ async fn plan(p: &Promoter<'_>, args: &RollbackArgs) -> (Vec<String>, bool) {
         } else {
             steps.push(format!("restart {}", live.container));
         }
-        let timeout = p.gate_timeout(args.timeout).await;
+        let timeout = p.gate_timeout(args.gate_timeout).await;
         steps.push(format!(
             "health gate: Docker health and {}'s doctor checks, within {}",
             live.name,

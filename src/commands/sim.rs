@@ -47,7 +47,7 @@ async fn up(ctx: &Context, args: &SimUpArgs) -> Result<Outcome> {
 
     sim.converge(args.ha).await?;
     sim.stack()
-        .wait_healthy(&services, args.wait.timeout)
+        .wait_healthy(&services, args.wait.health_timeout)
         .await?;
     let mut status = Status::gather(&sim.docker, &ctx.registry).await?;
     status.up_in = Some(sim.root.path.clone());
@@ -153,7 +153,7 @@ async fn fault(ctx: &Context, args: &SimFaultArgs) -> Result<Outcome> {
         ctx.printer.print(&FaultList)?;
         return Ok(Outcome::Healthy);
     };
-    let sim = Sim::connect(&ctx.registry, &ctx.printer, Root::existing(&ctx.root)?).await?;
+    let sim = Sim::connect(&ctx.registry, &ctx.printer, running_root(ctx).await?).await?;
     let done = sim.inject(fault, args.service.as_deref()).await?;
     ctx.printer.print(&Injected { fault, done })?;
     Ok(Outcome::Healthy)
@@ -199,9 +199,15 @@ impl Render for FaultList {
     }
 }
 
+/// The simulated stack's root: --root, else the one the running stack was
+/// started from, found as the doctor finds it.
+async fn running_root(ctx: &Context) -> Result<Root> {
+    Root::existing(&ctx.root_of_stack().await)
+}
+
 async fn heal(ctx: &Context, args: &SimWaitArgs) -> Result<Outcome> {
-    let sim = Sim::connect(&ctx.registry, &ctx.printer, Root::existing(&ctx.root)?).await?;
-    sim.heal(args.timeout).await?;
+    let sim = Sim::connect(&ctx.registry, &ctx.printer, running_root(ctx).await?).await?;
+    sim.heal(args.health_timeout).await?;
     print_status(ctx, &sim.docker).await?;
     Ok(Outcome::Healthy)
 }

@@ -26,23 +26,19 @@ pub(crate) trait Check: Send + Sync {
     fn wants(&self) -> Vec<Want> {
         Vec::new()
     }
-    /// What the check holds, in the operator's words (custom checks).
-    fn description(&self) -> Option<&str> {
-        None
-    }
+    /// What the check holds, in one line (`--list-checks`); a custom
+    /// check's is the operator's own.
+    fn description(&self) -> String;
 }
 
 /// Implements `Check` for a struct with an async `check(&self, &Ctx)`.
 macro_rules! check {
-    ($ty:ty, $category:ident, |$self:ident| subject: $subject:expr, id: $id:expr, service: $service:expr) => {
-        check!($ty, $category, |$self| subject: $subject, id: $id, service: $service, wants: Vec::new());
-    };
-    ($ty:ty, $category:ident, |$self:ident| subject: $subject:expr, id: $id:expr, service: $service:expr, wants: $wants:expr) => {
-        check!($ty, $category, |$self| subject: $subject, id: $id, service: $service, wants: $wants, description: None);
+    ($ty:ty, $category:ident, |$self:ident| subject: $subject:expr, id: $id:expr, service: $service:expr, description: $description:expr) => {
+        check!($ty, $category, |$self| subject: $subject, id: $id, service: $service, wants: Vec::new(), description: $description);
     };
     ($ty:ty, $category:ident, |$self:ident| subject: $subject:expr, id: $id:expr, service: $service:expr, wants: $wants:expr, description: $description:expr) => {
         impl $crate::doctor::check::Check for $ty {
-            fn description(&$self) -> Option<&str> {
+            fn description(&$self) -> String {
                 $description
             }
             fn id(&$self) -> String {

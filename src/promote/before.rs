@@ -164,8 +164,8 @@ impl Promoter<'_> {
         if let Some(health) = health.filter(|h| *h != Health::Healthy) {
             problems.push(format!("Docker reports it {health}"));
         }
-        if let Some(port) = candidate.host_port {
-            let url = format!("http://127.0.0.1:{port}{}", candidate.health_path);
+        if let (Some(port), Some(path)) = (candidate.host_port, &candidate.health_path) {
+            let url = format!("http://127.0.0.1:{port}{path}");
             let http = Http::new(
                 self.catalogue.thresholds.http_connect_timeout,
                 self.catalogue.thresholds.http_timeout,

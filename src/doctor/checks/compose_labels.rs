@@ -22,7 +22,8 @@ struct Labels(Object, String);
 check!(Labels, Consistency, |self| subject: match self.0 {
         Object::Network => Subject::NetworkLabels,
         Object::Volume => Subject::VolumeLabels(self.1.clone()),
-    }, id: format!("compose-labels.{}", self.1), service: None);
+    }, id: format!("compose-labels.{}", self.1), service: None,
+    description: format!("{} {} carries compose's labels for this stack", match self.0 { Object::Network => "Network", Object::Volume => "Volume" }, self.1));
 impl Labels {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let (object, name) = (self.0, &self.1);

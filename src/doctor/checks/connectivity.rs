@@ -23,7 +23,8 @@ pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Ch
 struct Route(RouteSpec, String);
 check!(Route, Connectivity, |self| subject: Subject::Route { from: self.0.from.clone(), to: self.0.to.clone() }, id: format!("connectivity.{}.{}", self.0.from, self.0.to),
     service: Some(&self.0.from),
-    wants: vec![Want::Get { container: self.1.clone(), url: self.0.url.clone() }]);
+    wants: vec![Want::Get { container: self.1.clone(), url: self.0.url.clone() }],
+    description: format!("{} reaches {} at {}", self.0.from, self.0.to, self.0.url));
 impl Route {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let route = &self.0;

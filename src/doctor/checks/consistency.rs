@@ -12,7 +12,8 @@ pub(crate) fn plan() -> Vec<Box<dyn Check>> {
 }
 
 struct Compose;
-check!(Compose, Consistency, |self| subject: Subject::Stack, id: "consistency.compose".into(), service: None);
+check!(Compose, Consistency, |self| subject: Subject::Stack, id: "consistency.compose".into(), service: None,
+    description: "The registry and the compose files name the same services and containers".into());
 impl Compose {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let compose = &ctx.compose;

@@ -17,7 +17,8 @@ pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
 }
 
 struct State(Service);
-check!(State, Containers, |self| subject: Subject::Container(self.0.name.clone()), id: format!("containers.{}", self.0.name), service: Some(&self.0.name));
+check!(State, Containers, |self| subject: Subject::Container(self.0.name.clone()), id: format!("containers.{}", self.0.name), service: Some(&self.0.name),
+    description: format!("Docker state, health and restart count of {}", self.0.container));
 
 impl State {
     async fn check(&self, ctx: &Ctx) -> Finding {

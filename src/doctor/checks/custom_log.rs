@@ -14,7 +14,7 @@ const SHOWN: usize = 5;
 
 pub(crate) struct Log(pub(crate) Custom, pub(crate) LogProbe);
 check!(Log, Custom, |self| subject: self.0.service.clone().map_or(Subject::Stack, Subject::Service), id: format!("custom.{}", self.0.id),
-    service: self.0.service.as_deref(), wants: Vec::new(), description: Some(&self.0.description));
+    service: self.0.service.as_deref(), description: self.0.description.clone());
 
 impl Log {
     async fn check(&self, ctx: &Ctx) -> Finding {

@@ -72,7 +72,8 @@ fn describe(claim: Option<Option<usize>>) -> String {
 }
 
 struct Reservation(Service);
-check!(Reservation, Gpu, |self| subject: Subject::Service(self.0.name.clone()), id: format!("gpu.{}", self.0.name), service: Some(&self.0.name));
+check!(Reservation, Gpu, |self| subject: Subject::Service(self.0.name.clone()), id: format!("gpu.{}", self.0.name), service: Some(&self.0.name),
+    description: format!("{} holds the GPUs the registry says", self.0.name));
 impl Reservation {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = &self.0;
@@ -105,7 +106,8 @@ impl Reservation {
 }
 
 struct Contention;
-check!(Contention, Gpu, |self| subject: Subject::Stack, id: "gpu.contention".into(), service: None);
+check!(Contention, Gpu, |self| subject: Subject::Stack, id: "gpu.contention".into(), service: None,
+    description: "The running containers claim no more GPUs than the host has".into());
 impl Contention {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let host = match &ctx.gpus {
@@ -136,7 +138,8 @@ impl Contention {
 }
 
 struct Visible(Service);
-check!(Visible, Gpu, |self| subject: Subject::Service(self.0.name.clone()), id: format!("gpu.visible.{}", self.0.name), service: Some(&self.0.name));
+check!(Visible, Gpu, |self| subject: Subject::Service(self.0.name.clone()), id: format!("gpu.visible.{}", self.0.name), service: Some(&self.0.name),
+    description: format!("nvidia-smi inside {} lists a GPU", self.0.name));
 impl Visible {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let container = match ctx.running(&self.0) {

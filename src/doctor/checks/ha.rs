@@ -20,7 +20,8 @@ pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
 }
 
 struct Standbys;
-check!(Standbys, Ha, |self| subject: Subject::Standbys, id: "ha.standbys".into(), service: None);
+check!(Standbys, Ha, |self| subject: Subject::Standbys, id: "ha.standbys".into(), service: None,
+    description: "The HA standbys are running".into());
 impl Standbys {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let standbys: Vec<&Service> = ctx.registry.standbys().collect();
@@ -47,7 +48,8 @@ impl Standbys {
 }
 
 struct Wiring(Service, Fallback);
-check!(Wiring, Ha, |self| subject: Subject::Service(self.0.name.clone()), id: format!("ha.fallback.{}", self.0.name), service: Some(&self.0.name));
+check!(Wiring, Ha, |self| subject: Subject::Service(self.0.name.clone()), id: format!("ha.fallback.{}", self.0.name), service: Some(&self.0.name),
+    description: format!("{} sets {}, to fall back to {}", self.0.name, self.1.env, self.1.standby));
 impl Wiring {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let (service, fallback) = (&self.0, &self.1);
@@ -86,7 +88,8 @@ fn flag_holder(ctx: &Ctx) -> Option<&Service> {
 }
 
 struct Maintenance;
-check!(Maintenance, Ha, |self| subject: Subject::Maintenance, id: "ha.maintenance".into(), service: None);
+check!(Maintenance, Ha, |self| subject: Subject::Maintenance, id: "ha.maintenance".into(), service: None,
+    description: "Whether the maintenance flag (failover off) is set".into());
 impl Maintenance {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let flag = &ctx.catalogue.ha.maintenance_flag;
@@ -109,7 +112,8 @@ impl Maintenance {
 }
 
 struct Orchestrator;
-check!(Orchestrator, Ha, |self| subject: Subject::Orchestrator, id: "ha.orchestrator".into(), service: None);
+check!(Orchestrator, Ha, |self| subject: Subject::Orchestrator, id: "ha.orchestrator".into(), service: None,
+    description: "The orchestrator's view of HA (health_watchdog.ha_status)".into());
 impl Orchestrator {
     async fn check(&self, ctx: &Ctx) -> Finding {
         // A registry without the orchestrator was noted when the catalogue loaded.
@@ -146,7 +150,8 @@ impl Orchestrator {
 /// A failover drill that did not finish leaves its target stopped and its
 /// journal in the root.
 struct DrillJournal;
-check!(DrillJournal, Ha, |self| subject: Subject::Drill, id: "ha.failover-journal".into(), service: None);
+check!(DrillJournal, Ha, |self| subject: Subject::Drill, id: "ha.failover-journal".into(), service: None,
+    description: "No interrupted failover drill left a service stopped".into());
 impl DrillJournal {
     async fn check(&self, ctx: &Ctx) -> Finding {
         match crate::failover::journal::Journal::read(&ctx.root) {

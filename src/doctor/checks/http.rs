@@ -10,20 +10,25 @@ pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
     registry
         .services
         .iter()
-        .map(|s| Box::new(Health(s.clone())) as Box<dyn Check>)
+        .filter_map(|s| {
+            let path = s.health_path.clone()?;
+            Some(Box::new(Health(s.clone(), path)) as Box<dyn Check>)
+        })
         .collect()
 }
 
-struct Health(Service);
+/// A service, and the path it answers its health on.
+struct Health(Service, String);
 check!(Health, Http, |self| subject: Subject::Service(self.0.name.clone()), id: format!("http.{}", self.0.name), service: Some(&self.0.name),
 wants: match self.0.host_port {
     Some(_) => Vec::new(),
     None => vec![Want::Get { container: self.0.container.clone(), url: self.inside_url() }],
-});
+},
+    description: format!("{} answers {}", self.0.name, self.1));
 
 impl Health {
     fn inside_url(&self) -> String {
-        format!("http://localhost:{}{}", self.0.port, self.0.health_path)
+        format!("http://localhost:{}{}", self.0.port, self.1)
     }
 
     async fn check(&self, ctx: &Ctx) -> Finding {
@@ -35,21 +40,18 @@ impl Health {
         let fix = format!("docker restart {}", service.container);
         match service.host_port {
             Some(port) => {
-                let url = format!("http://127.0.0.1:{port}{}", service.health_path);
+                let url = format!("http://127.0.0.1:{port}{}", self.1);
                 match ctx.http.get(&url).await {
                     Ok(r) if r.is_success() => Finding::pass(format!(
                         "{} {} {} in {} ms",
                         service.name,
-                        service.health_path,
+                        self.1,
                         r.status,
                         r.latency.as_millis()
                     )),
                     Ok(r) => Finding::bad(
                         service.required,
-                        format!(
-                            "{} {} answered {}",
-                            service.name, service.health_path, r.status
-                        ),
+                        format!("{} {} answered {}", service.name, self.1, r.status),
                     )
                     .saw(r.body.chars().take(200).collect::<String>())
                     .fix(fix),
@@ -62,13 +64,13 @@ impl Health {
             None => match ctx.get_inside(&container.name, &self.inside_url()).await {
                 Ok(code) if (200..400).contains(&code) => Finding::pass(format!(
                     "{} {} {code} inside its container",
-                    service.name, service.health_path
+                    service.name, self.1
                 )),
                 Ok(0) => Finding::bad(
                     service.required,
                     format!(
                         "{} {} gives no response inside its container",
-                        service.name, service.health_path
+                        service.name, self.1
                     ),
                 )
                 .fix(fix),
@@ -76,7 +78,7 @@ impl Health {
                     service.required,
                     format!(
                         "{} {} answered {code} inside its container",
-                        service.name, service.health_path
+                        service.name, self.1
                     ),
                 )
                 .fix(fix),

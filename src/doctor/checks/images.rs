@@ -29,7 +29,8 @@ pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Ch
 }
 
 struct Age(Service);
-check!(Age, Images, |self| subject: Subject::Service(self.0.name.clone()), id: format!("images.age.{}", self.0.name), service: Some(&self.0.name));
+check!(Age, Images, |self| subject: Subject::Service(self.0.name.clone()), id: format!("images.age.{}", self.0.name), service: Some(&self.0.name),
+    description: format!("{} is not older than the live image", self.0.image));
 impl Age {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let candidate = &self.0;
@@ -77,7 +78,8 @@ const MAIN_PROCESS: &str = "/proc/1";
 
 struct User(Service);
 check!(User, Images, |self| subject: Subject::Service(self.0.name.clone()), id: format!("images.user.{}", self.0.name), service: Some(&self.0.name),
-    wants: vec![Want::Stat { container: self.0.container.clone(), path: MAIN_PROCESS.into() }]);
+    wants: vec![Want::Stat { container: self.0.container.clone(), path: MAIN_PROCESS.into() }],
+    description: format!("{} runs as the registry's uid, which its image knows", self.0.name));
 impl User {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = &self.0;
@@ -104,7 +106,8 @@ impl User {
 }
 
 struct Import(ImportSpec);
-check!(Import, Images, |self| subject: Subject::Service(self.0.service.clone()), id: format!("images.import.{}.{}", self.0.service, self.0.module), service: Some(&self.0.service));
+check!(Import, Images, |self| subject: Subject::Service(self.0.service.clone()), id: format!("images.import.{}.{}", self.0.service, self.0.module), service: Some(&self.0.service),
+    description: format!("{} imports {}", self.0.service, self.0.module));
 impl Import {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = ctx.service(&self.0.service);

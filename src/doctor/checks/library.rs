@@ -15,7 +15,8 @@ pub(crate) fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
 }
 
 struct KeyFile(String);
-check!(KeyFile, Library, |self| subject: Subject::Stack, id: format!("library.{}", self.0), service: None);
+check!(KeyFile, Library, |self| subject: Subject::Stack, id: format!("library.{}", self.0), service: None,
+    description: format!("{} is the same in live and candidate", self.0));
 impl KeyFile {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let library = &ctx.catalogue.library;

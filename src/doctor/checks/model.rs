@@ -17,7 +17,8 @@ pub(crate) fn plan(catalogue: &Catalogue) -> Vec<Box<dyn Check>> {
 }
 
 struct Served(Model);
-check!(Served, Model, |self| subject: Subject::Service(self.0.server.clone()), id: format!("model.{}", self.0.server), service: Some(&self.0.server));
+check!(Served, Model, |self| subject: Subject::Service(self.0.server.clone()), id: format!("model.{}", self.0.server), service: Some(&self.0.server),
+    description: format!("{} serves the model {} asks for", self.0.server, self.0.client));
 impl Served {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let spec = &self.0;
@@ -48,17 +49,22 @@ impl Served {
         if served.contains(&wanted) {
             Finding::pass(format!("{} serves {wanted}", server.name))
         } else {
-            let health = ctx
-                .http
-                .get(&format!("http://127.0.0.1:{port}{}", server.health_path))
-                .await
-                .map(|r| r.status.to_string())
-                .unwrap_or_else(|e| e.to_string());
+            let health = match &server.health_path {
+                Some(path) => {
+                    let answer = ctx
+                        .http
+                        .get(&format!("http://127.0.0.1:{port}{path}"))
+                        .await
+                        .map(|r| r.status.to_string())
+                        .unwrap_or_else(|e| e.to_string());
+                    format!("{path} answers {answer}; ")
+                }
+                None => String::new(),
+            };
             Finding::fail(format!(
-                "model not loaded: {} does not serve {wanted}, which {} asks for ({} answers {health}; serves: {})",
+                "model not loaded: {} does not serve {wanted}, which {} asks for ({health}serves: {})",
                 server.name,
                 spec.client,
-                server.health_path,
                 if served.is_empty() { "nothing".to_owned() } else { served.join(", ") }
             ))
             .fix(format!("docker logs --tail 100 {}", server.container))

@@ -24,7 +24,8 @@ pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
 }
 
 struct Engine;
-check!(Engine, Preflight, |self| subject: Subject::Stack, id: "preflight.docker".into(), service: None);
+check!(Engine, Preflight, |self| subject: Subject::Stack, id: "preflight.docker".into(), service: None,
+    description: "The Docker engine answers".into());
 impl Engine {
     async fn check(&self, ctx: &Ctx) -> Finding {
         Finding::pass(format!("Docker engine {} reachable", ctx.engine_version))
@@ -32,7 +33,8 @@ impl Engine {
 }
 
 struct ComposeTool;
-check!(ComposeTool, Preflight, |self| subject: Subject::Stack, id: "preflight.compose".into(), service: None);
+check!(ComposeTool, Preflight, |self| subject: Subject::Stack, id: "preflight.compose".into(), service: None,
+    description: "docker compose (v2) or docker-compose (1.x) is installed".into());
 impl ComposeTool {
     async fn check(&self, _ctx: &Ctx) -> Finding {
         match Compose::locate() {
@@ -52,7 +54,8 @@ impl ComposeTool {
 }
 
 struct Network;
-check!(Network, Preflight, |self| subject: Subject::Network, id: "preflight.network".into(), service: None);
+check!(Network, Preflight, |self| subject: Subject::Network, id: "preflight.network".into(), service: None,
+    description: "The stack's Docker network exists".into());
 impl Network {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let name = &ctx.registry.network;
@@ -74,7 +77,8 @@ impl Network {
 }
 
 struct ComposeFiles(Vec<String>);
-check!(ComposeFiles, Preflight, |self| subject: Subject::Stack, id: "preflight.compose-files".into(), service: None);
+check!(ComposeFiles, Preflight, |self| subject: Subject::Stack, id: "preflight.compose-files".into(), service: None,
+    description: format!("The compose files are in the GAIA root: {}", self.0.join(", ")));
 impl ComposeFiles {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let missing: Vec<&str> = self
@@ -97,7 +101,8 @@ impl ComposeFiles {
 }
 
 struct Gpus;
-check!(Gpus, Preflight, |self| subject: Subject::Stack, id: "preflight.gpu".into(), service: None);
+check!(Gpus, Preflight, |self| subject: Subject::Stack, id: "preflight.gpu".into(), service: None,
+    description: "The NVIDIA driver reports the host's GPUs".into());
 impl Gpus {
     async fn check(&self, ctx: &Ctx) -> Finding {
         match &ctx.gpus {

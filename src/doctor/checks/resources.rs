@@ -9,7 +9,8 @@ pub(crate) fn plan() -> Vec<Box<dyn Check>> {
 }
 
 struct Disk;
-check!(Disk, Resources, |self| subject: Subject::Stack, id: "resources.disk".into(), service: None);
+check!(Disk, Resources, |self| subject: Subject::Stack, id: "resources.disk".into(), service: None,
+    description: "How full the disk holding the GAIA root is".into());
 impl Disk {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let stat = match nix::sys::statvfs::statvfs(&ctx.root) {
@@ -42,7 +43,8 @@ impl Disk {
 }
 
 struct GpuMemory;
-check!(GpuMemory, Resources, |self| subject: Subject::Stack, id: "resources.gpu-memory".into(), service: None);
+check!(GpuMemory, Resources, |self| subject: Subject::Stack, id: "resources.gpu-memory".into(), service: None,
+    description: "How full each GPU's memory is".into());
 impl GpuMemory {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let gpus = match &ctx.gpus {
@@ -71,7 +73,8 @@ impl GpuMemory {
 }
 
 struct DockerImages;
-check!(DockerImages, Resources, |self| subject: Subject::Stack, id: "resources.docker".into(), service: None);
+check!(DockerImages, Resources, |self| subject: Subject::Stack, id: "resources.docker".into(), service: None,
+    description: "How many images Docker holds, and their size".into());
 impl DockerImages {
     async fn check(&self, ctx: &Ctx) -> Finding {
         match ctx.docker.images_size().await {

@@ -65,7 +65,8 @@ struct Age {
     file: String,
 }
 check!(Age, Sessions, |self| subject: Subject::Stack, id: "sessions.age".into(), service: None,
-    wants: vec![want(&self.live, &self.file)]);
+    wants: vec![want(&self.live, &self.file)],
+    description: format!("How long ago {} saved {}", self.live, self.file));
 impl Age {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let spec = &ctx.catalogue.sessions;
@@ -105,7 +106,8 @@ struct Drift {
     file: String,
 }
 check!(Drift, Sessions, |self| subject: Subject::Stack, id: "sessions.drift".into(), service: None,
-    wants: vec![want(&self.live, &self.file), want(&self.candidate, &self.file)]);
+    wants: vec![want(&self.live, &self.file), want(&self.candidate, &self.file)],
+    description: format!("How far apart {} and {} last saved {}", self.live, self.candidate, self.file));
 impl Drift {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let spec = &ctx.catalogue.sessions;

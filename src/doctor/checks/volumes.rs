@@ -36,7 +36,8 @@ pub(crate) fn plan(registry: &Registry, catalogue: &Catalogue) -> Vec<Box<dyn Ch
 }
 
 struct Exists(VolumeSpec);
-check!(Exists, Volumes, |self| subject: Subject::Volume(self.0.name.clone()), id: format!("volumes.{}", self.0.name), service: None);
+check!(Exists, Volumes, |self| subject: Subject::Volume(self.0.name.clone()), id: format!("volumes.{}", self.0.name), service: None,
+    description: format!("Volume {} exists", self.0.name));
 impl Exists {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let name = &self.0.name;
@@ -71,7 +72,8 @@ impl Exists {
 /// The paths, and the container they must exist in.
 struct Paths(Mount, String);
 check!(Paths, Volumes, |self| subject: Subject::Service(self.0.service.clone()), id: format!("mounts.{}", self.0.service), service: Some(&self.0.service),
-    wants: self.0.paths.iter().map(|p| Want::Stat { container: self.1.clone(), path: p.clone() }).collect());
+    wants: self.0.paths.iter().map(|p| Want::Stat { container: self.1.clone(), path: p.clone() }).collect(),
+    description: format!("{} sees {}", self.0.service, self.0.paths.join(", ")));
 impl Paths {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = ctx.service(&self.0.service);
@@ -103,7 +105,8 @@ check!(SharedDirs, Volumes, |self| subject: Subject::SharedDirs(self.0.name.clon
     wants: self.1.iter().flat_map(|(_, container)| self.paths().into_iter().map(|path| Want::Stat {
         container: container.clone(),
         path,
-    })).collect());
+    })).collect(),
+    description: format!("The shared directories of volume {} exist, owned by the registry's uids", self.0.name));
 impl SharedDirs {
     fn paths(&self) -> Vec<String> {
         self.0
