@@ -168,9 +168,11 @@ pub(crate) enum Command {
     Rollback(RollbackArgs),
 
     /// Show the promotion audit log
-    #[command(after_help = "Examples:\n  gaia history\n  gaia history gaia-core --format json\n\n\
+    #[command(
+        after_help = "Examples:\n  gaia history\n  gaia history gaia-core --format json\n\n\
         Exit codes (table in gaia --help): 0 shown, 2 the log cannot be read or shown, 64 usage \
-        or configuration error.")]
+        or configuration error."
+    )]
     History(HistoryArgs),
 
     /// Manage the HA hot standbys and the maintenance flag
@@ -227,8 +229,10 @@ pub(crate) enum Command {
     Sim(SimCommand),
 
     /// Print a shell completion script
-    #[command(after_help = "Example:\n  gaia completions bash > /etc/bash_completion.d/gaia\n\n\
-        Exit codes (table in gaia --help): 0 printed, 2 cannot print, 64 usage error.")]
+    #[command(
+        after_help = "Example:\n  gaia completions bash > /etc/bash_completion.d/gaia\n\n\
+        Exit codes (table in gaia --help): 0 printed, 2 cannot print, 64 usage error."
+    )]
     Completions(CompletionsArgs),
 
     /// Print gaia's manual page, or write one page per command into a directory

@@ -112,7 +112,9 @@ impl Report {
             let mut suite = TestSuite::new(category.name());
             // quick_junit's own timestamps need chrono; these attributes are
             // the same, written by hand.
-            suite.extra.insert("hostname".into(), self.host.as_str().into());
+            suite
+                .extra
+                .insert("hostname".into(), self.host.as_str().into());
             suite.extra.insert(
                 "timestamp".into(),
                 humantime::format_rfc3339_millis(self.started_at)
