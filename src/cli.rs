@@ -125,9 +125,9 @@ pub(crate) enum Command {
         gaia doctor --fix\n\n\
         Exit codes (table in gaia --help): 0 healthy, 1 warnings only, 2 failures (warnings too \
         with --fail-on warn; with --fix, the state after the repairs), 4 busy (--fix), 64 usage \
-        or configuration error, 69 pre-flight (Docker engine unreachable); a JSON or JUnit report \
-        or --output still lands then, as one failed preflight check. --fix: 129/130/143 stopped \
-        by SIGHUP/SIGINT/SIGTERM.")]
+        or configuration error, 69 pre-flight (Docker engine unreachable), 129/130/143 stopped by \
+        SIGHUP/SIGINT/SIGTERM (--fix). When the checks cannot run (4, 64, 69), a JSON or JUnit \
+        report, or --output, still holds one failed preflight check saying why.")]
     Doctor(DoctorArgs),
 
     /// Move a candidate into live: validated, gated, rolled back automatically on failure
