@@ -40,7 +40,7 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
             Ok(checkup.report.outcome(args.fail_on))
         }
         Err(NotRun { id, err }) => {
-            let root = ctx.root.display().to_string();
+            let root = named_root(&ctx.root);
             report_not_run(&ctx.printer, report_file, id, err, root, started_at)
         }
     }
@@ -59,13 +59,17 @@ pub(crate) fn not_started(global: &GlobalArgs, args: &DoctorArgs, err: Error) ->
         .map(ReportFile::prepare)
         .transpose()?;
     let printer = Printer::new(global.color, global.format, global.quiet, global.verbose);
-    let root = global
-        .root
-        .as_deref()
-        .unwrap_or(Path::new("."))
-        .display()
-        .to_string();
+    let root = named_root(global.root.as_deref().unwrap_or(Path::new(".")));
     report_not_run(&printer, report_file, CONFIG, err, root, started_at)
+}
+
+/// The root the operator named, as a report that could not find the
+/// stack's own gives it: absolute where it exists.
+fn named_root(root: &Path) -> String {
+    root.canonicalize()
+        .unwrap_or_else(|_| root.to_owned())
+        .display()
+        .to_string()
 }
 
 /// The ids of the failed check that stands for the checks that could not
@@ -80,6 +84,7 @@ struct NotRun {
     err: Error,
 }
 
+/// Tags an error with the check it is reported as, should the checks not run.
 trait At<T> {
     fn at(self, id: &'static str) -> std::result::Result<T, NotRun>;
 }
