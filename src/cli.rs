@@ -90,10 +90,19 @@ fn formats_but_junit() -> impl clap::builder::TypedValueParser<Value = Format> {
         gaia doctor\n  \
         gaia doctor --service gaia-core --format json\n  \
         gaia promote gaia-core --validate --test\n\n\
-        Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error, \
-        4 busy (another gaia command holds the lock), 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.\n\
-        Each command's --help gives its own. Start with `gaia --root /tmp/gaia-sim sim up --ha` \
-        to get a rehearsal stack, then `gaia doctor`.\n\n\
+        Exit codes, the same for every command (each command's --help lists those it \
+        can return):\n  \
+        0    done; healthy\n  \
+        1    warnings only (doctor); a status worth a look (ha status, ha maintenance status)\n  \
+        2    failures: the doctor found some, or the work failed (what it changed was put back)\n  \
+        3    live left degraded: a rollback failed, or a drill's target could not be put back\n  \
+        4    busy: another gaia command holds the root's lock; nothing was changed\n  \
+        5    refused, nothing changed: validation, sync gate, steady state, nothing to roll back\n  \
+        64   usage or configuration error (flags, registry, checks files, environment)\n  \
+        69   pre-flight: the Docker engine, compose, the GAIA root or the live stack is unavailable\n  \
+        129/130/143  stopped by SIGHUP/SIGINT/SIGTERM, after finishing or undoing what was in flight\n\n\
+        Start with `gaia --root /tmp/gaia-sim sim up --ha` to get a rehearsal stack, then \
+        `gaia doctor`.\n\n\
         A service is named as the registry names it (gaia-core): a SERVICE argument where a \
         command acts on one, --service where it narrows what a command looks at.",
     propagate_version = true
@@ -171,7 +180,11 @@ pub(crate) enum Command {
         gaia doctor --list-checks\n  \
         gaia doctor --fix --dry-run\n  \
         gaia doctor --fix\n\n\
-        Exit codes: 0 healthy, 1 warnings only, 2 failures, 3 pre-flight or configuration error.")]
+        Exit codes (table in gaia --help): 0 healthy, 1 warnings only, 2 failures (warnings too \
+        with --fail-on warn; with --fix, the state after the repairs), 4 busy (--fix), 64 usage \
+        or configuration error, 69 pre-flight (Docker engine unreachable), 129/130/143 stopped by \
+        SIGHUP/SIGINT/SIGTERM (--fix). When the checks cannot run (4, 64, 69), a JSON or JUnit \
+        report, or --output, still holds one failed preflight check saying why.")]
     Doctor(DoctorArgs),
 
     /// Move a candidate into live: validated, gated, rolled back automatically on failure
@@ -195,11 +208,13 @@ pub(crate) enum Command {
         gaia promote gaia-common\n  \
         gaia promote gaia-web --force --yes    # in CI: no one to ask\n\n\
         --no-backup and --force ask for confirmation on a terminal; off one (CI, a pipe) they \
-        are refused without --yes (exit 3, nothing changed).\n\n\
-        Exit codes: 0 promoted; 1 refused or validation failed, nothing changed; 2 the gate \
-        failed and the previous version serves again; 3 the rollback failed, live is degraded \
-        (usage errors also exit 3); 4 another gaia command holds the lock; 129/130/143 stopped \
-        by SIGHUP/SIGINT/SIGTERM (rolled back if live had changed).")]
+        are refused without --yes (exit 5, nothing changed).\n\n\
+        Exit codes (table in gaia --help): 0 promoted; 2 the gate failed and the previous \
+        version serves again; 3 the rollback failed, live is degraded; 4 another gaia command \
+        holds the lock; 5 refused (validation, candidate test, sync gate, space, a link out of \
+        the tree, no confirmation), nothing changed; 64 usage or configuration error; 69 \
+        pre-flight; 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM (rolled back if live had \
+        changed).")]
     Promote(PromoteArgs),
 
     /// Put back the version the last promotion replaced
@@ -211,15 +226,19 @@ pub(crate) enum Command {
         Restores the live files from <service>.bak and the image from its \
         :gaia-rollback tag, restarts (or recreates) the service and waits until it is healthy. \
         It asks for confirmation on a terminal; off one (CI, a pipe) it is refused without \
-        --yes (exit 3, nothing changed).\n\n\
-        Exit codes: 0 restored and healthy, 1 nothing to roll back to, 3 restored but not healthy, \
-        4 another gaia command holds the lock.")]
+        --yes (exit 5, nothing changed).\n\n\
+        Exit codes (table in gaia --help): 0 restored and healthy; 2 failed before anything \
+        was changed; 3 restored but not healthy, live is degraded; 4 another gaia command holds \
+        the lock; 5 nothing to roll back to (--dry-run too), nothing changed; 64 usage or \
+        configuration error; 69 pre-flight; 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.")]
     Rollback(RollbackArgs),
 
     /// Show the promotion audit log
     #[command(after_help = "Examples:\n  \
         gaia history\n  \
-        gaia history gaia-core --format json")]
+        gaia history gaia-core --format json\n\n\
+        Exit codes (table in gaia --help): 0 shown, 2 the log cannot be read or shown, 64 usage \
+        or configuration error.")]
     History(HistoryArgs),
 
     /// Manage the HA hot standbys and the maintenance flag
@@ -251,10 +270,12 @@ pub(crate) enum Command {
         gaia failover-test --recover\n  \
         gaia failover-test --yes               # in CI: no one to ask\n\n\
         It asks for confirmation on a terminal once the steady state is met; off one (CI, a \
-        pipe) it is refused without --yes (exit 3, nothing changed). --recover never asks.\n\n\
-        Exit codes: 0 failover worked and the target serves again, 1 no failover (the request \
-        failed or the target served it), 2 the target could not be put back, 3 refused \
-        (steady state not met; nothing was changed), 4 another gaia command holds the lock, \
+        pipe) it is refused without --yes (exit 5, nothing changed). --recover never asks.\n\n\
+        Exit codes (table in gaia --help): 0 failover worked and the target serves again \
+        (--recover: put back, or nothing to put back); 2 no failover (the request failed or the \
+        target served it), the target was put back; 3 the target could not be put back, live is \
+        degraded; 4 another gaia command holds the lock; 5 refused (steady state not met, or no \
+        confirmation), nothing changed; 64 usage or configuration error; 69 pre-flight; \
         129/130/143 stopped by SIGHUP/SIGINT/SIGTERM (the target was put back).")]
     FailoverTest(FailoverArgs),
 
@@ -274,7 +295,10 @@ pub(crate) enum Command {
         gaia --root /srv/GAIA_Project --config /srv/GAIA_Project/services.toml init --diff\n  \
         gaia --config /srv/GAIA_Project/services.toml doctor --category consistency\n\n\
         --write never replaces a services.toml that differs from the draft without --force \
-        (exit 3; --diff with --config on it shows what would change).")]
+        (--diff with --config on it shows what would change).\n\n\
+        Exit codes (table in gaia --help): 0 drafted (and written), 2 cannot write it, 5 --write \
+        refused (services.toml differs), nothing changed, 64 usage or configuration error, \
+        69 no docker-compose.yml in the root.")]
     Init(InitArgs),
 
     /// Run a simulated GAIA stack on the local Docker engine, to rehearse on
@@ -293,13 +317,16 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:\n  \
         gaia completions bash > /etc/bash_completion.d/gaia\n  \
         gaia completions zsh > ~/.zfunc/_gaia\n  \
-        gaia completions fish > ~/.config/fish/completions/gaia.fish")]
+        gaia completions fish > ~/.config/fish/completions/gaia.fish\n\n\
+        Exit codes (table in gaia --help): 0 printed, 2 cannot print, 64 usage error.")]
     Completions(CompletionsArgs),
 
     /// Print gaia's manual page, or write one page per command into a directory
     #[command(after_help = "Examples:\n  \
         gaia man | man -l -\n  \
-        gaia man --dir ~/.local/share/man/man1    # then: man gaia-doctor")]
+        gaia man --dir ~/.local/share/man/man1    # then: man gaia-doctor\n\n\
+        Exit codes (table in gaia --help): 0 printed or written, 2 cannot write a page, 64 usage \
+        error or a --dir that cannot be created.")]
     Man(ManArgs),
 }
 
@@ -458,7 +485,9 @@ pub(crate) enum HaCommand {
         -f docker-compose.ha.yml --profile ha up -d), plus the shared directories owned by \
         the uid the registry names, a bounded wait for health, and a check that the live \
         containers' fallback env points at the running standbys.\n\n\
-        Exit codes: 0 standbys healthy and wired, 2 a standby is not healthy or not wired.")]
+        Exit codes (table in gaia --help): 0 standbys healthy and wired, 2 a standby is not \
+        healthy or not wired, 4 another gaia command holds the lock, 64 usage or configuration \
+        error, 69 pre-flight, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.")]
     Start(HaStartArgs),
 
     /// Stop and remove the HA standby containers, and nothing else
@@ -468,14 +497,18 @@ pub(crate) enum HaCommand {
         gaia ha stop --yes    # in a script\n\n\
         Their volumes are kept; failover is off until `gaia ha start` brings them back. It \
         asks for confirmation on a terminal; off one (CI, a pipe) it is refused without --yes \
-        (exit 3, nothing changed).")]
+        (exit 5, nothing changed).\n\n\
+        Exit codes (table in gaia --help): 0 stopped and removed, 2 compose failed, \
+        4 another gaia command holds the lock, 64 usage or configuration error, 69 pre-flight, \
+        129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.")]
     Stop(HaStopArgs),
 
     /// Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator's view
     #[command(after_help = "Examples:\n  \
         gaia ha status\n  \
         gaia ha status --format json | jq '.pairs[] | {primary, standby, standby_healthy}'\n\n\
-        Exit codes: 0 every standby healthy and wired, 1 otherwise.")]
+        Exit codes (table in gaia --help): 0 every standby healthy and wired and \
+        maintenance off, 1 otherwise, 64 usage or configuration error, 69 pre-flight.")]
     Status,
 
     /// Turn maintenance mode (no failover) on or off, or show it
@@ -485,7 +518,9 @@ pub(crate) enum HaCommand {
         gaia ha maintenance off\n\n\
         The flag is a file in the live shared volume (checks/ha.toml), written and read through \
         the Docker API; while it exists, web does not fail over to the standbys.\n\
-        Exit codes: 0 done (status: off), 1 status: on.")]
+        Exit codes (table in gaia --help): 0 done (status: off), 1 status: on, 4 another gaia \
+        command holds the lock, 64 usage or configuration error, 69 pre-flight (the engine, or a \
+        running live container holding the flag), 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.")]
     #[command(subcommand)]
     Maintenance(MaintenanceCommand),
 }
@@ -615,19 +650,25 @@ pub(crate) enum SimCommand {
     #[command(after_help = "Examples:\n  \
         gaia --root /tmp/gaia-sim sim up\n  \
         gaia --root /tmp/gaia-sim sim up --ha --retry-base-delay 200ms\n  \
-        gaia --root /tmp/gaia-sim sim up --scale 50 --health-timeout 10m")]
+        gaia --root /tmp/gaia-sim sim up --scale 50 --health-timeout 10m\n\n\
+        Exit codes (table in gaia --help): 0 up and healthy, 2 not healthy in time or a build \
+        failed, 5 refused (a GAIA container, network, volume or image not made by gaia sim, or \
+        a root that is not empty), nothing changed, 64 usage error, 69 pre-flight.")]
     Up(SimUpArgs),
 
     /// Remove every container, network and volume the simulated stack created
     #[command(after_help = "Examples:\n  \
         gaia sim down\n  \
-        gaia sim down --images    # also the simulated images (the next `sim up` rebuilds them)")]
+        gaia sim down --images    # also the simulated images (the next `sim up` rebuilds them)\n\n\
+        Exit codes (table in gaia --help): 0 removed, 2 something could not be \
+        removed, 64 usage error, 69 pre-flight.")]
     Down(SimDownArgs),
 
     /// Show the simulated containers, their state and health
     #[command(after_help = "Examples:\n  \
         gaia sim status\n  \
-        gaia sim status --format json")]
+        gaia sim status --format json\n\n\
+        Exit codes (table in gaia --help): 0 shown, 64 usage error, 69 pre-flight.")]
     Status,
 
     /// Break the simulated stack in a way the doctor must notice
@@ -635,14 +676,19 @@ pub(crate) enum SimCommand {
         gaia sim fault --list\n  \
         gaia sim fault exited --service gaia-web\n  \
         gaia sim fault no-model\n\n\
-        Without --root, the root of the running simulated stack is used.")]
+        Without --root, the root of the running simulated stack is used.\n\n\
+        Exit codes (table in gaia --help): 0 injected, 2 the fault could not be injected, \
+        5 refused (a container gaia sim did not create), nothing changed, 64 usage error, \
+        69 pre-flight (no simulated stack in the root).")]
     Fault(SimFaultArgs),
 
     /// Undo every injected fault and wait until the stack is healthy again
     #[command(after_help = "Examples:\n  \
         gaia sim heal\n  \
         gaia sim heal --health-timeout 5m\n\n\
-        Without --root, the root of the running simulated stack is used.")]
+        Without --root, the root of the running simulated stack is used.\n\n\
+        Exit codes (table in gaia --help): 0 healed and healthy, 2 not healthy in \
+        time, 64 usage error, 69 pre-flight (no simulated stack in the root).")]
     Heal(SimWaitArgs),
 }
 

@@ -1,22 +1,42 @@
 //! The one error type of gaia and the exit codes it maps to.
 //!
 //! Exit codes are part of gaia's interface (README, "Exit codes"): scripts and
-//! CI gates branch on them, so they are decided here and nowhere else.
+//! CI gates branch on them, so they are decided here and nowhere else. One
+//! table holds for every command: a code that says something about the stack
+//! (1, 2, 3) is never also a usage error (64) or a missing prerequisite (69),
+//! and a refusal that changed nothing is 5 wherever it happens.
 
 use std::process::ExitCode;
 
 /// What a finished command tells the shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
-    /// Everything checked out.
+    /// Done; everything checked out.
     Healthy = 0,
-    /// Only warnings.
+    /// Only warnings (the doctor), or a status that deserves a look
+    /// (`ha status`: a standby not healthy or not wired; `ha maintenance
+    /// status`: on).
     Warnings = 1,
-    /// At least one failure.
+    /// Failures: the doctor found some, or the command's work did not
+    /// succeed; where it changed live (promote's gate, a failover drill
+    /// that saw no failover), what it changed was put back.
     Failures = 2,
-    /// `promote` and `rollback`: live is left degraded (the rollback failed,
-    /// or a rollback's service is not healthy).
+    /// Live is left degraded: promote or rollback could not restore a
+    /// healthy service, or failover-test could not put its target back.
     Degraded = 3,
+    /// Another gaia command holds the root's lock: nothing was changed, and
+    /// the same command may simply be run again (or with --wait).
+    Busy = 4,
+    /// gaia refused to act, and changed nothing: a validation or the sync
+    /// gate blocked a promotion, a drill's steady state was not met, nothing
+    /// to roll back to, a look-alike container or a file gaia does not own.
+    Refused = 5,
+    /// Usage or configuration error: bad flags or operands, a bad registry
+    /// or checks file, a bad environment variable (sysexits' EX_USAGE).
+    Usage = 64,
+    /// Pre-flight: something gaia needs is unavailable (the Docker engine,
+    /// compose, a GAIA root, a running live stack) (sysexits' EX_UNAVAILABLE).
+    Unavailable = 69,
     /// Stopped by SIGHUP (a dropped session) after finishing or undoing what
     /// was in flight (128 + 1).
     HungUp = 129,
@@ -33,13 +53,6 @@ impl From<Outcome> for ExitCode {
         ExitCode::from(outcome as u8)
     }
 }
-
-/// Exit code for pre-flight, configuration and usage errors.
-pub const EXIT_PREFLIGHT: u8 = 3;
-
-/// Exit code when another gaia command holds the root's lock: nothing was
-/// changed, and the same command may simply be run again (or with --wait).
-pub const EXIT_BUSY: u8 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -70,14 +83,21 @@ pub enum Error {
 }
 
 impl Error {
+    /// Where this error stands in the table.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Error::Config(_) => Outcome::Usage,
+            Error::PreFlight(_) => Outcome::Unavailable,
+            Error::Refused(_) => Outcome::Refused,
+            Error::Busy(_) => Outcome::Busy,
+            Error::Stopped { outcome, .. } => *outcome,
+            Error::Failed(_) | Error::Other(_) => Outcome::Failures,
+        }
+    }
+
     /// The documented exit code of this error.
     pub fn code(&self) -> u8 {
-        match self {
-            Error::Config(_) | Error::PreFlight(_) | Error::Refused(_) => EXIT_PREFLIGHT,
-            Error::Busy(_) => EXIT_BUSY,
-            Error::Stopped { outcome, .. } => *outcome as u8,
-            Error::Failed(_) | Error::Other(_) => Outcome::Failures as u8,
-        }
+        self.outcome() as u8
     }
 
     pub fn exit_code(&self) -> ExitCode {

@@ -1073,7 +1073,7 @@ mod tests {
         })]
 
         /// No edit of the registry makes gaia panic: it loads, or it is a
-        /// configuration error (exit 3) naming file, line and column.
+        /// configuration error (exit 64) naming file, line and column.
         #[test]
         fn any_edit_of_the_registry_loads_or_is_a_located_configuration_error(
             edits in fuzz::edits()

@@ -148,16 +148,16 @@ fn completions_in_the_repository_match_the_cli() {
 }
 
 #[test]
-fn usage_errors_exit_3() {
+fn usage_errors_exit_64() {
     gaia(["doctor", "--format", "yaml"])
         .run()
-        .exits(3)
+        .exits(64)
         .says("invalid value 'yaml'");
-    gaia(["no-such-command"]).run().exits(3);
+    gaia(["no-such-command"]).run().exits(64);
     // Only the doctor has a JUnit report, and only its --format offers one.
     gaia(["history", "--format", "junit"])
         .run()
-        .exits(3)
+        .exits(64)
         .says("[possible values: human, json]");
     // A deadline no clock can hold is a typo, said as one (not a panic).
     for args in [
@@ -166,7 +166,7 @@ fn usage_errors_exit_3() {
         &["doctor", "--timeout", "400000000000y"],
         &["--wait", "400000000000y", "ha", "stop"],
     ] {
-        gaia(args).run().exits(3).says("longer than a year");
+        gaia(args).run().exits(64).says("longer than a year");
     }
 }
 
@@ -175,7 +175,7 @@ fn an_unreachable_engine_is_a_fast_preflight_failure() {
     let ran = gaia(["doctor"])
         .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
         .run();
-    ran.exits(3)
+    ran.exits(69)
         .says("cannot reach the Docker engine at unix:///nonexistent/docker.sock")
         .says("DOCKER_HOST");
     assert!(
@@ -197,7 +197,7 @@ fn with_registry(edit: impl FnOnce(String) -> String) -> common::Ran {
 }
 
 fn only_error_line(ran: &common::Ran) -> String {
-    ran.exits(3);
+    ran.exits(64);
     assert_eq!(ran.stdout, "", "nothing on stdout");
     let lines: Vec<&str> = ran.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "one line of error, got:\n{}", ran.stderr);
@@ -276,7 +276,7 @@ fn registry_bad_values_and_syntax_are_rejected() {
 fn a_missing_registry_file_is_a_configuration_error() {
     gaia(["--config", "/nonexistent/services.toml", "doctor"])
         .run()
-        .exits(3)
+        .exits(64)
         .says("cannot read registry /nonexistent/services.toml");
 }
 
@@ -287,7 +287,7 @@ fn sim_refuses_to_write_into_a_directory_it_did_not_make() {
     gaia(["sim", "up"])
         .root(dir.path())
         .run()
-        .exits(3)
+        .exits(5)
         .says("was not made by `gaia sim up`");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("docker-compose.yml")).unwrap(),
@@ -303,20 +303,20 @@ fn global_options_go_before_or_after_the_command_and_only_where_they_mean_someth
     ] {
         gaia(args)
             .run()
-            .exits(3)
+            .exits(69)
             .says("no docker-compose.yml in /nonexistent-root");
     }
     // A subcommand's own --root wins over the environment, as the global one does.
     gaia(["sim", "heal", "--root", "/nonexistent-root"])
         .env("GAIA_ROOT", "/elsewhere")
         .run()
-        .exits(3)
+        .exits(69)
         .says("/nonexistent-root holds no simulated stack");
     for args in [
         ["completions", "bash", "--root", "/tmp"],
         ["man", "--format", "json", "--quiet"],
     ] {
-        gaia(args).run().exits(3).says("unexpected argument");
+        gaia(args).run().exits(64).says("unexpected argument");
     }
 }
 
@@ -347,7 +347,7 @@ fn list_checks_says_what_each_check_holds() {
 fn unknown_faults_are_named() {
     gaia(["sim", "fault", "no-such-fault"])
         .run()
-        .exits(3)
+        .exits(64)
         .says("invalid value 'no-such-fault'")
         .says("shared-dir-root-owned");
     let listed = gaia(["sim", "fault", "--list", "--format", "json"]).run();
@@ -362,29 +362,29 @@ fn bad_input_to_ha_and_failover_test_is_refused_before_docker_is_asked() {
     gaia(["--format", "junit", "ha", "status"])
         .env("DOCKER_HOST", nowhere)
         .run()
-        .exits(3)
+        .exits(64)
         .says("--format junit is for `gaia doctor`");
     gaia(["failover-test", "--service", "gaia-study"])
         .env("DOCKER_HOST", nowhere)
         .run()
-        .exits(3)
+        .exits(64)
         .says("no failover drill for `gaia-study`; targets: gaia-core, gaia-mcp");
     let payload = std::env::temp_dir().join(format!("gaia-payload-{}", std::process::id()));
     std::fs::write(&payload, "{not json").unwrap();
     gaia(["failover-test", "--payload", payload.to_str().unwrap()])
         .env("DOCKER_HOST", nowhere)
         .run()
-        .exits(3)
+        .exits(64)
         .says("is not JSON");
     gaia(["ha", "maintenance", "off", "--reason", "x"])
         .env("DOCKER_HOST", nowhere)
         .run()
-        .exits(3)
+        .exits(64)
         .says("unexpected argument '--reason'");
     // --target, the name --service had, still works.
     gaia(["failover-test", "--recover", "--target", "gaia-mcp"])
         .run()
-        .exits(3)
+        .exits(64)
         .says("cannot be used with");
 }
 
@@ -426,7 +426,7 @@ fn promote_lists_what_it_can_promote_and_refuses_what_it_cannot() {
         gaia(&args)
             .env("DOCKER_HOST", nowhere)
             .run()
-            .exits(3)
+            .exits(64)
             .says(says);
     }
 }
@@ -519,7 +519,7 @@ fn a_report_path_that_cannot_be_written_is_refused_before_any_check() {
     let ran = gaia(["doctor", "--output", "/nonexistent/dir/report.json"])
         .env("DOCKER_HOST", nowhere)
         .run();
-    ran.exits(3);
+    ran.exits(64);
     assert_eq!(
         ran.stderr,
         "error: cannot write the report to /nonexistent/dir/report.json: /nonexistent/dir is not a directory\n"
@@ -528,7 +528,7 @@ fn a_report_path_that_cannot_be_written_is_refused_before_any_check() {
     let ran = gaia(["doctor", "--output", dir.path().to_str().unwrap()])
         .env("DOCKER_HOST", nowhere)
         .run();
-    ran.exits(3).says("it is a directory");
+    ran.exits(64).says("it is a directory");
     assert!(
         ran.elapsed < Duration::from_secs(2),
         "took {:?}",
@@ -597,7 +597,7 @@ fn a_bad_checks_file_is_refused_with_its_position() {
         ),
     ] {
         let ran = run(name, &text);
-        ran.exits(3);
+        ran.exits(64);
         assert!(
             ran.stderr.lines().any(|l| l.contains(says)),
             "{name}: expected {says:?} in:\n{}",
@@ -606,7 +606,7 @@ fn a_bad_checks_file_is_refused_with_its_position() {
     }
     gaia(["doctor", "--list-checks", "--checks", "/nonexistent/checks"])
         .run()
-        .exits(3)
+        .exits(64)
         .says("cannot read the checks directory /nonexistent/checks");
 }
 

@@ -153,7 +153,7 @@ fn filters_and_the_check_list() {
     assert!(listed.json().as_array().unwrap().len() > 80);
     common::gaia(["doctor", "--service", "gaia-nope"])
         .run()
-        .exits(3)
+        .exits(64)
         .says("`gaia-nope` is not a service");
 
     // Run from anywhere, the doctor finds the root compose ran the stack from.

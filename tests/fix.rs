@@ -403,7 +403,7 @@ fn a_dry_run_prints_the_plan_and_changes_nothing() {
 fn dry_run_needs_fix() {
     common::gaia(["doctor", "--dry-run"])
         .run()
-        .exits(3)
+        .exits(64)
         .says("--fix");
 }
 

@@ -149,7 +149,7 @@ fn maintenance_mode_is_set_with_who_when_and_why_and_blocks_the_drill() {
     stack
         .gaia(["failover-test", "--yes"])
         .run()
-        .exits(3)
+        .exits(5)
         .says("maintenance mode is on")
         .says("nothing was changed");
     assert_eq!(inspect("gaia-core", "{{.State.StartedAt}}"), core_started);
@@ -294,7 +294,7 @@ fn a_killed_drill_is_reported_by_the_doctor_and_recovered_from_its_journal() {
     stack
         .gaia(["failover-test", "--yes"])
         .run()
-        .exits(3)
+        .exits(5)
         .says("--recover");
 
     let (code, recovered) = drill(&stack, &["--recover"]);
@@ -311,12 +311,12 @@ fn a_killed_drill_is_reported_by_the_doctor_and_recovered_from_its_journal() {
 }
 
 #[test]
-fn a_drill_whose_standby_cannot_be_reached_exits_1_and_core_serves_again() {
+fn a_drill_whose_standby_cannot_be_reached_exits_2_and_core_serves_again() {
     let stack = stack();
     // The standby runs and is healthy, but web cannot reach it.
     stack.fault(&["network-detached", "--service", "gaia-core-candidate"]);
     let (code, report) = drill(&stack, &["--serve-timeout", "30s"]);
-    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(code, 2, "{report:#}");
     assert_eq!(report["verdict"], "no-failover");
     assert!(
         !report["problems"].as_array().unwrap().is_empty(),
@@ -328,14 +328,14 @@ fn a_drill_whose_standby_cannot_be_reached_exits_1_and_core_serves_again() {
 }
 
 #[test]
-fn a_drill_that_cannot_put_core_back_exits_2_keeps_its_journal_and_recover_finishes_it() {
+fn a_drill_that_cannot_put_core_back_exits_3_keeps_its_journal_and_recover_finishes_it() {
     let stack = stack();
     // core's live source now fails at start: the drill cannot bring it back.
     let broken = common::Removed(stack.root.join("gaia-core/.gaia-sim-broken"));
     std::fs::write(&broken.0, "").unwrap();
     let (code, report) = drill(&stack, &["--serve-timeout", "20s"]);
     drop(broken);
-    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(code, 3, "{report:#}");
     assert_eq!(report["verdict"], "restore-failed");
     assert_eq!(report["served_by"], "gaia-core-candidate");
     assert!(
@@ -600,7 +600,7 @@ fn off_a_terminal_what_stops_or_replaces_live_is_refused_without_yes() {
         stack
             .gaia(command)
             .run()
-            .exits(3)
+            .exits(5)
             .says("there is no terminal to confirm it on, so nothing was changed: add --yes");
     }
     assert_eq!(containers_now(), before, "a refused command changed live");
@@ -681,7 +681,7 @@ fn at_a_terminal_ha_stop_asks_first_and_only_yes_takes_the_standbys_down() {
     let before = containers_now();
 
     let (code, said) = at_terminal(&stack, "ha stop", b"n\n");
-    assert_eq!(code, 3, "{said}");
+    assert_eq!(code, 5, "{said}");
     assert!(
         said.contains("this stops and removes gaia-core-candidate, gaia-mcp-candidate"),
         "{said}"

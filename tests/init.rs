@@ -62,7 +62,7 @@ fn write_never_replaces_a_different_registry_without_force() {
     stack
         .gaia(["init", "--write"])
         .run()
-        .exits(3)
+        .exits(5)
         .says("exists and differs from the draft")
         .says("--force");
     assert_eq!(std::fs::read_to_string(&written).unwrap(), edited);

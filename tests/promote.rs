@@ -272,7 +272,7 @@ fn a_failing_validator_refuses_and_changes_nothing() {
     std::fs::write(&planted, "from os import *\n").unwrap();
     let ran = stack.gaia(["promote", "gaia-core", "--validate"]).run();
     std::fs::remove_file(&planted).unwrap();
-    ran.exits(1)
+    ran.exits(5)
         .says("F403")
         .says("refused, nothing was changed");
     assert_eq!(tree(&live), before);
@@ -296,7 +296,7 @@ fn the_sync_gate_blocks_a_protocol_change_unless_forced_and_warns_on_constants()
     stack
         .gaia(["promote", "gaia-web"])
         .run()
-        .exits(1)
+        .exits(5)
         .says("protocols/cognition_packet.py differs");
     assert_eq!(tree(&live), before);
 
@@ -489,7 +489,7 @@ fn a_failed_gate_with_no_backup_to_restore_leaves_live_degraded_and_exits_3() {
 }
 
 #[test]
-fn rollback_exits_1_with_nothing_to_go_back_to_and_3_when_what_it_restores_is_unhealthy() {
+fn rollback_exits_5_with_nothing_to_go_back_to_and_3_when_what_it_restores_is_unhealthy() {
     let stack = stack();
     let live = stack.root.join("gaia-core");
     let backup = stack.root.join("gaia-core.bak");
@@ -503,7 +503,7 @@ fn rollback_exits_1_with_nothing_to_go_back_to_and_3_when_what_it_restores_is_un
     stack
         .gaia(["rollback", "gaia-core"])
         .run()
-        .exits(1)
+        .exits(5)
         .says("nothing to roll back to");
     assert_eq!(
         history(&stack, "gaia-core").last().unwrap()["outcome"],
@@ -738,7 +738,7 @@ fn a_candidate_link_to_a_host_file_is_refused_and_live_is_unchanged() {
     let ran = stack
         .gaia(["promote", "gaia-core", "--format", "json"])
         .run();
-    ran.exits(1).says("leak.py").says("must stay inside");
+    ran.exits(5).says("leak.py").says("must stay inside");
     assert_eq!(ran.json()["outcome"], "refused");
     assert_eq!(tree(&live), before, "live is unchanged");
     assert!(std::fs::symlink_metadata(live.join("leak.py")).is_err());
@@ -811,7 +811,7 @@ fn after_a_promotion_with_no_backup_rollback_refuses_and_the_log_has_started_and
     stack
         .gaia(["rollback", "gaia-core"])
         .run()
-        .exits(1)
+        .exits(5)
         .says("nothing recorded to go back to")
         .says("--no-backup");
     assert_eq!(tree(&live), promoted, "the older backup was not restored");

@@ -99,7 +99,7 @@ fn no_output_of_any_command_shows_a_secret_of_the_running_stack() {
             ])
             .env("GAIA_LOG", "debug")
             .run()
-            .exits(1)
+            .exits(5)
             .says("F403")
             .shows_no_secret();
     }

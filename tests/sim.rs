@@ -584,13 +584,13 @@ fn sim_down_removes_everything_it_made_and_nothing_else() {
     stack
         .gaia(["sim", "up"])
         .run()
-        .exits(3)
+        .exits(5)
         .says("refusing to touch what gaia sim did not create")
         .says("container gaia-core");
     stack
         .gaia(["sim", "fault", "exited", "--service", "gaia-core"])
         .run()
-        .exits(3)
+        .exits(5)
         .says("gaia-core was not created by gaia sim");
     assert_eq!(inspect("gaia-core", "{{.State.Status}}"), "created");
     drop(look_alike);

@@ -3,29 +3,25 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
-use crate::cli::DoctorArgs;
+use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::config::{Context, Live};
 use crate::doctor::check::Check;
 use crate::doctor::ctx::Ctx;
 use crate::doctor::engine;
 use crate::doctor::report::Report;
 use crate::error::{Error, Outcome, Result};
-use crate::output::{Printer, Render};
+use crate::output::{Format, Printer, Render};
 use crate::repair::apply::apply;
 use crate::repair::plan::{Facts, plan};
 use crate::repair::report::FixReport;
 
 pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
-    for name in &args.services {
-        if ctx.registry.service(name).is_none() {
-            return Err(Error::Config(format!(
-                "`{name}` is not a service in the registry"
-            )));
-        }
-    }
     if args.list_checks {
+        for name in &args.services {
+            known(ctx, name)?;
+        }
         // The stack's root holds the operator's checks files.
         ctx.root_of_stack().await;
         ctx.printer.print(&CheckList(select(ctx, args)?))?;
@@ -37,16 +33,95 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         .as_deref()
         .map(ReportFile::prepare)
         .transpose()?;
+    let started_at = SystemTime::now();
+    match checkup(ctx, args, started_at).await {
+        Ok(checkup) => {
+            deliver(&ctx.printer, report_file, &checkup)?;
+            Ok(checkup.report.outcome(args.fail_on))
+        }
+        Err(NotRun { id, err }) => {
+            let root = named_root(&ctx.root);
+            report_not_run(&ctx.printer, report_file, id, err, root, started_at)
+        }
+    }
+}
 
+/// `gaia doctor` when the registry could not even be loaded: the report
+/// still lands, as for any failure before the checks run.
+pub(crate) fn not_started(global: &GlobalArgs, args: &DoctorArgs, err: Error) -> Result<Outcome> {
+    let started_at = SystemTime::now();
+    if args.list_checks {
+        return Err(err);
+    }
+    let report_file = args
+        .output
+        .as_deref()
+        .map(ReportFile::prepare)
+        .transpose()?;
+    let printer = Printer::new(global.color, global.format, global.quiet, global.verbose);
+    let root = named_root(global.root.as_deref().unwrap_or(Path::new(".")));
+    report_not_run(&printer, report_file, CONFIG, err, root, started_at)
+}
+
+/// The root the operator named, as a report that could not find the
+/// stack's own gives it: absolute where it exists.
+fn named_root(root: &Path) -> String {
+    root.canonicalize()
+        .unwrap_or_else(|_| root.to_owned())
+        .display()
+        .to_string()
+}
+
+/// The ids of the failed check that stands for the checks that could not
+/// run, by what stopped them.
+const CONFIG: &str = "preflight.config";
+const ENGINE: &str = "preflight.docker";
+const LOCK: &str = "preflight.lock";
+
+/// Why the checks did not run: `err`, reported as the failed check `id`.
+struct NotRun {
+    id: &'static str,
+    err: Error,
+}
+
+/// Tags an error with the check it is reported as, should the checks not run.
+trait At<T> {
+    fn at(self, id: &'static str) -> std::result::Result<T, NotRun>;
+}
+
+impl<T> At<T> for Result<T> {
+    fn at(self, id: &'static str) -> std::result::Result<T, NotRun> {
+        self.map_err(|err| NotRun { id, err })
+    }
+}
+
+fn known(ctx: &Context, name: &str) -> Result<()> {
+    match ctx.registry.service(name) {
+        Some(_) => Ok(()),
+        None => Err(Error::Config(format!(
+            "`{name}` is not a service in the registry"
+        ))),
+    }
+}
+
+/// The checks, and with --fix the repairs and the checks again.
+async fn checkup(
+    ctx: &Context,
+    args: &DoctorArgs,
+    started_at: SystemTime,
+) -> std::result::Result<Checkup, NotRun> {
+    for name in &args.services {
+        known(ctx, name).at(CONFIG)?;
+    }
     let started = Instant::now();
     // However the engine behaves, the report comes by --deadline.
-    let live = ctx.live_by(Some(started + args.deadline)).await?;
+    let live = ctx.live_by(Some(started + args.deadline)).await.at(ENGINE)?;
     let _lock = if args.fix && !args.dry_run {
-        Some(ctx.lock(&live.root, "doctor --fix").await?)
+        Some(ctx.lock(&live.root, "doctor --fix").await.at(LOCK)?)
     } else {
         None
     };
-    let (report, shared) = examine(ctx, args, &live, started, started).await?;
+    let (report, shared) = examine(ctx, args, &live, (started, started_at), started).await?;
     let mut checkup = Checkup { report, fix: None };
     if args.fix {
         let plan = plan(&checkup.report.results, &Facts::of(&shared));
@@ -57,7 +132,8 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         } else {
             let attempts = apply(&plan, &shared, &live.docker, &ctx.printer, &ctx.signals).await;
             ctx.printer.step("checking again");
-            (checkup.report, _) = examine(ctx, args, &live, started, Instant::now()).await?;
+            (checkup.report, _) =
+                examine(ctx, args, &live, (started, started_at), Instant::now()).await?;
             FixReport::applied(
                 attempts,
                 plan.declined,
@@ -67,8 +143,12 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
             )
         });
     }
+    Ok(checkup)
+}
 
-    let rendered = ctx.printer.render(&checkup)?;
+/// The report where it was asked for: `--output`, or standard output.
+fn deliver(printer: &Printer, report_file: Option<ReportFile>, checkup: &Checkup) -> Result<()> {
+    let rendered = printer.render(checkup)?;
     match report_file {
         Some(file) => {
             let path = file.path.clone();
@@ -79,7 +159,7 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
                 )));
             }
             let s = checkup.report.summary();
-            ctx.printer.step(format!(
+            printer.step(format!(
                 "{} passed, {} warnings, {} failures, {} skipped; report in {}",
                 s.passed,
                 s.warnings,
@@ -90,7 +170,32 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         }
         None => crate::output::print(&rendered)?,
     }
-    Ok(checkup.report.outcome(args.fail_on))
+    Ok(())
+}
+
+/// A run whose checks could not run still leaves a report where a CI job
+/// looks for one (JSON, JUnit, or `--output`): one failed check saying
+/// why. The exit code stays the error's; a human reading the terminal gets
+/// the error alone, on stderr.
+fn report_not_run(
+    printer: &Printer,
+    report_file: Option<ReportFile>,
+    id: &'static str,
+    err: Error,
+    root: String,
+    started_at: SystemTime,
+) -> Result<Outcome> {
+    if printer.format == Format::Human && report_file.is_none() {
+        return Err(err);
+    }
+    let checkup = Checkup {
+        report: Report::not_run(id, &err, root, started_at),
+        fix: None,
+    };
+    if let Err(lost) = deliver(printer, report_file, &checkup) {
+        printer.warn(format!("{lost}"));
+    }
+    Err(err)
 }
 
 /// Where `--output` goes, opened before any check runs so that a path gaia
@@ -270,20 +375,21 @@ async fn examine(
     ctx: &Context,
     args: &DoctorArgs,
     live: &Live,
-    started: Instant,
+    (started, started_at): (Instant, SystemTime),
     begun: Instant,
-) -> Result<(Report, Arc<Ctx>)> {
-    let checks = select(ctx, args)?;
+) -> std::result::Result<(Report, Arc<Ctx>), NotRun> {
+    let checks = select(ctx, args).at(CONFIG)?;
     let wants = checks.iter().flat_map(|c| c.wants()).collect();
     let shared = Arc::new(
         Ctx::gather(
             ctx.registry.clone(),
-            ctx.catalogue()?.clone(),
+            ctx.catalogue().at(CONFIG)?.clone(),
             live.root.clone(),
             live.docker.until(begun + args.deadline),
             wants,
         )
-        .await?,
+        .await
+        .at(ENGINE)?,
     );
     let spinner = ctx.printer.spinner("running checks");
     let left = (begun + args.deadline).saturating_duration_since(Instant::now());
@@ -292,11 +398,12 @@ async fn examine(
     })
     .await;
     spinner.finish_and_clear();
-    let report = Report {
+    let report = Report::new(
         results,
-        elapsed: started.elapsed(),
-        root: live.root.display().to_string(),
-    };
+        started.elapsed(),
+        live.root.display().to_string(),
+        started_at,
+    );
     Ok((report, shared))
 }
 

@@ -47,8 +47,8 @@ pub(crate) async fn run(ctx: &Context, args: &FailoverArgs) -> Result<Outcome> {
     };
     let outcome = match report.verdict {
         Verdict::FailoverWorked | Verdict::Recovered => Outcome::Healthy,
-        Verdict::NoFailover => Outcome::Warnings,
-        Verdict::RestoreFailed => Outcome::Failures,
+        Verdict::NoFailover => Outcome::Failures,
+        Verdict::RestoreFailed => Outcome::Degraded,
         Verdict::Interrupted => ctx
             .signals
             .received()

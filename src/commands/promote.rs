@@ -145,7 +145,7 @@ async fn finish(ctx: &Context, mut p: Promoter<'_>, result: Result<(), Stop>) ->
         Ok(()) => (audit::Outcome::Done, Outcome::Healthy),
         Err(Stop::Refused(why)) => {
             ctx.printer.warn(&why);
-            (audit::Outcome::Refused, Outcome::Warnings)
+            (audit::Outcome::Refused, Outcome::Refused)
         }
         Err(Stop::Signalled(signal)) if !p.changed => {
             ctx.printer.warn(format!(

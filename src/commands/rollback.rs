@@ -35,7 +35,7 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
         return Ok(if possible {
             Outcome::Healthy
         } else {
-            Outcome::Warnings
+            Outcome::Refused
         });
     }
     let _lock = ctx
@@ -65,7 +65,7 @@ pub(crate) async fn run(ctx: &Context, args: &RollbackArgs) -> Result<Outcome> {
         (None, Err(nothing)) => {
             ctx.printer
                 .warn(format!("nothing to roll back to: {nothing}"));
-            (audit::Outcome::Refused, Outcome::Warnings)
+            (audit::Outcome::Refused, Outcome::Refused)
         }
         (None, Ok(())) => {
             // A restore is never given up half-way: a signal now is told so,

@@ -1,9 +1,9 @@
 //! The one report of a doctor run, rendered as human text, JSON or JUnit.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use crate::doctor::finding::{Category, CheckResult, FailOn, Severity, Summary};
-use crate::error::Outcome;
+use crate::doctor::finding::{Category, CheckResult, FailOn, Severity, Subject, Summary};
+use crate::error::{Error, Outcome};
 use crate::output::{Printer, Tone};
 
 #[derive(Debug, Clone)]
@@ -11,9 +11,60 @@ pub(crate) struct Report {
     pub(crate) results: Vec<CheckResult>,
     pub(crate) elapsed: Duration,
     pub(crate) root: String,
+    /// When the run began, and on which host: a report kept by CI says
+    /// when and where it was made, and by which gaia.
+    pub(crate) started_at: SystemTime,
+    pub(crate) host: String,
 }
 
 impl Report {
+    pub(crate) fn new(
+        results: Vec<CheckResult>,
+        elapsed: Duration,
+        root: String,
+        started_at: SystemTime,
+    ) -> Report {
+        Report {
+            results,
+            elapsed,
+            root,
+            started_at,
+            host: host(),
+        }
+    }
+
+    /// The report of a run whose checks could not run: `err`, as the one
+    /// failed check `id`. Its first line is the message; what follows (how
+    /// to put it right) is the remediation.
+    pub(crate) fn not_run(id: &str, err: &Error, root: String, started_at: SystemTime) -> Report {
+        let said = format!("{err:#}");
+        let (message, rest) = said.split_once('\n').unwrap_or((&said, ""));
+        let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+        let remediation = if rest.is_empty() {
+            match err {
+                Error::Busy(_) => "wait for the other gaia command to finish, or pass --wait 5m",
+                Error::PreFlight(_) => "start what the message names, then run gaia doctor again",
+                _ => "correct what the message names, then run gaia doctor again",
+            }
+            .to_owned()
+        } else {
+            rest
+        };
+        let failed = CheckResult {
+            id: id.to_owned(),
+            subject: Subject::Stack,
+            category: Category::Preflight,
+            service: None,
+            severity: Severity::Fail,
+            message: message.to_owned(),
+            remediation: Some(remediation),
+            evidence: Vec::new(),
+            duration_ms: 0,
+        };
+        let elapsed = started_at.elapsed().unwrap_or_default();
+        Report::new(vec![failed], elapsed, root, started_at)
+    }
+
     pub(crate) fn summary(&self) -> Summary {
         let count = |s| self.results.iter().filter(|r| r.severity == s).count();
         Summary {
@@ -36,7 +87,14 @@ impl Report {
 
     pub(crate) fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
-            "schema": "gaia.doctor/1",
+            "schema": "gaia.doctor/2",
+            "gaia": {
+                "version": env!("CARGO_PKG_VERSION"),
+                "commit": env!("GAIA_COMMIT"),
+                "built": env!("GAIA_BUILD_DATE"),
+            },
+            "host": self.host,
+            "started_at": humantime::format_rfc3339_millis(self.started_at).to_string(),
             "root": self.root,
             "duration_ms": self.elapsed.as_millis() as u64,
             "summary": self.summary(),
@@ -52,6 +110,17 @@ impl Report {
         categories.dedup();
         for category in categories {
             let mut suite = TestSuite::new(category.name());
+            // quick_junit's own timestamps need chrono; these attributes are
+            // the same, written by hand.
+            suite
+                .extra
+                .insert("hostname".into(), self.host.as_str().into());
+            suite.extra.insert(
+                "timestamp".into(),
+                humantime::format_rfc3339_millis(self.started_at)
+                    .to_string()
+                    .into(),
+            );
             for result in self.results.iter().filter(|r| r.category == category) {
                 let mut status = match result.severity {
                     Severity::Pass | Severity::Warn => TestCaseStatus::success(),
@@ -179,6 +248,13 @@ impl Report {
         text.push('\n');
         text
     }
+}
+
+/// This host's name, as the kernel has it.
+fn host() -> String {
+    nix::unistd::gethostname()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn mark(printer: &Printer, severity: Severity) -> String {

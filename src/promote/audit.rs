@@ -22,7 +22,7 @@ pub(crate) enum Outcome {
     Started,
     /// Promoted (or rolled back on request) and healthy: exit 0.
     Done,
-    /// Refused, or validation failed; nothing changed: exit 1.
+    /// Refused, or validation failed; nothing changed: exit 5.
     Refused,
     /// The gate failed and the previous version serves again: exit 2.
     RolledBack,

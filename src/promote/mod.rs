@@ -158,7 +158,7 @@ pub(crate) struct Promoter<'a> {
 
 /// Why a run stopped early.
 pub(crate) enum Stop {
-    /// Before anything changed: exit 1.
+    /// Before anything changed: exit 5.
     Refused(String),
     /// After the backup: roll back.
     Failed(String),
