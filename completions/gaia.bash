@@ -334,7 +334,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__failover__subcmd__test)
-            opts="-v -q -h -V --service --payload --serve-timeout --hold --recover --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --service --payload --serve-timeout --hold --recover --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -858,7 +858,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__stop)
-            opts="-v -q -h -V --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1326,7 +1326,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__promote)
-            opts="-v -q -h -V --list --validate --test --no-restart --no-backup --force --dry-run --gate-timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --list --validate --test --no-restart --no-backup --force --yes --dry-run --gate-timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1368,7 +1368,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__rollback)
-            opts="-v -q -h -V --gate-timeout --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --gate-timeout --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

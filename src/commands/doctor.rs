@@ -115,7 +115,10 @@ async fn checkup(
     }
     let started = Instant::now();
     // However the engine behaves, the report comes by --deadline.
-    let live = ctx.live_by(Some(started + args.deadline)).await.at(ENGINE)?;
+    let live = ctx
+        .live_by(Some(started + args.deadline))
+        .await
+        .at(ENGINE)?;
     let _lock = if args.fix && !args.dry_run {
         Some(ctx.lock(&live.root, "doctor --fix").await.at(LOCK)?)
     } else {
