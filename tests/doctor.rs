@@ -600,6 +600,9 @@ fn colour_only_on_a_terminal_or_when_asked_and_quiet_and_logs_do_as_they_say() {
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR")
             .env_remove("CLICOLOR_FORCE")
+            // An operator's terminal, not a CI runner's (anstream lets CI
+            // colour a terminal whatever TERM says).
+            .env_remove("CI")
             .stdin(std::process::Stdio::null());
         for (key, value) in env {
             script.env(key, value);
