@@ -128,9 +128,19 @@ pub(crate) fn holder_pid(root: &Path) -> Option<u32> {
 
 /// Why the lock cannot be had, naming its holder.
 fn busy(path: &Path, waited: Option<Duration>) -> String {
-    let holder = std::fs::read(path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Holder>(&bytes).ok());
+    let read = || {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Holder>(&bytes).ok())
+    };
+    // A holder names itself just after it takes the lock: one that has
+    // only just taken it is given a moment to say who it is.
+    let holder = (0..20).find_map(|attempt| {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        read()
+    });
     let who = match holder {
         Some(h) => format!(
             "`gaia {}` by {} (pid {}, since {})",

@@ -521,6 +521,7 @@ fn rollback_exits_5_with_nothing_to_go_back_to_and_3_when_what_it_restores_is_un
         .gaia([
             "rollback",
             "gaia-core",
+            "--yes",
             "--gate-timeout",
             "20s",
             "--format",
