@@ -114,12 +114,14 @@ async fn perform(
         }
         Action::Recreate(name) => {
             let service = ctx.service(name);
+            let mut notes = unmangle(stack, service).await?;
             let compose = compose_in(compose, ctx).await?;
             compose
                 .recreate(&FileSet::of(&[service]), &service.name)
                 .await?;
             wait(stack, &[service]).await?;
-            remove_leftovers(stack, service).await
+            notes.extend(remove_leftovers(stack, service).await?);
+            Ok(notes)
         }
         Action::StartStandbys => {
             let compose = compose_in(compose, ctx).await?;
@@ -149,6 +151,38 @@ async fn wait(stack: &Stack<'_>, services: &[&Service]) -> Result<()> {
 /// Removes containers of `service`'s compose project and service left under
 /// another name (by a recreate that failed half-way), now that the correctly
 /// named one is healthy. Their volumes stay.
+/// Gives a container that a failed recreate left as `<id>_<name>` its name
+/// back, when its name is free. Compose v2 finds that container by its
+/// labels and, recreating it, would move it aside under that very
+/// `<id>_<name>` and stop on the clash; under its own name compose replaces
+/// it as it replaces any container (its volumes stay).
+async fn unmangle(stack: &Stack<'_>, service: &Service) -> Result<Vec<String>> {
+    let docker = stack.docker;
+    if docker.container(&service.container).await?.is_some() {
+        return Ok(Vec::new());
+    }
+    let label = format!("com.docker.compose.service={}", service.name);
+    let suffix = format!("_{}", service.container);
+    let mangled: Vec<String> = docker
+        .containers_with_label(&label)
+        .await?
+        .into_iter()
+        .map(|c| c.name)
+        .filter(|name| {
+            name.strip_suffix(&suffix)
+                .is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit()))
+        })
+        .collect();
+    let [only] = mangled.as_slice() else {
+        return Ok(Vec::new());
+    };
+    docker.rename(only, &service.container).await?;
+    Ok(vec![format!(
+        "renamed {only} back to {}",
+        service.container
+    )])
+}
+
 async fn remove_leftovers(stack: &Stack<'_>, service: &Service) -> Result<Vec<String>> {
     let docker = stack.docker;
     let fresh = docker.container(&service.container).await?.ok_or_else(|| {
