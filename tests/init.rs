@@ -37,13 +37,7 @@ fn the_draft_of_a_running_stack_passes_the_doctor() {
         .gaia(["--config", config, "doctor", "--format", "json"])
         .run();
     let report = full.json();
-    let failed: Vec<String> = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["severity"] == "fail")
-        .map(|c| format!("{}: {}", c["id"], c["message"]))
-        .collect();
+    let failed = common::failed_checks(&report);
     assert!(
         failed.is_empty(),
         "the doctor fails on the draft:\n{}",

@@ -276,11 +276,7 @@ fn init_drafts_a_registry_the_doctor_passes_on_a_stack_unlike_the_seed() {
     .run();
     let report = full.json();
     let checks = report["checks"].as_array().unwrap();
-    let failed: Vec<String> = checks
-        .iter()
-        .filter(|c| c["severity"] == "fail")
-        .map(|c| format!("{}: {}", c["id"], c["message"]))
-        .collect();
+    let failed = common::failed_checks(&report);
     assert!(
         failed.is_empty(),
         "the doctor fails on the variant's draft:\n{}",

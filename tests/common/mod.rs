@@ -730,6 +730,17 @@ impl Stack {
     }
 }
 
+/// The failed checks of a doctor's JSON report, as `id: message` lines.
+pub fn failed_checks(report: &serde_json::Value) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["severity"] == "fail")
+        .map(|c| format!("{}: {}", c["id"], c["message"]))
+        .collect()
+}
+
 /// No process holds the root's lock.
 pub fn assert_lock_free(stack: &Stack) {
     let path = stack.root.join(LOCK);
