@@ -233,6 +233,32 @@ pub(crate) enum Command {
         configuration error; 69 pre-flight; 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.")]
     Rollback(RollbackArgs),
 
+    /// Run the doctor every interval and serve its findings: a guardian for the stack
+    ///
+    /// gaia watch runs the doctor's checks every --interval and serves, on --listen:
+    /// /healthz (200 while the latest run has no failure, 503 otherwise, one line),
+    /// /report.json (the latest report in the doctor's JSON schema, with when it ran),
+    /// /metrics (Prometheus text: gaia_check_status and friends) and / (a status page that
+    /// refreshes itself, with no script and nothing fetched from the internet).
+    ///
+    /// With --notify, each run whose checks changed state (pass→fail, fail→pass, →warn) posts
+    /// one JSON summary to every URL; a Discord webhook URL gets Discord's message format.
+    /// Alerts are retried with backoff apart from the runs: a slow or dead webhook never
+    /// delays a check. It changes nothing in the stack: it only looks. SIGINT, SIGTERM or
+    /// SIGHUP stop it after the alerts in flight are sent (or a few seconds have passed).
+    #[command(after_help = "Examples:\n  \
+        gaia watch\n  \
+        gaia watch --interval 30s --listen 127.0.0.1:9464\n  \
+        gaia watch --notify https://discord.com/api/webhooks/<id>/<token>\n  \
+        curl -s 127.0.0.1:9464/healthz\n\n\
+        /metrics: gaia_check_status{id,category,service} is 0 pass, 1 warn, 2 fail, -1 \
+        skipped; gaia_check_duration_seconds, gaia_run_duration_seconds, gaia_runs_total, \
+        gaia_maintenance (1 while the maintenance flag is on).\n\n\
+        Exit codes (table in gaia --help): 64 usage or configuration error (a bad interval or \
+        URL, an address in use), 69 pre-flight; 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM, \
+        the normal way to end it.")]
+    Watch(WatchArgs),
+
     /// Show the promotion audit log
     #[command(after_help = "Examples:\n  \
         gaia history\n  \
@@ -388,6 +414,41 @@ pub(crate) struct DoctorArgs {
         default_value = "30s",
         value_name = "DURATION"
     )]
+    pub(crate) deadline: Duration,
+}
+
+/// A watch interval: long enough to finish a run's bookkeeping between two.
+fn interval(text: &str) -> Result<Duration, String> {
+    const SHORTEST: Duration = Duration::from_millis(100);
+    let parsed = duration(text)?;
+    if parsed < SHORTEST {
+        return Err(format!(
+            "{text} is shorter than the shortest interval, 100ms"
+        ));
+    }
+    Ok(parsed)
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WatchArgs {
+    /// How often the doctor runs (15s, 1m; at least 100ms)
+    #[arg(long, value_parser = interval, default_value = "15s", value_name = "DURATION")]
+    pub(crate) interval: Duration,
+
+    /// Address to serve /, /healthz, /report.json and /metrics on
+    #[arg(long, default_value = "127.0.0.1:9464", value_name = "ADDR:PORT")]
+    pub(crate) listen: std::net::SocketAddr,
+
+    /// Post an alert to URL when checks change state (repeatable, or a comma list)
+    #[arg(long, value_name = "URL", value_delimiter = ',')]
+    pub(crate) notify: Vec<String>,
+
+    /// Watch only these services (repeatable, or a comma list)
+    #[arg(long = "service", value_name = "SERVICE", value_delimiter = ',')]
+    pub(crate) services: Vec<String>,
+
+    /// Deadline for each run: its report comes by then, whatever the engine does
+    #[arg(long, value_parser = duration, default_value = "30s", value_name = "DURATION")]
     pub(crate) deadline: Duration,
 }
 

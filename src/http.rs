@@ -108,6 +108,57 @@ impl Http {
     }
 }
 
+/// Where an alert is posted: an http or https URL. Never shown whole: a
+/// webhook's path is its secret (Discord's carries the token).
+#[derive(Clone)]
+pub struct Target {
+    url: reqwest::Url,
+}
+
+impl Target {
+    /// The URL, or why it cannot be posted to; the error never quotes it.
+    pub fn parse(text: &str) -> Result<Target, String> {
+        let url = reqwest::Url::parse(text.trim())
+            .map_err(|e| format!("a --notify URL is not a URL ({e})"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!(
+                "a --notify URL must be http or https, not {}",
+                url.scheme()
+            ));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err("a --notify URL names no host".into());
+        }
+        Ok(Target { url })
+    }
+
+    /// The whole URL, for the request alone.
+    pub fn url(&self) -> &str {
+        self.url.as_str()
+    }
+
+    /// What may be shown of it: scheme, host and port.
+    pub fn shown(&self) -> String {
+        let port = self.url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        format!(
+            "{}://{}{port}/…",
+            self.url.scheme(),
+            self.url.host_str().unwrap_or_default()
+        )
+    }
+
+    /// A Discord webhook, which takes Discord's own message format.
+    pub fn is_discord(&self) -> bool {
+        self.url.path().starts_with("/api/webhooks/")
+    }
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown())
+    }
+}
+
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = err;
     while let Some(next) = cause.source() {

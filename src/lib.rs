@@ -31,6 +31,7 @@ mod secrets;
 mod signals;
 mod sim;
 mod stack;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -141,6 +142,7 @@ async fn dispatch(cli: &Cli, changes_live: bool) -> Result<Outcome> {
         Command::FailoverTest(args) => commands::failover::run(&ctx, args).await,
         Command::Init(args) => commands::init::run(&ctx, args, cli.global.config.as_deref()).await,
         Command::Sim(command) => commands::sim::run(&ctx, command).await,
+        Command::Watch(args) => commands::watch::run(&ctx, args).await,
         Command::Completions(_) | Command::Man(_) => {
             unreachable!("handled before the registry is loaded")
         }
@@ -196,6 +198,9 @@ fn changes_live(command: &Command) -> bool {
         Command::Ha(HaCommand::Stop(args)) => !args.plan.dry_run,
         Command::Ha(HaCommand::Maintenance(MaintenanceCommand::On(args))) => !args.plan.dry_run,
         Command::Ha(HaCommand::Maintenance(MaintenanceCommand::Off(args))) => !args.plan.dry_run,
+        // Not a change, but a service: it closes its listener and lets its
+        // alerts go out when told to stop.
+        Command::Watch(_) => true,
         Command::Ha(HaCommand::Maintenance(MaintenanceCommand::Status))
         | Command::Ha(HaCommand::Status)
         | Command::History(_)

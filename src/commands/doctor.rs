@@ -2,15 +2,13 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use crate::cli::{DoctorArgs, GlobalArgs};
-use crate::config::{Context, Live};
+use crate::config::Context;
 use crate::doctor::check::Check;
-use crate::doctor::ctx::Ctx;
-use crate::doctor::engine;
 use crate::doctor::report::Report;
+use crate::doctor::run::{At, CONFIG, ENGINE, LOCK, NotRun, Scope, examine, known, select};
 use crate::error::{Error, Outcome, Result};
 use crate::output::{Format, Printer, Render};
 use crate::repair::apply::apply;
@@ -24,7 +22,7 @@ pub(crate) async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Outcome> {
         }
         // The stack's root holds the operator's checks files.
         ctx.root_of_stack().await;
-        ctx.printer.print(&CheckList(select(ctx, args)?))?;
+        ctx.printer.print(&CheckList(select(ctx, &scope(args))?))?;
         return Ok(Outcome::Healthy);
     }
 
@@ -72,38 +70,6 @@ fn named_root(root: &Path) -> String {
         .to_string()
 }
 
-/// The ids of the failed check that stands for the checks that could not
-/// run, by what stopped them.
-const CONFIG: &str = "preflight.config";
-const ENGINE: &str = "preflight.docker";
-const LOCK: &str = "preflight.lock";
-
-/// Why the checks did not run: `err`, reported as the failed check `id`.
-struct NotRun {
-    id: &'static str,
-    err: Error,
-}
-
-/// Tags an error with the check it is reported as, should the checks not run.
-trait At<T> {
-    fn at(self, id: &'static str) -> std::result::Result<T, NotRun>;
-}
-
-impl<T> At<T> for Result<T> {
-    fn at(self, id: &'static str) -> std::result::Result<T, NotRun> {
-        self.map_err(|err| NotRun { id, err })
-    }
-}
-
-fn known(ctx: &Context, name: &str) -> Result<()> {
-    match ctx.registry.service(name) {
-        Some(_) => Ok(()),
-        None => Err(Error::Config(format!(
-            "`{name}` is not a service in the registry"
-        ))),
-    }
-}
-
 /// The checks, and with --fix the repairs and the checks again.
 async fn checkup(
     ctx: &Context,
@@ -124,7 +90,8 @@ async fn checkup(
     } else {
         None
     };
-    let (report, shared) = examine(ctx, args, &live, (started, started_at), started).await?;
+    let (report, shared) =
+        examine(ctx, &scope(args), &live, (started, started_at), started).await?;
     let mut checkup = Checkup { report, fix: None };
     if args.fix {
         let plan = plan(&checkup.report.results, &Facts::of(&shared));
@@ -135,8 +102,14 @@ async fn checkup(
         } else {
             let attempts = apply(&plan, &shared, &live.docker, &ctx.printer, &ctx.signals).await;
             ctx.printer.step("checking again");
-            (checkup.report, _) =
-                examine(ctx, args, &live, (started, started_at), Instant::now()).await?;
+            (checkup.report, _) = examine(
+                ctx,
+                &scope(args),
+                &live,
+                (started, started_at),
+                Instant::now(),
+            )
+            .await?;
             FixReport::applied(
                 attempts,
                 plan.declined,
@@ -359,55 +332,13 @@ impl Render for CheckList {
     }
 }
 
-/// The checks the operator asked for, in report order.
-fn select(ctx: &Context, args: &DoctorArgs) -> Result<Vec<Box<dyn Check>>> {
-    Ok(engine::plan(&ctx.registry, ctx.catalogue()?)
-        .into_iter()
-        .filter(|c| args.categories.is_empty() || args.categories.contains(&c.category()))
-        .filter(|c| {
-            args.services.is_empty()
-                || c.service()
-                    .is_some_and(|s| args.services.iter().any(|n| n == s))
-        })
-        .collect())
-}
-
-/// One doctor run over a fresh snapshot of the stack, ending by `--deadline`
-/// after `begun` (the report's time counts from `started`).
-async fn examine(
-    ctx: &Context,
-    args: &DoctorArgs,
-    live: &Live,
-    (started, started_at): (Instant, SystemTime),
-    begun: Instant,
-) -> std::result::Result<(Report, Arc<Ctx>), NotRun> {
-    let checks = select(ctx, args).at(CONFIG)?;
-    let wants = checks.iter().flat_map(|c| c.wants()).collect();
-    let shared = Arc::new(
-        Ctx::gather(
-            ctx.registry.clone(),
-            ctx.catalogue().at(CONFIG)?.clone(),
-            live.root.clone(),
-            live.docker.until(begun + args.deadline),
-            wants,
-        )
-        .await
-        .at(ENGINE)?,
-    );
-    let spinner = ctx.printer.spinner("running checks");
-    let left = (begun + args.deadline).saturating_duration_since(Instant::now());
-    let results = engine::run(shared.clone(), checks, left, |done, total| {
-        spinner.set_message(format!("{done}/{total} checks"));
-    })
-    .await;
-    spinner.finish_and_clear();
-    let report = Report::new(
-        results,
-        started.elapsed(),
-        live.root.display().to_string(),
-        started_at,
-    );
-    Ok((report, shared))
+/// What the operator asked the doctor to look at.
+fn scope(args: &DoctorArgs) -> Scope {
+    Scope {
+        services: args.services.clone(),
+        categories: args.categories.clone(),
+        deadline: args.deadline,
+    }
 }
 
 #[cfg(test)]

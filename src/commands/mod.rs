@@ -10,3 +10,4 @@ pub(crate) mod man;
 pub(crate) mod promote;
 pub(crate) mod rollback;
 pub(crate) mod sim;
+pub(crate) mod watch;

@@ -8,3 +8,4 @@ pub(crate) mod ctx;
 pub(crate) mod engine;
 pub(crate) mod finding;
 pub(crate) mod report;
+pub(crate) mod run;

@@ -1,0 +1,277 @@
+//! `gaia watch` as an operator runs it beside the simulated stack: its
+//! endpoints follow a fault and its healing, alerts reach a webhook once per
+//! change, and SIGTERM ends it cleanly.
+
+mod common;
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{gaia, stack};
+use serde_json::Value;
+
+/// A free loopback port (free when asked; gaia binds it a moment later).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// What a receiver got: (path, JSON body), in order.
+type Posts = Arc<Mutex<Vec<(String, Value)>>>;
+
+/// A webhook receiver on loopback: every POST body, by path, in order.
+struct Receiver {
+    port: u16,
+    received: Posts,
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        use axum::extract::State;
+        let received: Posts = Arc::default();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let kept = received.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let app = axum::Router::new()
+                    .fallback(
+                        |State(kept): State<Posts>, uri: axum::http::Uri, body: String| async move {
+                            let json = serde_json::from_str(&body).unwrap_or(Value::Null);
+                            kept.lock().unwrap().push((uri.path().to_owned(), json));
+                            "ok"
+                        },
+                    )
+                    .with_state(kept);
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        Receiver { port, received }
+    }
+
+    fn bodies(&self, path: &str) -> Vec<Value> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, body)| body.clone())
+            .collect()
+    }
+}
+
+/// `GET url` from the host: (status, body), or None when nothing answers.
+fn get(url: &str) -> Option<(u16, String)> {
+    common::http("GET", url, None, Duration::from_secs(5)).ok()
+}
+
+/// Polls `probe` until it gives a value, or fails the story saying `what`.
+fn within<T>(limit: Duration, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "not within {limit:?}: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Every sample line of a Prometheus text exposition, checked for form.
+fn samples(exposition: &str) -> Vec<String> {
+    let sample = regex::Regex::new(
+        r#"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)$"#,
+    )
+    .unwrap();
+    assert!(exposition.ends_with("# EOF\n"), "{exposition}");
+    exposition
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .inspect(|line| assert!(sample.is_match(line), "not a Prometheus sample: {line}"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The transitions of `check` across the alerts, in order: (from, to).
+fn changes_of(alerts: &[Value], check: &str) -> Vec<(String, String)> {
+    alerts
+        .iter()
+        .flat_map(|alert| alert["transitions"].as_array().cloned().unwrap_or_default())
+        .filter(|t| t["id"] == check)
+        .map(|t| {
+            (
+                t["from"].as_str().unwrap_or("(start)").to_owned(),
+                t["to"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn watch_serves_the_stacks_state_alerts_once_per_change_and_stops_cleanly() {
+    let stack = stack();
+    let receiver = Receiver::start();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let plain = format!("http://127.0.0.1:{}/hook", receiver.port);
+    let discord = format!("http://127.0.0.1:{}/api/webhooks/1/tok3n", receiver.port);
+    let interval = Duration::from_secs(1);
+    let mut watch = stack
+        .gaia([
+            "watch",
+            "--interval",
+            "1s",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--notify",
+            &format!("{plain},{discord}"),
+        ])
+        .start();
+    watch.waits_for("watching every 1s", Duration::from_secs(30));
+
+    // Healthy: 200, and the metrics say each check passes.
+    let (_, said) = within(Duration::from_secs(60), "/healthz turns 200", || {
+        get(&format!("{base}/healthz")).filter(|(status, _)| *status == 200)
+    });
+    assert!(said.starts_with("ok: "), "{said}");
+    let (status, metrics) = get(&format!("{base}/metrics")).unwrap();
+    assert_eq!(status, 200);
+    let healthy = samples(&metrics);
+    let web =
+        r#"gaia_check_status{id="containers.gaia-web",category="containers",service="gaia-web"}"#;
+    assert!(healthy.contains(&format!("{web} 0")), "{metrics}");
+    assert!(
+        healthy.iter().any(|s| s.starts_with("gaia_runs_total ")),
+        "{metrics}"
+    );
+    let (_, report) = get(&format!("{base}/report.json")).unwrap();
+    let report: Value = serde_json::from_str(&report).unwrap();
+    common::assert_doctor_schema(&report);
+    let longest_run = Duration::from_millis(report["duration_ms"].as_u64().unwrap()) * 2;
+
+    // The operator's story: gaia-web exits.
+    stack.fault(&["exited", "--service", "gaia-web"]);
+    let broken = Instant::now();
+    let (_, said) = within(
+        interval * 2 + longest_run + Duration::from_secs(2),
+        "/healthz turns 503 within two intervals of the fault",
+        || get(&format!("{base}/healthz")).filter(|(status, _)| *status == 503),
+    );
+    eprintln!("503 after {:?}: {said}", broken.elapsed());
+    // The first failing run may catch gaia-web on its way down (its HTTP
+    // gone, the container not yet exited); the next one sees it exited.
+    within(
+        interval * 2 + longest_run + Duration::from_secs(2),
+        "/healthz names the exited container",
+        || {
+            get(&format!("{base}/healthz"))
+                .filter(|(status, said)| *status == 503 && said.contains("containers.gaia-web"))
+        },
+    );
+    let (_, metrics) = get(&format!("{base}/metrics")).unwrap();
+    assert!(samples(&metrics).contains(&format!("{web} 2")), "{metrics}");
+    let (_, page) = get(&format!("{base}/")).unwrap();
+    assert!(page.contains("failing"), "{page}");
+    assert!(page.contains("containers.gaia-web"), "{page}");
+    assert!(
+        page.contains("gaia sim heal") || page.contains("docker start"),
+        "the fix is shown: {page}"
+    );
+
+    stack.heal();
+    within(
+        Duration::from_secs(60),
+        "/healthz turns 200 after the heal",
+        || get(&format!("{base}/healthz")).filter(|(status, _)| *status == 200),
+    );
+    // The alert of the last change is on its way; give it a moment.
+    within(Duration::from_secs(10), "the recovery is alerted", || {
+        let alerts = receiver.bodies("/hook");
+        changes_of(&alerts, "containers.gaia-web")
+            .last()
+            .filter(|(_, to)| to == "pass")
+            .map(|_| ())
+    });
+
+    watch.signal(nix::sys::signal::Signal::SIGTERM);
+    let ran = watch.finish();
+    ran.exits(143).says("SIGTERM: stopping");
+    assert!(
+        get(&format!("{base}/healthz")).is_none(),
+        "the port is closed"
+    );
+
+    // One alert per run that changed something, one entry per change: the
+    // states of gaia-web's container chain from pass through failing back
+    // to pass, with no change told twice.
+    let alerts = receiver.bodies("/hook");
+    let web_changes = changes_of(&alerts, "containers.gaia-web");
+    assert_eq!(
+        web_changes.first().map(|c| c.0.as_str()),
+        Some("pass"),
+        "{web_changes:?}"
+    );
+    assert_eq!(
+        web_changes.last().map(|c| c.1.as_str()),
+        Some("pass"),
+        "{web_changes:?}"
+    );
+    for pair in web_changes.windows(2) {
+        assert_eq!(
+            pair[0].1, pair[1].0,
+            "a change told twice or lost: {web_changes:?}"
+        );
+    }
+    let runs_with_changes = ran
+        .stderr
+        .lines()
+        .filter(|l| l.contains(": ") && l.contains("==> run "))
+        .map(|l| l.split(':').next().unwrap().to_owned())
+        .collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(
+        alerts.len(),
+        runs_with_changes.len(),
+        "one alert per run with changes:\n{}",
+        ran.stderr
+    );
+    for alert in &alerts {
+        assert_eq!(alert["schema"], "gaia.watch.alert/1");
+    }
+    // Discord's webhook got Discord's format, the same number of times; its
+    // URL (its token) is said nowhere.
+    let discord_alerts = receiver.bodies("/api/webhooks/1/tok3n");
+    assert_eq!(discord_alerts.len(), alerts.len());
+    assert!(
+        discord_alerts
+            .iter()
+            .all(|a| a["content"].as_str().is_some_and(|c| c.contains("GAIA on")))
+    );
+    assert!(!ran.stderr.contains("tok3n"), "{}", ran.stderr);
+}
+
+#[test]
+fn a_bad_interval_url_or_address_is_a_configuration_error_before_anything_runs() {
+    gaia(["watch", "--interval", "10ms"])
+        .run()
+        .exits(64)
+        .says("shorter than the shortest interval");
+    let refused = gaia(["watch", "--notify", "ftp://hooks.example/s3cr3t"]).run();
+    refused.exits(64).says("must be http or https");
+    assert!(!refused.stderr.contains("s3cr3t"), "{}", refused.stderr);
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    gaia(["watch", "--listen", &address])
+        .run()
+        .exits(64)
+        .says(&format!("cannot listen on {address}"));
+}
