@@ -49,6 +49,9 @@ _gaia() {
             gaia,sim)
                 cmd="gaia__subcmd__sim"
                 ;;
+            gaia,watch)
+                cmd="gaia__subcmd__watch"
+                ;;
             gaia__subcmd__ha,help)
                 cmd="gaia__subcmd__ha__subcmd__help"
                 ;;
@@ -145,6 +148,9 @@ _gaia() {
             gaia__subcmd__help,sim)
                 cmd="gaia__subcmd__help__subcmd__sim"
                 ;;
+            gaia__subcmd__help,watch)
+                cmd="gaia__subcmd__help__subcmd__watch"
+                ;;
             gaia__subcmd__help__subcmd__ha,maintenance)
                 cmd="gaia__subcmd__help__subcmd__ha__subcmd__maintenance"
                 ;;
@@ -224,7 +230,7 @@ _gaia() {
 
     case "${cmd}" in
         gaia)
-            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version completions man doctor promote rollback history ha failover-test init sim help"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version completions man doctor promote rollback watch history ha failover-test init sim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -896,7 +902,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__help)
-            opts="completions man doctor promote rollback history ha failover-test init sim help"
+            opts="completions man doctor promote rollback watch history ha failover-test init sim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1220,6 +1226,20 @@ _gaia() {
         gaia__subcmd__help__subcmd__sim__subcmd__up)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1725,6 +1745,64 @@ _gaia() {
                     return 0
                     ;;
                 --health-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__watch)
+            opts="-v -q -h -V --interval --listen --notify --service --deadline --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

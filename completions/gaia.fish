@@ -43,6 +43,7 @@ complete -c gaia -n "__fish_gaia_needs_command" -f -a "man" -d 'Print gaia\'s ma
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "promote" -d 'Move a candidate into live: validated, gated, rolled back automatically on failure'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "rollback" -d 'Put back the version the last promotion replaced'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "watch" -d 'Run the doctor every interval and serve its findings: a guardian for the stack'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "history" -d 'Show the promotion audit log'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
@@ -128,6 +129,24 @@ complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s v -l verbose -d '
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s h -l help -d 'Print help'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l interval -d 'How often the doctor runs (15s, 1m; at least 100ms)' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l listen -d 'Address to serve /, /healthz, /report.json and /metrics on' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l notify -d 'Post an alert to URL when checks change state (repeatable, or a comma list)' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l service -d 'Watch only these services (repeatable, or a comma list)' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l deadline -d 'Deadline for each run: its report comes by then, whatever the engine does' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l color -d 'When to colour the output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -s v -l verbose -d 'Say more (repeat for debug logs)'
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -s q -l quiet -d 'Say only what went wrong'
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c gaia -n "__fish_gaia_using_subcommand history" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand history" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand history" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
@@ -359,17 +378,18 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcomman
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "fault" -d 'Break the simulated stack in a way the doctor must notice'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "heal" -d 'Undo every injected fault and wait until the stack is healthy again'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "man" -d 'Print gaia\'s manual page, or write one page per command into a directory'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "promote" -d 'Move a candidate into live: validated, gated, rolled back automatically on failure'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "rollback" -d 'Put back the version the last promotion replaced'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "history" -d 'Show the promotion audit log'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "init" -d 'Draft services.toml from the compose files in the root'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback history ha failover-test init sim help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "man" -d 'Print gaia\'s manual page, or write one page per command into a directory'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "promote" -d 'Move a candidate into live: validated, gated, rolled back automatically on failure'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "rollback" -d 'Put back the version the last promotion replaced'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "watch" -d 'Run the doctor every interval and serve its findings: a guardian for the stack'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "history" -d 'Show the promotion audit log'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "failover-test" -d 'Stop a live service on purpose, prove its standby serves, and put it back'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "init" -d 'Draft services.toml from the compose files in the root'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "sim" -d 'Run a simulated GAIA stack on the local Docker engine, to rehearse on'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "start" -d 'Prepare the standbys\' shared directories, start them, wait until healthy, verify the wiring'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "stop" -d 'Stop and remove the HA standby containers, and nothing else'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and __fish_seen_subcommand_from ha" -f -a "status" -d 'Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator\'s view'

@@ -255,7 +255,7 @@ pub(crate) enum Command {
         skipped; gaia_check_duration_seconds, gaia_run_duration_seconds, gaia_runs_total, \
         gaia_maintenance (1 while the maintenance flag is on).\n\n\
         Exit codes (table in gaia --help): 64 usage or configuration error (a bad interval or \
-        URL, an address in use), 69 pre-flight; 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM, \
+        URL, an address in use); 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM, \
         the normal way to end it.")]
     Watch(WatchArgs),
 

@@ -49,12 +49,15 @@ pub enum HttpError {
 
 impl Http {
     pub fn new(connect_timeout: Duration, total_timeout: Duration) -> Http {
+        // One process-wide choice of TLS provider; a second install is a
+        // no-op that says so, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .timeout(total_timeout)
             .no_proxy()
             .build()
-            .expect("an HTTP client without TLS or proxies always builds");
+            .expect("an HTTP client with rustls on ring and no proxies always builds");
         Http { client }
     }
 
@@ -165,4 +168,47 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn https_is_spoken_so_a_webhook_on_https_is_reached_not_refused_by_scheme() {
+        // A plain HTTP listener: the TLS handshake starts, then fails on
+        // its answer, which proves the client speaks https at all.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt as _;
+            if let Ok((mut socket, _)) = listener.accept().await {
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await;
+            }
+        });
+        let http = Http::new(Duration::from_secs(2), Duration::from_secs(5));
+        let err = http
+            .get(&format!("https://127.0.0.1:{port}/"))
+            .await
+            .unwrap_err()
+            .to_string();
+        // rustls's word for a plaintext answer to its ClientHello.
+        assert!(err.contains("InvalidContentType"), "{err}");
+    }
+
+    #[test]
+    fn a_webhook_is_shown_without_its_path_and_discord_is_recognised() {
+        let target = Target::parse("https://discord.com/api/webhooks/123/s3cr3t").unwrap();
+        assert_eq!(target.shown(), "https://discord.com/…");
+        assert_eq!(format!("{target:?}"), "https://discord.com/…");
+        assert!(target.is_discord());
+        assert!(
+            !Target::parse("http://127.0.0.1:9000/hook")
+                .unwrap()
+                .is_discord()
+        );
+        let refused = Target::parse("ftp://example.com/s3cr3t").unwrap_err();
+        assert!(!refused.contains("s3cr3t"), "{refused}");
+        assert!(Target::parse("not a url").is_err());
+    }
 }

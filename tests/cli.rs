@@ -24,6 +24,7 @@ fn help_teaches_the_commands() {
         vec!["rollback", "--help"],
         vec!["man", "--help"],
         vec!["init", "--help"],
+        vec!["watch", "--help"],
     ] {
         let ran = gaia(&args).run();
         ran.succeeds();
@@ -53,6 +54,7 @@ fn every_command_shows_examples() {
         "ha maintenance status",
         "failover-test",
         "init",
+        "watch",
         "sim",
         "sim up",
         "sim down",
