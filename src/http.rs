@@ -49,15 +49,13 @@ pub enum HttpError {
 
 impl Http {
     pub fn new(connect_timeout: Duration, total_timeout: Duration) -> Http {
-        // One process-wide choice of TLS provider; a second install is a
-        // no-op that says so, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls())
             .connect_timeout(connect_timeout)
             .timeout(total_timeout)
             .no_proxy()
             .build()
-            .expect("an HTTP client with rustls on ring and no proxies always builds");
+            .expect("an HTTP client with its TLS set up and no proxies always builds");
         Http { client }
     }
 
@@ -160,6 +158,21 @@ impl std::fmt::Debug for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.shown())
     }
+}
+
+/// TLS with Mozilla's roots built in: the same trust on a GAIA host and in
+/// a from-scratch image, which has no CA store to load.
+fn tls() -> rustls::ClientConfig {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("ring supports TLS 1.2 and 1.3")
+    .with_root_certificates(roots)
+    .with_no_client_auth()
 }
 
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
