@@ -1780,7 +1780,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__watch)
-            opts="-v -q -h -V --interval --listen --notify --service --deadline --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --interval --listen --notify --service --deadline --heal --heal-after --grace --cooldown --max-repairs --repair-window --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1803,6 +1803,26 @@ _gaia() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --heal-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cooldown)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-repairs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repair-window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

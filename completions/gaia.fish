@@ -134,6 +134,11 @@ complete -c gaia -n "__fish_gaia_using_subcommand watch" -l listen -d 'Address t
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l notify -d 'Post an alert to URL when checks change state (repeatable, or a comma list)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l service -d 'Watch only these services (repeatable, or a comma list)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l deadline -d 'Deadline for each run: its report comes by then, whatever the engine does' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l heal-after -d 'Failing runs in a row before a service is repaired' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l grace -d 'No repair while a service\'s container started less than this ago' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l cooldown -d 'No repair of a service sooner than this after its last one' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l max-repairs -d 'At most this many repairs of a service per --repair-window; then its circuit opens' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l repair-window -d 'The window --max-repairs counts in; an open circuit closes once it has passed' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
@@ -143,6 +148,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand watch" -l color -d 'When to co
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l heal -d 'Repair services that keep failing, as `gaia doctor --fix` would, within the limits below'
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'

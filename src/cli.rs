@@ -450,6 +450,30 @@ pub(crate) struct WatchArgs {
     /// Deadline for each run: its report comes by then, whatever the engine does
     #[arg(long, value_parser = duration, default_value = "30s", value_name = "DURATION")]
     pub(crate) deadline: Duration,
+
+    /// Repair services that keep failing, as `gaia doctor --fix` would, within the limits below
+    #[arg(long, help_heading = "Healing")]
+    pub(crate) heal: bool,
+
+    /// Failing runs in a row before a service is repaired
+    #[arg(long, default_value_t = 3, value_name = "RUNS", requires = "heal", help_heading = "Healing", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) heal_after: u32,
+
+    /// No repair while a service's container started less than this ago
+    #[arg(long, value_parser = duration, default_value = "60s", value_name = "DURATION", requires = "heal", help_heading = "Healing")]
+    pub(crate) grace: Duration,
+
+    /// No repair of a service sooner than this after its last one
+    #[arg(long, value_parser = duration, default_value = "2m", value_name = "DURATION", requires = "heal", help_heading = "Healing")]
+    pub(crate) cooldown: Duration,
+
+    /// At most this many repairs of a service per --repair-window; then its circuit opens
+    #[arg(long, default_value_t = 2, value_name = "COUNT", requires = "heal", help_heading = "Healing", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) max_repairs: u32,
+
+    /// The window --max-repairs counts in; an open circuit closes once it has passed
+    #[arg(long, value_parser = duration, default_value = "30m", value_name = "DURATION", requires = "heal", help_heading = "Healing")]
+    pub(crate) repair_window: Duration,
 }
 
 #[derive(Debug, Args)]

@@ -53,6 +53,31 @@ pub enum GpuExpectation {
     All,
 }
 
+/// What `gaia watch --heal` may do to a service whose container keeps
+/// failing: the same repairs as `gaia doctor --fix`, as far as this allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Heal {
+    /// Start it, restart it, reattach it to the network.
+    Restart,
+    /// All that, and recreate it through compose.
+    Recreate,
+    /// Nothing: only watch it (a GPU service, whose restart reloads a model).
+    Never,
+}
+
+impl Heal {
+    /// Live CPU services restart, GPU services are only watched, candidates
+    /// (disposable copies) are recreated.
+    fn default_for(role: Role, gpu: GpuExpectation) -> Heal {
+        match (role, gpu) {
+            (Role::Candidate, _) => Heal::Recreate,
+            (_, GpuExpectation::None) => Heal::Restart,
+            _ => Heal::Never,
+        }
+    }
+}
+
 /// How `gaia promote` moves a candidate into live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -114,6 +139,8 @@ pub struct Service {
     pub promote: Option<Promotion>,
     /// Python source, validated with the Python validators on promotion.
     pub python: bool,
+    /// What `gaia watch --heal` may do to it.
+    pub heal: Heal,
 }
 
 impl Registry {
@@ -269,6 +296,7 @@ struct RawService {
     promote: Option<Spanned<Promotion>>,
     #[serde(default)]
     python: bool,
+    heal: Option<Heal>,
 }
 
 fn port(value: &Spanned<i64>) -> Result<u16, Problem> {
@@ -504,6 +532,9 @@ impl RawService {
             image: self.image.get_ref().clone(),
             user: self.user,
             gpu: self.gpu,
+            heal: self
+                .heal
+                .unwrap_or_else(|| Heal::default_for(self.role, self.gpu)),
             source: self.source.get_ref().clone(),
             volumes: self.volumes.iter().map(|v| v.get_ref().clone()).collect(),
             fallbacks: self

@@ -275,3 +275,164 @@ fn a_bad_interval_url_or_address_is_a_configuration_error_before_anything_runs()
         .exits(64)
         .says(&format!("cannot listen on {address}"));
 }
+
+/// The value of the sample `name` (with its labels) in /metrics.
+fn metric(base: &str, name: &str) -> Option<f64> {
+    let (_, exposition) = get(&format!("{base}/metrics"))?;
+    samples(&exposition)
+        .iter()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+/// The repairs across the alerts: (run, service, action, outcome).
+fn repairs(alerts: &[Value]) -> Vec<(u64, String, String, String)> {
+    alerts
+        .iter()
+        .flat_map(|alert| {
+            let run = alert["run"].as_u64().unwrap_or_default();
+            alert["repairs"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |r| {
+                    let field = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
+                    (run, field("service"), field("action"), field("outcome"))
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn heal_starts_an_exited_service_opens_the_circuit_of_one_that_keeps_dying_and_never_acts_in_maintenance()
+ {
+    let stack = stack();
+    let receiver = Receiver::start();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut watch = stack
+        .gaia([
+            "watch",
+            "--heal",
+            "--interval",
+            "1s",
+            "--heal-after",
+            "2",
+            "--grace",
+            "0s",
+            "--cooldown",
+            "1s",
+            "--max-repairs",
+            "2",
+            "--repair-window",
+            "10m",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--notify",
+            &format!("http://127.0.0.1:{}/hook", receiver.port),
+        ])
+        .start();
+    watch.waits_for("watching every 1s", Duration::from_secs(30));
+    within(Duration::from_secs(60), "/healthz turns 200", || {
+        get(&format!("{base}/healthz")).filter(|(status, _)| *status == 200)
+    });
+
+    // An exited gaia-web is started again, after two failing runs.
+    stack.fault(&["exited", "--service", "gaia-web"]);
+    within(Duration::from_secs(60), "gaia-web is healed", || {
+        let healed = repairs(&receiver.bodies("/hook"));
+        healed
+            .iter()
+            .find(|(_, service, _, _)| service == "gaia-web")
+            .cloned()
+    });
+    within(
+        Duration::from_secs(60),
+        "/healthz is 200 after the repair",
+        || get(&format!("{base}/healthz")).filter(|(status, _)| *status == 200),
+    );
+    let alerts = receiver.bodies("/hook");
+    let (repaired_in, _, action, outcome) = repairs(&alerts)
+        .into_iter()
+        .find(|(_, service, _, _)| service == "gaia-web")
+        .unwrap();
+    assert_eq!((action.as_str(), outcome.as_str()), ("start", "done"));
+    let failed_in = alerts
+        .iter()
+        .find(|a| {
+            changes_of(std::slice::from_ref(a), "containers.gaia-web")
+                .iter()
+                .any(|(_, to)| to == "fail")
+        })
+        .and_then(|a| a["run"].as_u64())
+        .expect("the exit was alerted");
+    assert!(
+        repaired_in > failed_in,
+        "repaired in run {repaired_in}, first seen failing in run {failed_in}: not before two failing runs"
+    );
+    let audit = std::fs::read_to_string(stack.root.join(".gaia/audit.jsonl")).unwrap();
+    assert!(audit.contains("watch --heal gaia-web"), "{audit}");
+    assert_eq!(
+        metric(
+            &base,
+            r#"gaia_repairs_total{service="gaia-web",action="start",outcome="done"}"#
+        ),
+        Some(1.0)
+    );
+
+    // gaia-web keeps dying (as a service killed again and again would):
+    // a second repair, then its circuit opens, once, and it is left alone.
+    let web_repairs = || {
+        repairs(&receiver.bodies("/hook"))
+            .iter()
+            .filter(|(_, service, _, _)| service == "gaia-web")
+            .count()
+    };
+    stack.fault(&["exited", "--service", "gaia-web"]);
+    within(
+        Duration::from_secs(60),
+        "gaia-web is healed a second time",
+        || (web_repairs() == 2).then_some(()),
+    );
+    let circuit = r#"gaia_circuit_open{service="gaia-web"}"#;
+    within(Duration::from_secs(30), "gaia-web's circuit opens", || {
+        metric(&base, circuit).filter(|open| *open == 1.0)
+    });
+    stack.fault(&["exited", "--service", "gaia-web"]);
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(web_repairs(), 2, "left alone once its circuit is open");
+    assert_eq!(common::inspect("gaia-web", "{{.State.Status}}"), "exited");
+    let opened = receiver
+        .bodies("/hook")
+        .iter()
+        .filter(|a| {
+            a["circuits_opened"]
+                .as_array()
+                .is_some_and(|c| c.contains(&"gaia-web".into()))
+        })
+        .count();
+    assert_eq!(opened, 1, "the circuit's opening is alerted once");
+    let (_, page) = get(&format!("{base}/")).unwrap();
+    assert!(page.contains("Open circuits"), "{page}");
+
+    // In maintenance nothing is healed, however long gaia-web is down.
+    stack.fault(&["maintenance-on"]);
+    within(
+        Duration::from_secs(30),
+        "the maintenance flag is seen",
+        || metric(&base, "gaia_maintenance").filter(|on| *on == 1.0),
+    );
+    let before = repairs(&receiver.bodies("/hook")).len();
+    stack.fault(&["exited", "--service", "gaia-core"]);
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(
+        repairs(&receiver.bodies("/hook")).len(),
+        before,
+        "nothing healed in maintenance"
+    );
+    let (status, _) = get(&format!("{base}/healthz")).unwrap();
+    assert_eq!(status, 503);
+
+    watch.signal(nix::sys::signal::Signal::SIGTERM);
+    watch.finish().exits(143);
+}

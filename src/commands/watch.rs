@@ -5,7 +5,7 @@ use crate::config::Context;
 use crate::doctor::run::{Scope, known};
 use crate::error::{Error, Outcome, Result};
 use crate::http::Target;
-use crate::watch::{Settings, watch};
+use crate::watch::{Policy, Settings, watch};
 
 pub(crate) async fn run(ctx: &Context, args: &WatchArgs) -> Result<Outcome> {
     for name in &args.services {
@@ -24,6 +24,13 @@ pub(crate) async fn run(ctx: &Context, args: &WatchArgs) -> Result<Outcome> {
             interval: args.interval,
             listen: args.listen,
             notify,
+            heal: args.heal.then_some(Policy {
+                after: args.heal_after,
+                grace: args.grace,
+                cooldown: args.cooldown,
+                max_repairs: args.max_repairs as usize,
+                window: args.repair_window,
+            }),
             scope: Scope {
                 services: args.services.clone(),
                 categories: Vec::new(),

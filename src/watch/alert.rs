@@ -10,7 +10,8 @@ use tokio::task::JoinSet;
 
 use crate::http::{Http, Target};
 use crate::output::Printer;
-use crate::watch::state::Transition;
+use crate::watch::heal::Circuit;
+use crate::watch::state::{Healed, Transition};
 
 /// Alerts waiting for one webhook; past this, the oldest wait is dropped
 /// with a warning rather than memory growing behind a dead webhook.
@@ -30,6 +31,10 @@ pub(crate) struct Alert {
     pub(crate) failures: usize,
     pub(crate) warnings: usize,
     pub(crate) transitions: Vec<Transition>,
+    /// With --heal: the repairs of this run.
+    pub(crate) repairs: Vec<Healed>,
+    /// With --heal: circuits that opened or closed this run.
+    pub(crate) circuits: Vec<Circuit>,
 }
 
 impl Alert {
@@ -45,6 +50,15 @@ impl Alert {
             "failures": self.failures,
             "warnings": self.warnings,
             "transitions": self.transitions,
+            "repairs": self.repairs,
+            "circuits_opened": self.circuits.iter().filter_map(|c| match c {
+                Circuit::Opened(service) => Some(service),
+                Circuit::Closed(_) => None,
+            }).collect::<Vec<_>>(),
+            "circuits_closed": self.circuits.iter().filter_map(|c| match c {
+                Circuit::Closed(service) => Some(service),
+                Circuit::Opened(_) => None,
+            }).collect::<Vec<_>>(),
         })
     }
 
@@ -71,6 +85,20 @@ impl Alert {
                 break;
             }
             text.push_str(&line);
+        }
+        for healed in &self.repairs {
+            text.push_str(&format!(
+                "\n🔧 {} {}: {}",
+                healed.action, healed.service, healed.outcome
+            ));
+        }
+        for circuit in &self.circuits {
+            text.push_str(&match circuit {
+                Circuit::Opened(service) => {
+                    format!("\n⛔ {service}: repaired too often, left alone")
+                }
+                Circuit::Closed(service) => format!("\n🔁 {service}: healing again"),
+            });
         }
         json!({ "username": "gaia", "content": text })
     }
@@ -170,6 +198,8 @@ mod tests {
             at: "2026-12-04T18:00:00Z".into(),
             failures: 1,
             warnings: 0,
+            repairs: Vec::new(),
+            circuits: Vec::new(),
             transitions: (0..transitions)
                 .map(|n| Transition {
                     at: std::time::SystemTime::UNIX_EPOCH,

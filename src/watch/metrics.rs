@@ -10,13 +10,25 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 use crate::doctor::finding::Severity;
-use crate::watch::state::Run;
+use crate::watch::state::{Healed, Run};
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CheckLabels {
     id: String,
     category: String,
     /// Empty for the checks of the stack as a whole.
+    service: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RepairLabels {
+    service: String,
+    action: String,
+    outcome: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ServiceLabels {
     service: String,
 }
 
@@ -27,6 +39,8 @@ pub(crate) struct Metrics {
     run_duration: Histogram,
     runs: Counter,
     maintenance: Gauge,
+    repairs: Family<RepairLabels, Counter>,
+    circuit_open: Family<ServiceLabels, Gauge>,
 }
 
 /// A check's state as `gaia_check_status` gives it (documented in
@@ -69,7 +83,21 @@ impl Metrics {
             "1 while the maintenance flag is on (failover disabled)",
             maintenance.clone(),
         );
+        let repairs = Family::<RepairLabels, Counter>::default();
+        registry.register(
+            "gaia_repairs",
+            "Repairs gaia watch --heal made, by service, action and outcome (done, failed)",
+            repairs.clone(),
+        );
+        let circuit_open = Family::<ServiceLabels, Gauge>::default();
+        registry.register(
+            "gaia_circuit_open",
+            "1 while a service was repaired too often and is left alone (gaia watch --heal)",
+            circuit_open.clone(),
+        );
         Metrics {
+            repairs,
+            circuit_open,
             registry,
             check_status,
             check_duration,
@@ -100,6 +128,27 @@ impl Metrics {
         self.run_duration.observe(run.report.elapsed.as_secs_f64());
         self.runs.inc();
         self.maintenance.set(i64::from(run.maintenance()));
+    }
+
+    pub(crate) fn repaired(&self, healed: &Healed) {
+        self.repairs
+            .get_or_create(&RepairLabels {
+                service: healed.service.clone(),
+                action: healed.action.clone(),
+                outcome: healed.outcome.clone(),
+            })
+            .inc();
+    }
+
+    /// Every service's circuit: 1 for those in `open`.
+    pub(crate) fn circuits(&self, registry: &crate::registry::Registry, open: &[String]) {
+        for service in &registry.services {
+            self.circuit_open
+                .get_or_create(&ServiceLabels {
+                    service: service.name.clone(),
+                })
+                .set(i64::from(open.contains(&service.name)));
+        }
     }
 
     /// The exposition, in the OpenMetrics text format Prometheus scrapes.

@@ -3,6 +3,7 @@
 //! HTTP and whose changes are alerted.
 
 mod alert;
+mod heal;
 mod metrics;
 mod page;
 mod server;
@@ -15,14 +16,21 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::oneshot;
 use tokio::time::MissedTickBehavior;
 
-use crate::config::Context;
+use crate::config::{Context, Live};
+use crate::doctor::ctx::Ctx;
 use crate::doctor::report::Report;
 use crate::doctor::run::{At, ENGINE, NotRun, Scope, examine};
 use crate::error::{Error, Outcome, Result};
 use crate::http::Target;
+use crate::lock::LiveLock;
+use crate::repair::action::{Plan, Verdict};
+use crate::repair::apply::apply;
+use crate::repair::plan::{Facts, plan};
 use alert::{Alert, Alerts};
+pub(crate) use heal::Policy;
+use heal::{Circuit, Healer};
 use server::Shared;
-use state::{Run, State, Transition};
+use state::{Healed, Run, State, Transition};
 
 /// How long alerts still in flight may take once the watch is told to stop.
 const ALERT_GRACE: Duration = Duration::from_secs(5);
@@ -32,6 +40,8 @@ pub(crate) struct Settings {
     pub(crate) interval: Duration,
     pub(crate) listen: SocketAddr,
     pub(crate) notify: Vec<Target>,
+    /// With `--heal`: the limits of healing.
+    pub(crate) heal: Option<Policy>,
     pub(crate) scope: Scope,
 }
 
@@ -75,19 +85,20 @@ pub(crate) async fn watch(ctx: &Context, settings: Settings) -> Result<Outcome> 
     // A run longer than the interval delays the next; runs never pile up.
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut number = 0;
+    let mut healer = settings.heal.clone().map(Healer::new);
     let signal = loop {
         tokio::select! {
             signal = ctx.signals.arrival() => break signal,
             _ = ticker.tick() => {}
         }
         number += 1;
-        let run = tokio::select! {
+        let (run, looked) = tokio::select! {
             signal = ctx.signals.arrival() => break signal,
             run = one_run(ctx, &settings.scope, number) => run,
         };
         shared.metrics.record(&run);
         let summary = run.report.summary();
-        let alert = Alert {
+        let mut alert = Alert {
             host: run.report.host.clone(),
             root: run.report.root.clone(),
             run: number,
@@ -95,20 +106,38 @@ pub(crate) async fn watch(ctx: &Context, settings: Settings) -> Result<Outcome> 
             failures: summary.failures,
             warnings: summary.warnings,
             transitions: Vec::new(),
+            repairs: Vec::new(),
+            circuits: Vec::new(),
         };
-        let changed = shared
+        let maintenance = run.maintenance();
+        let results = run.report.results.clone();
+        alert.transitions = shared
             .state
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .record(run);
-        if !changed.is_empty() {
-            for transition in &changed {
-                ctx.printer.step(describe(number, transition));
-            }
-            alerts.send(&Alert {
-                transitions: changed,
-                ..alert
-            });
+        for transition in &alert.transitions {
+            ctx.printer.step(describe(number, transition));
+        }
+        // Healing is never raced with a signal: a repair under way
+        // finishes (apply lets the one in flight end and skips the rest).
+        if let (Some(healer), Some((checked, live))) = (healer.as_mut(), looked) {
+            heal_due(
+                ctx,
+                &settings.scope,
+                healer,
+                &results,
+                &checked,
+                &live,
+                maintenance,
+                &shared,
+                &mut alert,
+            )
+            .await;
+        }
+        if !(alert.transitions.is_empty() && alert.repairs.is_empty() && alert.circuits.is_empty())
+        {
+            alerts.send(&alert);
         }
     };
     ctx.printer.step(format!("{signal}: stopping"));
@@ -122,23 +151,132 @@ pub(crate) async fn watch(ctx: &Context, settings: Settings) -> Result<Outcome> 
     Ok(Outcome::Healthy)
 }
 
-/// One doctor run; a run that cannot look at the stack (the engine is
-/// down) is a report with one failed pre-flight check, as the doctor's.
-async fn one_run(ctx: &Context, scope: &Scope, number: u64) -> Run {
+/// One doctor run, with what it looked at (for healing); a run that cannot
+/// look at the stack (the engine is down) is a report with one failed
+/// pre-flight check, as the doctor's.
+async fn one_run(ctx: &Context, scope: &Scope, number: u64) -> (Run, Option<(Arc<Ctx>, Live)>) {
     let (started, started_at) = (Instant::now(), SystemTime::now());
     let examined = match ctx.live_by(Some(started + scope.deadline)).await.at(ENGINE) {
         Ok(live) => examine(ctx, scope, &live, (started, started_at), started)
             .await
-            .map(|(report, _)| report),
+            .map(|(report, checked)| (report, Some((checked, live)))),
         Err(not_run) => Err(not_run),
     };
-    let report = examined.unwrap_or_else(|NotRun { id, err }| {
-        Report::not_run(id, &err, ctx.root.display().to_string(), started_at)
+    let (report, looked) = examined.unwrap_or_else(|NotRun { id, err }| {
+        let root = ctx.root.display().to_string();
+        (Report::not_run(id, &err, root, started_at), None)
     });
-    Run {
+    let run = Run {
         number,
         report,
         finished_at: SystemTime::now(),
+    };
+    (run, looked)
+}
+
+/// Repairs what the healer finds due, each after a confirming re-check of
+/// its service, under the root's lock, with an audit record; tells the
+/// alert, the metrics and the page.
+#[allow(clippy::too_many_arguments)]
+async fn heal_due(
+    ctx: &Context,
+    scope: &Scope,
+    healer: &mut Healer,
+    results: &[crate::doctor::finding::CheckResult],
+    checked: &Ctx,
+    live: &Live,
+    maintenance: bool,
+    shared: &Shared,
+    alert: &mut Alert,
+) {
+    let plan = plan(results, &Facts::of(checked));
+    let (due, circuits) = healer.due(
+        &plan,
+        &ctx.registry,
+        &checked.containers,
+        maintenance,
+        Instant::now(),
+    );
+    for circuit in &circuits {
+        ctx.printer.step(match circuit {
+            Circuit::Opened(service) => format!(
+                "{service}: circuit open, repaired too often; left alone until the window passes"
+            ),
+            Circuit::Closed(service) => format!("{service}: circuit closed, healing again"),
+        });
+    }
+    alert.circuits = circuits;
+    for service in due {
+        // Right before acting, a fresh look at that service alone.
+        let only = Scope {
+            services: vec![service.clone()],
+            ..scope.clone()
+        };
+        let now = (Instant::now(), SystemTime::now());
+        let Ok((report, again)) = examine(ctx, &only, live, now, now.0).await else {
+            continue;
+        };
+        let confirmed = plan_of(&report.results, &again, &service);
+        if confirmed.repairs.is_empty() {
+            ctx.printer.step(format!(
+                "{service}: well again on a second look; not repaired"
+            ));
+            healer.recovered(&service);
+            continue;
+        }
+        let command = format!("watch --heal {service}");
+        let lock = match LiveLock::acquire(&live.root, &command, None, &ctx.signals).await {
+            Ok(lock) => lock,
+            Err(err) => {
+                ctx.printer
+                    .warn(format!("{service} not repaired this run: {err}"));
+                continue;
+            }
+        };
+        let started = SystemTime::now();
+        let attempts = apply(&confirmed, &again, &live.docker, &ctx.printer, &ctx.signals).await;
+        drop(lock);
+        healer.repaired(&service, Instant::now());
+        for attempt in &attempts {
+            let failed = attempt.verdict == Verdict::Failed;
+            let outcome = if failed { "failed" } else { "done" };
+            let healed = Healed {
+                at: SystemTime::now(),
+                service: service.clone(),
+                action: attempt.repair.action.kind().to_owned(),
+                outcome: outcome.to_owned(),
+                detail: attempt.details.join("; "),
+            };
+            shared.metrics.repaired(&healed);
+            let said = format!("{} {}: {outcome}", healed.action, service);
+            let entry = crate::audit::Entry::new(&command, started, u8::from(failed) * 2, said);
+            if let Err(err) = crate::audit::append(&live.root, &entry) {
+                ctx.printer.warn(format!(
+                    "the audit record of {command} could not be written: {err}"
+                ));
+            }
+            alert.repairs.push(healed);
+        }
+    }
+    let open = healer.open();
+    shared.metrics.circuits(&ctx.registry, &open);
+    let mut state = shared
+        .state
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    state.open_circuits = open;
+    state.healed(alert.repairs.iter().cloned());
+}
+
+/// The repairs of `service` alone in a fresh run's plan.
+fn plan_of(results: &[crate::doctor::finding::CheckResult], checked: &Ctx, service: &str) -> Plan {
+    let plan = plan(results, &Facts::of(checked));
+    Plan {
+        repairs: heal::repairs_of(&plan, service)
+            .into_iter()
+            .cloned()
+            .collect(),
+        declined: Vec::new(),
     }
 }
 

@@ -94,6 +94,22 @@ fn body(state: &State) -> Markup {
         (problems(results))
         h2 { "Last changes" }
         (changes(state.transitions.iter().rev().take(20)))
+        @if !state.open_circuits.is_empty() {
+            h2 { "Open circuits" }
+            p { "Repaired too often, left alone until the repair window passes: "
+                @for (n, service) in state.open_circuits.iter().enumerate() {
+                    @if n > 0 { ", " } strong.fail { (service) }
+                }
+            }
+        }
+        @if !state.repairs.is_empty() {
+            h2 { "Repairs" }
+            ul {
+                @for healed in state.repairs.iter().rev().take(20) {
+                    li { (time(healed.at)) " " (healed.action) " " code { (healed.service) } ": " (healed.outcome) }
+                }
+            }
+        }
     }
 }
 

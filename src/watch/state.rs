@@ -59,9 +59,33 @@ pub(crate) struct State {
     known: HashMap<String, Severity>,
     /// Newest last.
     pub(crate) transitions: VecDeque<Transition>,
+    /// With --heal: the repairs made, newest last.
+    pub(crate) repairs: VecDeque<Healed>,
+    /// With --heal: the services left alone, repaired too often.
+    pub(crate) open_circuits: Vec<String>,
+}
+
+/// A repair `gaia watch --heal` made.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Healed {
+    #[serde(serialize_with = "rfc3339")]
+    pub(crate) at: SystemTime,
+    pub(crate) service: String,
+    /// As `gaia doctor --fix` names it: start, restart, recreate, reconnect.
+    pub(crate) action: String,
+    /// done or failed.
+    pub(crate) outcome: String,
+    pub(crate) detail: String,
 }
 
 impl State {
+    pub(crate) fn healed(&mut self, repairs: impl IntoIterator<Item = Healed>) {
+        self.repairs.extend(repairs);
+        while self.repairs.len() > KEPT {
+            self.repairs.pop_front();
+        }
+    }
+
     /// Takes a finished run in; returns the checks that changed state.
     pub(crate) fn record(&mut self, run: Run) -> Vec<Transition> {
         let changed = transitions(&mut self.known, &run.report.results, run.finished_at);
