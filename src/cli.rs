@@ -200,7 +200,8 @@ pub(crate) enum Command {
     /// :gaia-rollback); restart, or recreate through compose when the image changed; then the
     /// health gate: Docker health, the service's doctor checks, and a watch window. Any
     /// failure after the backup, and SIGINT, SIGTERM or SIGHUP, rolls back automatically
-    /// (the step in flight is finished first).
+    /// (the step in flight is finished first). Once the promotion stands, the version it
+    /// replaced is kept for `gaia rollback --to <id>` (the newest `keep` of checks/promote.toml).
     #[command(after_help = "Examples:\n  \
         gaia promote --list\n  \
         gaia promote gaia-core --validate --test\n  \
@@ -244,6 +245,8 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:\n  \
         gaia history\n  \
         gaia history gaia-core --format json\n\n\
+        The VERSION column gives the ids of the versions each run went from and to, as \
+        `gaia rollback <service> --to <id>` takes them.\n\n\
         Exit codes (table in gaia --help): 0 shown, 2 the log cannot be read or shown, 64 usage \
         or configuration error.")]
     History(HistoryArgs),
