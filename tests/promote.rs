@@ -425,7 +425,9 @@ fn a_dry_run_changes_nothing_and_no_restart_leaves_the_container_running() {
         .succeeds()
         .says("would (dry run: nothing is changed)")
         .says("validate: ruff, mypy (informational), pytest")
-        .says("restart gaia-core");
+        .says("restart gaia-core")
+        .says("keep: once it stands, the version it replaces")
+        .says(".gaia/versions/gaia-core");
     assert_eq!(tree(&live), before);
     assert_eq!(
         history(&stack, "gaia-core").len(),

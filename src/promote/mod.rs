@@ -515,11 +515,13 @@ impl<'a> Promoter<'a> {
     }
 
     /// Keeps `record.from`: its image tagged first, then its files; a tag
-    /// made for files that then could not be kept is removed again.
+    /// this run made for files that then could not be kept is removed
+    /// again (one an earlier keep of the same version made stays with it).
     async fn keep_version(&mut self) -> Result<versions::Kept, String> {
         let mut kept =
             versions::Kept::new(self.subject.name(), &self.record.from, &self.record.run)
                 .ok_or("neither its image nor its files are known")?;
+        let mut made = false;
         if let Subject::Service { live, how, .. } = self.subject
             && how.image()
         {
@@ -528,13 +530,14 @@ impl<'a> Promoter<'a> {
                 .clone()
                 .ok_or("the image it ran is not known")?;
             let tag = Subject::kept_tag(live, &kept.id);
+            made = !matches!(self.docker.image(&tag).await, Ok(Some(_)));
             self.docker
                 .tag_image(&image, &tag)
                 .await
                 .map_err(|e| format!("{e:#}"))?;
             kept.image_tag = Some(tag);
         }
-        let tag = kept.image_tag.clone();
+        let tag = kept.image_tag.clone().filter(|_| made);
         let files = self
             .subject
             .files()
