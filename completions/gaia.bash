@@ -1388,12 +1388,16 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__rollback)
-            opts="-y -v -q -h -V --gate-timeout --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --to --list --gate-timeout --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --gate-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -42,7 +42,7 @@ complete -c gaia -n "__fish_gaia_needs_command" -f -a "completions" -d 'Print a 
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "man" -d 'Print gaia\'s manual page, or write one page per command into a directory'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "promote" -d 'Move a candidate into live: validated, gated, rolled back automatically on failure'
-complete -c gaia -n "__fish_gaia_needs_command" -f -a "rollback" -d 'Put back the version the last promotion replaced'
+complete -c gaia -n "__fish_gaia_needs_command" -f -a "rollback" -d 'Put back the version the last promotion replaced, or an older kept one'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "watch" -d 'Run the doctor every interval and serve its findings: a guardian for the stack'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "history" -d 'Show the promotion audit log'
 complete -c gaia -n "__fish_gaia_needs_command" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'
@@ -113,6 +113,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand promote" -s v -l verbose -d 'S
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gaia -n "__fish_gaia_using_subcommand promote" -s V -l version -d 'Print version'
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l to -d 'Put back this kept version instead: its id, or 4 or more of its first characters, as `--list` and `gaia history` show it' -r
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l gate-timeout -d 'Deadline of the health gate (default: the service\'s healthcheck start budget plus a margin)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
@@ -123,6 +124,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l color -d 'When to
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l list -d 'List the service\'s kept versions, newest first, and change nothing'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s y -l yes -d 'Go ahead without asking (off a terminal, as in CI, the command refuses without it)'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -l dry-run -d 'Print what would be done, and change nothing (no lock is taken)'
 complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s v -l verbose -d 'Say more (repeat for debug logs)'
@@ -388,7 +390,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subc
 complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "man" -d 'Print gaia\'s manual page, or write one page per command into a directory'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "doctor" -d 'Check the health of the live and candidate stacks, every check at once'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "promote" -d 'Move a candidate into live: validated, gated, rolled back automatically on failure'
-complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "rollback" -d 'Put back the version the last promotion replaced'
+complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "rollback" -d 'Put back the version the last promotion replaced, or an older kept one'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "watch" -d 'Run the doctor every interval and serve its findings: a guardian for the stack'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "history" -d 'Show the promotion audit log'
 complete -c gaia -n "__fish_gaia_using_subcommand help; and not __fish_seen_subcommand_from completions man doctor promote rollback watch history ha failover-test init sim help" -f -a "ha" -d 'Manage the HA hot standbys and the maintenance flag'

@@ -120,6 +120,9 @@ pub(crate) struct Promote {
     pub(crate) watch_window: std::time::Duration,
     #[serde(with = "humantime_serde")]
     pub(crate) gate_margin: std::time::Duration,
+    /// How many replaced versions of each service are kept for `gaia
+    /// rollback --to` (0: none).
+    pub(crate) keep: usize,
     pub(crate) sync_gate: SyncGate,
     #[serde(rename = "validator")]
     pub(crate) validators: Vec<Validator>,

@@ -200,7 +200,8 @@ pub(crate) enum Command {
     /// :gaia-rollback); restart, or recreate through compose when the image changed; then the
     /// health gate: Docker health, the service's doctor checks, and a watch window. Any
     /// failure after the backup, and SIGINT, SIGTERM or SIGHUP, rolls back automatically
-    /// (the step in flight is finished first).
+    /// (the step in flight is finished first). Once the promotion stands, the version it
+    /// replaced is kept for `gaia rollback --to <id>` (the newest `keep` of checks/promote.toml).
     #[command(after_help = "Examples:\n  \
         gaia promote --list\n  \
         gaia promote gaia-core --validate --test\n  \
@@ -217,20 +218,27 @@ pub(crate) enum Command {
         changed).")]
     Promote(PromoteArgs),
 
-    /// Put back the version the last promotion replaced
+    /// Put back the version the last promotion replaced, or an older kept one
     #[command(after_help = "Examples:\n  \
         gaia rollback gaia-core --dry-run\n  \
         gaia rollback gaia-core\n  \
         gaia rollback gaia-core --yes    # in CI: no one to ask\n  \
-        gaia rollback gaia-web --gate-timeout 5m\n\n\
+        gaia rollback gaia-web --gate-timeout 5m\n  \
+        gaia rollback gaia-core --list\n  \
+        gaia rollback gaia-core --to 3f9a2c    # a kept version, by its id\n\n\
         Restores the live files from <service>.bak and the image from its \
         :gaia-rollback tag, restarts (or recreates) the service and waits until it is healthy. \
+        With --to, it restores a version kept from an older promotion instead: each promotion \
+        that stands keeps the version it replaced (files in .gaia/versions/<service>/<id>/, \
+        the image as <repo>:gaia-<id>), the newest `keep` of them (checks/promote.toml, \
+        default 3); `--list` and `gaia history` show their ids. \
         It asks for confirmation on a terminal; off one (CI, a pipe) it is refused without \
         --yes (exit 5, nothing changed).\n\n\
-        Exit codes (table in gaia --help): 0 restored and healthy; 2 failed before anything \
-        was changed; 3 restored but not healthy, live is degraded; 4 another gaia command holds \
-        the lock; 5 nothing to roll back to (--dry-run too), nothing changed; 64 usage or \
-        configuration error; 69 pre-flight; 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.")]
+        Exit codes (table in gaia --help): 0 restored and healthy (listed); 2 failed before \
+        anything was changed; 3 restored but not healthy, live is degraded; 4 another gaia \
+        command holds the lock; 5 nothing to roll back to (--dry-run too), nothing changed; 64 \
+        usage or configuration error (--to an id that is not kept, or too short to tell); 69 \
+        pre-flight; 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.")]
     Rollback(RollbackArgs),
 
     /// Run the doctor every interval and serve its findings: a guardian for the stack
@@ -263,6 +271,8 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:\n  \
         gaia history\n  \
         gaia history gaia-core --format json\n\n\
+        The VERSION column gives the ids of the versions each run went from and to, as \
+        `gaia rollback <service> --to <id>` takes them.\n\n\
         Exit codes (table in gaia --help): 0 shown, 2 the log cannot be read or shown, 64 usage \
         or configuration error.")]
     History(HistoryArgs),
@@ -540,6 +550,15 @@ pub(crate) struct RollbackArgs {
     /// The live service (or gaia-common) to roll back
     #[arg(value_name = "SERVICE")]
     pub(crate) service: String,
+
+    /// Put back this kept version instead: its id, or 4 or more of its first characters, as
+    /// `--list` and `gaia history` show it
+    #[arg(long, value_name = "ID")]
+    pub(crate) to: Option<String>,
+
+    /// List the service's kept versions, newest first, and change nothing
+    #[arg(long, conflicts_with_all = ["to", "dry_run", "yes", "gate_timeout"])]
+    pub(crate) list: bool,
 
     /// Deadline of the health gate (default: the service's healthcheck start budget plus a margin)
     #[arg(long, alias = "timeout", value_parser = duration, value_name = "DURATION")]

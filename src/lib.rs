@@ -192,7 +192,7 @@ fn changes_live(command: &Command) -> bool {
     match command {
         Command::Doctor(args) => args.fix && !args.dry_run,
         Command::Promote(args) => !args.list && !args.dry_run,
-        Command::Rollback(args) => !args.plan.dry_run,
+        Command::Rollback(args) => !args.plan.dry_run && !args.list,
         Command::FailoverTest(args) => !args.plan.dry_run,
         Command::Ha(HaCommand::Start(args)) => !args.plan.dry_run,
         Command::Ha(HaCommand::Stop(args)) => !args.plan.dry_run,

@@ -699,3 +699,68 @@ fn history_shows_what_the_audit_log_says_without_obeying_its_escape_sequences() 
     assert_eq!(json.json()[0]["who"], "mallory@host\rinnocent@host");
     assert_eq!(json.json()[0]["command"], "promote\u{1b}[2J");
 }
+
+#[test]
+fn rollback_list_shows_the_kept_versions_newest_first_and_changes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let root_arg = root.path().to_str().unwrap();
+    gaia(["--root", root_arg, "rollback", "gaia-core", "--list"])
+        .run()
+        .succeeds()
+        .says("no versions kept in");
+    for (id, kept_at) in [
+        ("aaaa11112222", "2026-12-01T08:00:00.000Z"),
+        ("bbbb11112222", "2026-12-02T08:00:00.000Z"),
+    ] {
+        let dir = root.path().join(".gaia/versions/gaia-core").join(id);
+        std::fs::create_dir_all(dir.join("files")).unwrap();
+        let version = serde_json::json!({
+            "id": id,
+            "service": "gaia-core",
+            "image_id": "sha256:cccc22223333",
+            "digest": "d1d1d1d1",
+            "kept_at": kept_at,
+            "run": "1-1",
+            "files": true,
+            "image_tag": null,
+        });
+        std::fs::write(dir.join("version.json"), version.to_string()).unwrap();
+    }
+    let table = gaia(["--root", root_arg, "rollback", "gaia-core", "--list"]).run();
+    table.succeeds().says("ID").says("KEPT").says("d1d1d1d1");
+    let (newer, older) = (
+        table.stdout.find("bbbb11112222").unwrap(),
+        table.stdout.find("aaaa11112222").unwrap(),
+    );
+    assert!(newer < older, "newest first:\n{}", table.stdout);
+    let json = gaia([
+        "--root",
+        root_arg,
+        "rollback",
+        "gaia-core",
+        "--list",
+        "--format",
+        "json",
+    ])
+    .run();
+    json.succeeds();
+    let ids: Vec<String> = json
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["bbbb11112222", "aaaa11112222"]);
+    gaia([
+        "--root",
+        root_arg,
+        "rollback",
+        "gaia-core",
+        "--list",
+        "--to",
+        "aaaa",
+    ])
+    .run()
+    .exits(64);
+}

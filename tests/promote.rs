@@ -151,6 +151,18 @@ fn prime_is_promoted_by_image_and_rolled_back_by_tag() {
     let entries = history(&stack, "gaia-prime");
     assert_eq!(entries.len(), before + 1);
     assert_eq!(entries.last().unwrap()["outcome"], "done");
+    // The image it replaced is kept for `rollback --to`, by its version id.
+    assert_eq!(step(&record, "keep")["outcome"], "ok", "{record:#}");
+    let id = record["from"]["id"].as_str().unwrap();
+    let kept = format!("localhost:5000/gaia-prime:gaia-{id}");
+    assert_eq!(inspect(&kept, "{{.Id}}"), live_image);
+    stack
+        .gaia(["rollback", "gaia-prime", "--to", &id[..6], "--dry-run"])
+        .run()
+        .succeeds()
+        .says(&format!(
+            "tag {kept} as localhost:5000/gaia-prime:local again"
+        ));
 
     let ran = stack
         .gaia(["rollback", "gaia-prime", "--yes", "--format", "json"])
@@ -413,7 +425,9 @@ fn a_dry_run_changes_nothing_and_no_restart_leaves_the_container_running() {
         .succeeds()
         .says("would (dry run: nothing is changed)")
         .says("validate: ruff, mypy (informational), pytest")
-        .says("restart gaia-core");
+        .says("restart gaia-core")
+        .says("keep: once it stands, the version it replaces")
+        .says(".gaia/versions/gaia-core");
     assert_eq!(tree(&live), before);
     assert_eq!(
         history(&stack, "gaia-core").len(),
@@ -895,4 +909,100 @@ fn a_final_record_that_cannot_be_written_is_said_and_a_success_exits_2_with_its_
     );
     assert_eq!(report["exit_code"], 2);
     assert_eq!(read(&real), before, "nothing was written through the link");
+}
+
+#[test]
+fn each_promotion_keeps_what_it_replaced_and_rollback_to_puts_an_older_version_back() {
+    let stack = stack();
+    let (live, candidate) = (
+        stack.root.join("gaia-core"),
+        stack.root.join("candidates/gaia-core"),
+    );
+    let _live_back = Restore {
+        root: &live,
+        saved: tree(&live),
+        also_remove: Vec::new(),
+    };
+    let _candidate_back = Restore {
+        root: &candidate,
+        saved: tree(&candidate),
+        also_remove: Vec::new(),
+    };
+    // Three promotions on a shared stack: a short watch window.
+    let checks = tempfile::tempdir().unwrap();
+    std::fs::write(
+        checks.path().join("promote.toml"),
+        "watch_window = \"1s\"\n",
+    )
+    .unwrap();
+    let checks = checks.path().to_str().unwrap().to_owned();
+    let original = read(&live.join("VERSION"));
+
+    let mut replaced = Vec::new();
+    for n in 1..=3 {
+        std::fs::write(candidate.join("VERSION"), format!("kept-{n}\n")).unwrap();
+        let (code, record) = promote(&stack, &["gaia-core", "--checks", &checks]);
+        assert_eq!(code, 0, "{record:#}");
+        assert_eq!(step(&record, "keep")["outcome"], "ok", "{record:#}");
+        replaced.push(record["from"]["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(version(6415).1, "kept-3");
+    // History names the versions by the ids rollback takes.
+    let entries = history(&stack, "gaia-core");
+    let ids: Vec<&str> = entries[entries.len() - 3..]
+        .iter()
+        .map(|r| r["from"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, replaced);
+    stack
+        .gaia(["history", "gaia-core"])
+        .run()
+        .succeeds()
+        .says("VERSION")
+        .says(&replaced[0]);
+    let listed = stack
+        .gaia(["rollback", "gaia-core", "--list", "--format", "json"])
+        .run();
+    listed.succeeds();
+    let kept: Vec<String> = listed
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kept.len(), 3, "the store holds keep = 3: {kept:?}");
+    assert_eq!(kept, replaced.iter().rev().cloned().collect::<Vec<_>>());
+
+    // An id that is not kept: a usage error naming the kept ones; nothing changes.
+    let before = history(&stack, "gaia-core").len();
+    stack
+        .gaia(["rollback", "gaia-core", "--to", "not-an-id", "--yes"])
+        .run()
+        .exits(64)
+        .says(&replaced[0]);
+    assert_eq!(read(&live.join("VERSION")), "kept-3\n");
+    assert_eq!(history(&stack, "gaia-core").len(), before);
+
+    let first = &replaced[0][..6];
+    stack
+        .gaia(["rollback", "gaia-core", "--to", first, "--dry-run"])
+        .run()
+        .succeeds()
+        .says(&format!(".gaia/versions/gaia-core/{}/files", replaced[0]));
+    let ran = stack
+        .gaia([
+            "rollback",
+            "gaia-core",
+            "--to",
+            first,
+            "--yes",
+            "--format",
+            "json",
+        ])
+        .run();
+    ran.succeeds();
+    assert_eq!(ran.json()["to"]["id"], replaced[0].as_str());
+    assert_eq!(read(&live.join("VERSION")), original);
+    assert_eq!(version(6415).1, original.trim());
 }

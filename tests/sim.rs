@@ -595,18 +595,37 @@ fn sim_down_removes_everything_it_made_and_nothing_else() {
     assert_eq!(inspect("gaia-core", "{{.State.Status}}"), "created");
     drop(look_alike);
 
-    // With --images the images go too, and the tags promotions kept for rollback.
+    // With --images the images go too, and the tags promotions kept for
+    // rollback, those of the versions they kept (`rollback --to`) too.
     let rollback = "localhost:5000/gaia-prime:gaia-rollback";
-    assert_eq!(
-        docker(&["tag", "localhost:5000/gaia-prime:local", rollback]).0,
-        0
-    );
+    let kept = "localhost:5000/gaia-prime:gaia-0123456789ab";
+    for tag in [rollback, kept] {
+        assert_eq!(
+            docker(&["tag", "localhost:5000/gaia-prime:local", tag]).0,
+            0
+        );
+    }
+    let store = stack.root.join(".gaia/versions/gaia-prime/0123456789ab");
+    std::fs::create_dir_all(&store).unwrap();
+    let version = serde_json::json!({
+        "id": "0123456789ab",
+        "service": "gaia-prime",
+        "image_id": null,
+        "digest": null,
+        "kept_at": "2026-12-01T08:00:00.000Z",
+        "run": "1-1",
+        "files": false,
+        "image_tag": kept,
+    });
+    std::fs::write(store.join("version.json"), version.to_string()).unwrap();
     stack
         .gaia(["sim", "down", "--images"])
         .run()
         .succeeds()
-        .says(&format!("image {rollback}"));
-    for image in ["localhost:5000/gaia-prime:local", rollback] {
+        .says(&format!("image {rollback}"))
+        .says(&format!("image {kept}"));
+    std::fs::remove_dir_all(&store).unwrap();
+    for image in ["localhost:5000/gaia-prime:local", rollback, kept] {
         assert_eq!(inspect(image, "{{.Id}}"), "", "{image} left");
     }
     // The next story finds the stack up again.

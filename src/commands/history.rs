@@ -47,7 +47,7 @@ impl Render for History {
             return format!("no promotions recorded in {}\n", self.log.display());
         }
         let mut table = printer.table(&[
-            "STARTED", "WHO", "COMMAND", "SERVICE", "OUTCOME", "IMAGE", "FILES", "TIME",
+            "STARTED", "WHO", "COMMAND", "SERVICE", "OUTCOME", "VERSION", "IMAGE", "FILES", "TIME",
         ]);
         for r in &self.records {
             let (outcome, tone) = match r.outcome {
@@ -63,6 +63,8 @@ impl Render for History {
                 (f, t) if f == t => short(f),
                 (f, t) => format!("{} → {}", short(f), short(t)),
             };
+            // The ids `gaia rollback --to` takes.
+            let (from, to) = (r.from.id(), r.to.id());
             // The log is a file: what it says is shown, never obeyed by
             // the terminal (the JSON output keeps it as data).
             table.add_row(vec![
@@ -71,6 +73,7 @@ impl Render for History {
                 inert(&r.command),
                 inert(&r.service),
                 printer.paint(outcome, tone),
+                change(from.as_deref(), to.as_deref()),
                 inert(&change(
                     r.from.image_id.as_deref(),
                     r.to.image_id.as_deref(),

@@ -12,7 +12,7 @@ use crate::lock::LOCK;
 use crate::output::{Plan, Printer, Render};
 use crate::promote::audit;
 use crate::promote::steps::Options;
-use crate::promote::{self, Promotable, Promoter, Stop, Subject, tree};
+use crate::promote::{self, Promotable, Promoter, Source, Stop, Subject, tree};
 use crate::signals::Signals;
 
 pub(crate) async fn run(ctx: &Context, args: &PromoteArgs) -> Result<Outcome> {
@@ -142,7 +142,14 @@ async fn without_panics(walk: impl Future<Output = Result<(), Stop>>) -> Result<
 async fn finish(ctx: &Context, mut p: Promoter<'_>, result: Result<(), Stop>) -> Result<Outcome> {
     let name = p.subject.name();
     let (outcome, exit) = match result {
-        Ok(()) => (audit::Outcome::Done, Outcome::Healthy),
+        Ok(()) => {
+            // The promotion stands: what it replaced is kept, and a signal
+            // now waits for that.
+            ctx.signals
+                .finishing(format!("keeping the version of {name} it replaced"));
+            p.keep_replaced().await;
+            (audit::Outcome::Done, Outcome::Healthy)
+        }
         Err(Stop::Refused(why)) => {
             ctx.printer.warn(&why);
             (audit::Outcome::Refused, Outcome::Refused)
@@ -162,7 +169,7 @@ async fn finish(ctx: &Context, mut p: Promoter<'_>, result: Result<(), Stop>) ->
             ctx.signals.finishing(format!("rolling back {name}"));
             ctx.printer.warn(format!("{why}: rolling back {name}"));
             let timeout = p.gate_timeout(None).await;
-            let rolled_back = p.roll_back(&why, timeout).await;
+            let rolled_back = p.roll_back(&why, timeout, &Source::Last).await;
             match (rolled_back, stop) {
                 (Err(_), _) => (audit::Outcome::Degraded, Outcome::Degraded),
                 (Ok(()), Stop::Signalled(signal)) => (audit::Outcome::RolledBack, signal.outcome()),

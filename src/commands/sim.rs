@@ -7,6 +7,7 @@ use crate::config::Context;
 use crate::docker::Docker;
 use crate::error::{Outcome, Result};
 use crate::output::{Printer, Render};
+use crate::promote::versions;
 use crate::registry::Registry;
 use crate::sim::faults::Fault;
 use crate::sim::image::BUILD_LABEL;
@@ -57,6 +58,12 @@ async fn up(ctx: &Context, args: &SimUpArgs) -> Result<Outcome> {
 
 async fn down(ctx: &Context, args: &SimDownArgs) -> Result<Outcome> {
     let docker = Docker::connect().await?;
+    // Found while the containers that may name it still run.
+    let root = if args.images {
+        Some(ctx.root_of_stack().await)
+    } else {
+        None
+    };
     let mut removed = Vec::new();
     for container in docker.containers_with_label(SIM_LABEL).await? {
         docker.remove_container(&container.id).await?;
@@ -86,13 +93,18 @@ async fn down(ctx: &Context, args: &SimDownArgs) -> Result<Outcome> {
         }
     }
     if args.images {
-        // With the tags rehearsed promotions kept for rollback.
-        let tags = ctx.registry.services.iter().flat_map(|service| {
-            [
-                service.image.clone(),
-                crate::promote::Subject::rollback_tag(service),
-            ]
-        });
+        // With the tags rehearsed promotions kept for rollback, and those
+        // of the versions they kept (a store that cannot be read keeps none).
+        let mut tags = Vec::new();
+        for service in &ctx.registry.services {
+            tags.push(service.image.clone());
+            tags.push(crate::promote::Subject::rollback_tag(service));
+            let kept = root
+                .as_deref()
+                .and_then(|root| versions::list(root, &service.name).ok())
+                .unwrap_or_default();
+            tags.extend(kept.into_iter().filter_map(|k| k.image_tag));
+        }
         for tag in tags {
             let ours = docker
                 .image(&tag)

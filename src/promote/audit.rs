@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 
 use crate::error::{Error, Result};
 use crate::output::{Printer, Render, Tone};
@@ -60,11 +61,41 @@ pub(crate) struct ValidatorResult {
 }
 
 /// The live side of a promotion at one moment.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub(crate) struct Version {
     pub(crate) image_id: Option<String>,
     /// Digest of the live source tree (minus excludes).
     pub(crate) digest: Option<String>,
+}
+
+impl Version {
+    /// The version's short name, as `history` shows it and `gaia rollback
+    /// --to` takes it: the same image and files, the same id. None when
+    /// neither is known.
+    pub(crate) fn id(&self) -> Option<String> {
+        if self.image_id.is_none() && self.digest.is_none() {
+            return None;
+        }
+        let mut hasher = Sha256::new();
+        for part in [&self.image_id, &self.digest] {
+            hasher.update(part.as_deref().unwrap_or_default().as_bytes());
+            hasher.update([0]);
+        }
+        Some(hex::encode(hasher.finalize())[..12].to_owned())
+    }
+}
+
+/// Written with its id, so that the log and the JSON outputs name it as
+/// `history` does; read without (the id is derived).
+impl Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut fields = serializer.serialize_struct("Version", 3)?;
+        fields.serialize_field("image_id", &self.image_id)?;
+        fields.serialize_field("digest", &self.digest)?;
+        fields.serialize_field("id", &self.id())?;
+        fields.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -365,6 +396,32 @@ mod tests {
         // Killed midway after a skipped backup counts too.
         let killed = [record("gaia-core", Outcome::Started, StepOutcome::Skipped)];
         assert!(!last_change(&killed, "gaia-core").unwrap().took_backup());
+    }
+
+    #[test]
+    fn a_version_id_is_the_same_for_the_same_image_and_files_and_differs_otherwise() {
+        let version = |image: Option<&str>, digest: Option<&str>| Version {
+            image_id: image.map(Into::into),
+            digest: digest.map(Into::into),
+        };
+        let id = version(Some("sha256:aa"), Some("d1")).id().unwrap();
+        assert_eq!(id.len(), 12);
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+        assert_eq!(version(Some("sha256:aa"), Some("d1")).id().unwrap(), id);
+        for other in [
+            version(Some("sha256:aa"), Some("d2")),
+            version(Some("sha256:ab"), Some("d1")),
+            version(None, Some("d1")),
+            version(Some("sha256:aad1"), None),
+        ] {
+            assert_ne!(other.id().unwrap(), id, "{other:?}");
+        }
+        assert_eq!(version(None, None).id(), None);
+        // Written with its id, read back without needing it.
+        let json = serde_json::to_value(version(Some("sha256:aa"), Some("d1"))).unwrap();
+        assert_eq!(json["id"], id.as_str());
+        let read: Version = serde_json::from_value(json).unwrap();
+        assert_eq!(read, version(Some("sha256:aa"), Some("d1")));
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod before;
 mod gate;
 pub(crate) mod steps;
 pub(crate) mod tree;
+pub(crate) mod versions;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -123,12 +124,31 @@ impl<'a> Subject<'a> {
 
     /// The live tag under which the previous image is kept.
     pub(crate) fn rollback_tag(live: &Service) -> String {
-        let repo = match live.image.rsplit_once(':') {
-            Some((repo, tag)) if !tag.contains('/') => repo,
-            _ => live.image.as_str(),
-        };
-        format!("{repo}:{ROLLBACK_TAG}")
+        format!("{}:{ROLLBACK_TAG}", repo(live))
     }
+
+    /// The live tag under which the image of the kept version `id` is kept.
+    pub(crate) fn kept_tag(live: &Service, id: &str) -> String {
+        format!("{}:gaia-{id}", repo(live))
+    }
+}
+
+/// The repository of the live image, without its tag.
+fn repo(live: &Service) -> &str {
+    match live.image.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => repo,
+        _ => live.image.as_str(),
+    }
+}
+
+/// Where a rollback takes the version it puts back.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    /// The version the last promotion replaced: `<service>.bak` and the
+    /// `:gaia-rollback` image.
+    Last,
+    /// A version kept in the store (`gaia rollback --to <id>`).
+    Kept(versions::Kept),
 }
 
 pub(crate) struct Promoter<'a> {
@@ -240,7 +260,10 @@ impl<'a> Promoter<'a> {
     /// (and with it a signal) is served while it runs. The steps that do
     /// file work are never given up midway (see `walk`), so it always ends
     /// before anything else touches the trees.
-    async fn off_runtime(&self, work: impl FnOnce() -> Result<()> + Send + 'static) -> Result<()> {
+    async fn off_runtime<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         joined(tokio::task::spawn_blocking(work).await)
     }
 
@@ -433,14 +456,138 @@ impl<'a> Promoter<'a> {
         }
     }
 
+    // ── the versions kept for `rollback --to` ──────────────────────────────
+
+    /// Keeps the version this promotion replaced (it stood): its files
+    /// from the backup just taken, its image as `<repo>:gaia-<id>`; then
+    /// removes the oldest beyond `keep`. Never fails the promotion: what
+    /// could not be kept or removed is a warning.
+    pub(crate) async fn keep_replaced(&mut self) {
+        let began = Instant::now();
+        let keep = self.catalogue.promote.keep;
+        let name = self.subject.name().to_owned();
+        let mut said = Vec::new();
+        let mut problems = Vec::new();
+        if keep == 0 {
+            said.push("keep = 0: no version is kept".to_owned());
+        } else if self.subject.files() && self.backup_skipped {
+            said.push(
+                "the replaced version is not kept: --no-backup took no copy of its files".into(),
+            );
+        } else {
+            match self.keep_version().await {
+                Ok(kept) => said.push(format!(
+                    "{} kept in {}",
+                    kept.id,
+                    versions::dir(&self.root, &name).join(&kept.id).display()
+                )),
+                Err(why) => problems.push(format!("the replaced version is not kept: {why}")),
+            }
+        }
+        let (root, service) = (self.root.clone(), name.clone());
+        match self
+            .off_runtime(move || Ok(versions::prune(&root, &service, keep)))
+            .await
+        {
+            Ok((removed, failed)) => {
+                problems.extend(failed);
+                for version in &removed {
+                    if let Some(tag) = &version.image_tag
+                        && let Err(err) = self.docker.remove_image(tag).await
+                    {
+                        problems.push(format!("cannot remove the tag {tag}: {err:#}"));
+                    }
+                }
+                if !removed.is_empty() {
+                    let ids: Vec<&str> = removed.iter().map(|v| v.id.as_str()).collect();
+                    said.push(format!("{} removed (keep = {keep})", ids.join(", ")));
+                }
+            }
+            Err(err) => problems.push(err.to_string()),
+        }
+        let outcome = if problems.is_empty() {
+            StepOutcome::Ok
+        } else {
+            StepOutcome::Warning
+        };
+        said.extend(problems);
+        self.note("keep", outcome, said.join("; "), began);
+    }
+
+    /// Keeps `record.from`: its image tagged first, then its files; a tag
+    /// this run made for files that then could not be kept is removed
+    /// again (one an earlier keep of the same version made stays with it).
+    async fn keep_version(&mut self) -> Result<versions::Kept, String> {
+        let mut kept =
+            versions::Kept::new(self.subject.name(), &self.record.from, &self.record.run)
+                .ok_or("neither its image nor its files are known")?;
+        let mut made = false;
+        if let Subject::Service { live, how, .. } = self.subject
+            && how.image()
+        {
+            let image = kept
+                .image_id
+                .clone()
+                .ok_or("the image it ran is not known")?;
+            let tag = Subject::kept_tag(live, &kept.id);
+            made = !matches!(self.docker.image(&tag).await, Ok(Some(_)));
+            self.docker
+                .tag_image(&image, &tag)
+                .await
+                .map_err(|e| format!("{e:#}"))?;
+            kept.image_tag = Some(tag);
+        }
+        let tag = kept.image_tag.clone().filter(|_| made);
+        let files = self
+            .subject
+            .files()
+            .then(|| self.subject.backup_dir(&self.root));
+        let (root, excludes) = (self.root.clone(), self.excludes.clone());
+        let stored = self
+            .off_runtime(move || versions::keep(&root, kept, files.as_deref(), &excludes))
+            .await;
+        match stored {
+            Ok(kept) => Ok(kept),
+            Err(err) => {
+                if let Some(tag) = tag {
+                    let _ = self.docker.remove_image(&tag).await;
+                }
+                Err(err.to_string())
+            }
+        }
+    }
+
     // ── rollback ───────────────────────────────────────────────────────────
 
-    /// Puts back the previous version: files from the backup, the image
-    /// from its rollback tag; then restart and the gate (no watch window).
+    /// Where the files of the version `from` are.
+    pub(crate) fn files_from(&self, from: &Source) -> PathBuf {
+        match from {
+            Source::Last => self.subject.backup_dir(&self.root),
+            Source::Kept(kept) => kept.files_dir(&self.root),
+        }
+    }
+
+    /// The image (a tag or an id) of the version `from`.
+    pub(crate) fn image_from(&self, from: &Source, live: &Service) -> Result<String, String> {
+        match from {
+            Source::Last => Ok(self
+                .image_before
+                .clone()
+                .unwrap_or_else(|| Subject::rollback_tag(live))),
+            Source::Kept(kept) => kept
+                .image_tag
+                .clone()
+                .ok_or_else(|| format!("version {} was kept without its image", kept.id)),
+        }
+    }
+
+    /// Puts back the version `from`: its files, its image; then restart
+    /// and the gate (no watch window).
     pub(crate) async fn roll_back(
         &mut self,
         reason: &str,
         timeout: Duration,
+        from: &Source,
     ) -> Result<(), String> {
         let began = Instant::now();
         if let Err(err) = self.record_start() {
@@ -450,10 +597,7 @@ impl<'a> Promoter<'a> {
         }
         let mut done = vec![format!("because {reason}")];
         if self.subject.files() {
-            let (backup, live) = (
-                self.subject.backup_dir(&self.root),
-                self.subject.live_dir(&self.root),
-            );
+            let (backup, live) = (self.files_from(from), self.subject.live_dir(&self.root));
             if self.backup_skipped || !backup.is_dir() {
                 let why = if self.backup_skipped {
                     "--no-backup: this run took no backup, so the live files cannot be restored"
@@ -484,10 +628,13 @@ impl<'a> Promoter<'a> {
         if let Subject::Service { live, how, .. } = self.subject
             && how.image()
         {
-            let previous = self
-                .image_before
-                .clone()
-                .unwrap_or_else(|| Subject::rollback_tag(live));
+            let previous = match self.image_from(from, live) {
+                Ok(previous) => previous,
+                Err(why) => {
+                    self.note("rollback", StepOutcome::Failed, &why, began);
+                    return Err(why);
+                }
+            };
             if let Err(err) = self.docker.tag_image(&previous, &live.image).await {
                 let why = format!("cannot re-tag {previous} as {}: {err:#}", live.image);
                 self.note("rollback", StepOutcome::Failed, &why, began);
@@ -504,10 +651,10 @@ impl<'a> Promoter<'a> {
         self.gate(timeout, false).await.map_err(stop_reason)
     }
 
-    /// What `gaia rollback` can go back to, or why there is nothing.
-    pub(crate) async fn previous_version(&self) -> Result<(), String> {
-        let backup = self.subject.backup_dir(&self.root);
-        if self.subject.files() {
+    /// Whether `gaia rollback` can go back to the version `from`, or why not.
+    pub(crate) async fn previous_version(&self, from: &Source) -> Result<(), String> {
+        let backup = self.files_from(from);
+        if self.subject.files() && matches!(from, Source::Last) {
             let records = audit::read(&self.root).map_err(|e| e.to_string())?;
             // The backup beside live is older than what such a promotion
             // replaced: restoring it would go back further than asked.
@@ -523,14 +670,17 @@ impl<'a> Promoter<'a> {
                     backup.display()
                 ));
             }
-            if !backup.is_dir() {
-                return Err(format!("no backup at {}", backup.display()));
-            }
+        }
+        if self.subject.files() && !backup.is_dir() {
+            return Err(match from {
+                Source::Last => format!("no backup at {}", backup.display()),
+                Source::Kept(kept) => format!("version {} was kept without its files", kept.id),
+            });
         }
         if let Subject::Service { live, how, .. } = self.subject
             && how.image()
         {
-            let keep = Subject::rollback_tag(live);
+            let keep = self.image_from(from, live)?;
             if self
                 .docker
                 .image(&keep)

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::promote::{Promoter, Stop, Subject};
+use crate::promote::{Promoter, Stop, Subject, versions};
 use crate::signals::Signals;
 
 /// One step of a promotion, in the order they run.
@@ -127,8 +127,25 @@ impl Promoter<'_> {
                 .into_iter()
                 .filter_map(|(step, when)| self.describe_step(step, when, options)),
         );
+        lines.push(self.describe_keep(options));
         lines.push("on any failure after the backup: roll back, then check health again".into());
         lines
+    }
+
+    /// What a promotion that stands keeps of the version it replaced.
+    fn describe_keep(&self, options: &Options) -> String {
+        let keep = self.catalogue.promote.keep;
+        if keep == 0 {
+            "keep: nothing (keep = 0 in checks/promote.toml)".into()
+        } else if self.subject.files() && options.no_backup {
+            "keep: not the replaced version (--no-backup takes no copy of its files)".into()
+        } else {
+            format!(
+                "keep: once it stands, the version it replaces, for `gaia rollback --to` (the \
+                 newest {keep} in {})",
+                versions::dir(&self.root, self.subject.name()).display()
+            )
+        }
     }
 
     fn describe_step(&self, step: Step, when: When, options: &Options) -> Option<String> {
