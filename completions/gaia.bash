@@ -282,16 +282,12 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__doctor)
-            opts="-v -q -h -V --service --category --list-checks --fix --dry-run --fail-on --output --deadline --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --category --list-checks --fix --dry-run --fail-on --output --deadline --config --root --checks --format --color --verbose --quiet --wait --service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --service)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --category)
                     COMPREPLY=($(compgen -W "preflight containers http ha connectivity volumes library sessions resources gpu model images consistency custom" -- "${cur}"))
                     return 0
@@ -332,6 +328,10 @@ _gaia() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --service)
+                    COMPREPLY=($(compgen -W "gaia-orchestrator gaia-prime gaia-core gaia-web gaia-mcp gaia-study gaia-audio gaia-wiki gaia-core-candidate gaia-mcp-candidate gaia-web-candidate gaia-study-candidate gaia-orchestrator-candidate gaia-prime-candidate gaia-audio-candidate gaia-common" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -340,16 +340,12 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__failover__subcmd__test)
-            opts="-y -v -q -h -V --service --payload --serve-timeout --hold --recover --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --payload --serve-timeout --hold --recover --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --service)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --payload)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -384,6 +380,10 @@ _gaia() {
                     ;;
                 --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -W "gaia-orchestrator gaia-prime gaia-core gaia-web gaia-mcp gaia-study gaia-audio gaia-wiki gaia-core-candidate gaia-mcp-candidate gaia-web-candidate gaia-study-candidate gaia-orchestrator-candidate gaia-prime-candidate gaia-audio-candidate gaia-common" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1252,7 +1252,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__history)
-            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version gaia-orchestrator gaia-prime gaia-core gaia-web gaia-mcp gaia-study gaia-audio gaia-wiki gaia-core-candidate gaia-mcp-candidate gaia-web-candidate gaia-study-candidate gaia-orchestrator-candidate gaia-prime-candidate gaia-audio-candidate gaia-common"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1346,7 +1346,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__promote)
-            opts="-y -v -q -h -V --list --validate --test --no-restart --no-backup --force --yes --dry-run --gate-timeout --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --list --validate --test --no-restart --no-backup --force --yes --dry-run --gate-timeout --config --root --checks --format --color --verbose --quiet --wait --help --version gaia-orchestrator gaia-prime gaia-core gaia-web gaia-mcp gaia-study gaia-audio gaia-wiki gaia-core-candidate gaia-mcp-candidate gaia-web-candidate gaia-study-candidate gaia-orchestrator-candidate gaia-prime-candidate gaia-audio-candidate gaia-common"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1388,7 +1388,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__rollback)
-            opts="-y -v -q -h -V --to --list --gate-timeout --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-y -v -q -h -V --to --list --gate-timeout --yes --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version gaia-orchestrator gaia-prime gaia-core gaia-web gaia-mcp gaia-study gaia-audio gaia-wiki gaia-core-candidate gaia-mcp-candidate gaia-web-candidate gaia-study-candidate gaia-orchestrator-candidate gaia-prime-candidate gaia-audio-candidate gaia-common"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1510,14 +1510,14 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__sim__subcmd__fault)
-            opts="-v -q -h -V --service --list --config --root --checks --format --color --verbose --quiet --wait --help --version exited unhealthy restart-loop health-500 health-hang no-model core-gpu standby-down standbys-down no-fallback-env maintenance-on network-detached shared-dir-missing shared-dir-root-owned library-drift sessions-stale stale-candidate-image image-without-user no-gaia-common mangled-name network-missing network-mislabelled cuda-oom"
+            opts="-v -q -h -V --list --service --config --root --checks --format --color --verbose --quiet --wait --help --version exited unhealthy restart-loop health-500 health-hang no-model core-gpu standby-down standbys-down no-fallback-env maintenance-on network-detached shared-dir-missing shared-dir-root-owned library-drift sessions-stale stale-candidate-image image-without-user no-gaia-common mangled-name network-missing network-mislabelled cuda-oom"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --service)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "gaia-orchestrator gaia-prime gaia-core gaia-web gaia-mcp gaia-study gaia-audio gaia-wiki gaia-core-candidate gaia-mcp-candidate gaia-web-candidate gaia-study-candidate gaia-orchestrator-candidate gaia-prime-candidate gaia-audio-candidate gaia-common" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1784,7 +1784,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__watch)
-            opts="-v -q -h -V --interval --listen --notify --service --deadline --heal --heal-after --grace --cooldown --max-repairs --repair-window --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --interval --listen --notify --deadline --heal --heal-after --grace --cooldown --max-repairs --repair-window --config --root --checks --format --color --verbose --quiet --wait --service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1799,10 +1799,6 @@ _gaia() {
                     return 0
                     ;;
                 --notify)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1852,6 +1848,10 @@ _gaia() {
                     ;;
                 --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -W "gaia-orchestrator gaia-prime gaia-core gaia-web gaia-mcp gaia-study gaia-audio gaia-wiki gaia-core-candidate gaia-mcp-candidate gaia-web-candidate gaia-study-candidate gaia-orchestrator-candidate gaia-prime-candidate gaia-audio-candidate gaia-common" -- "${cur}"))
                     return 0
                     ;;
                 *)

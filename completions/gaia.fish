@@ -55,7 +55,6 @@ complete -c gaia -n "__fish_gaia_using_subcommand completions" -s V -l version -
 complete -c gaia -n "__fish_gaia_using_subcommand man" -l dir -d 'Write gaia.1 and a gaia-<command>.1 page for every command here' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand man" -s h -l help -d 'Print help'
 complete -c gaia -n "__fish_gaia_using_subcommand man" -s V -l version -d 'Print version'
-complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l service -d 'Check only these services (repeatable, or a comma list)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l category -d 'Run only these categories of checks (repeatable, or a comma list)' -r -f -a "preflight\t''
 containers\t''
 http\t''
@@ -84,6 +83,22 @@ complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l service -d 'Check only these services (repeatable, or a comma list)' -r -f -a "gaia-orchestrator\t''
+gaia-prime\t''
+gaia-core\t''
+gaia-web\t''
+gaia-mcp\t''
+gaia-study\t''
+gaia-audio\t''
+gaia-wiki\t''
+gaia-core-candidate\t''
+gaia-mcp-candidate\t''
+gaia-web-candidate\t''
+gaia-study-candidate\t''
+gaia-orchestrator-candidate\t''
+gaia-prime-candidate\t''
+gaia-audio-candidate\t''
+gaia-common\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l list-checks -d 'List the checks that would run, without running them'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l fix -d 'Repair what is safe to repair, in dependency order, then check again'
 complete -c gaia -n "__fish_gaia_using_subcommand doctor" -l dry-run -d 'With --fix: print the repair plan and change nothing'
@@ -134,7 +149,6 @@ complete -c gaia -n "__fish_gaia_using_subcommand rollback" -s V -l version -d '
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l interval -d 'How often the doctor runs (15s, 1m; at least 100ms)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l listen -d 'Address to serve /, /healthz, /report.json and /metrics on' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l notify -d 'Post an alert to URL when checks change state (repeatable, or a comma list)' -r
-complete -c gaia -n "__fish_gaia_using_subcommand watch" -l service -d 'Watch only these services (repeatable, or a comma list)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l deadline -d 'Deadline for each run: its report comes by then, whatever the engine does' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l heal-after -d 'Failing runs in a row before a service is repaired' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l grace -d 'No repair while a service\'s container started less than this ago' -r
@@ -150,6 +164,22 @@ complete -c gaia -n "__fish_gaia_using_subcommand watch" -l color -d 'When to co
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l service -d 'Watch only these services (repeatable, or a comma list)' -r -f -a "gaia-orchestrator\t''
+gaia-prime\t''
+gaia-core\t''
+gaia-web\t''
+gaia-mcp\t''
+gaia-study\t''
+gaia-audio\t''
+gaia-wiki\t''
+gaia-core-candidate\t''
+gaia-mcp-candidate\t''
+gaia-web-candidate\t''
+gaia-study-candidate\t''
+gaia-orchestrator-candidate\t''
+gaia-prime-candidate\t''
+gaia-audio-candidate\t''
+gaia-common\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l heal -d 'Repair services that keep failing, as `gaia doctor --fix` would, within the limits below'
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -s v -l verbose -d 'Say more (repeat for debug logs)'
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -s q -l quiet -d 'Say only what went wrong'
@@ -251,7 +281,6 @@ complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show live ↔ standby pairs, health, wiring, maintenance mode and the orchestrator\'s view'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from help" -f -a "maintenance" -d 'Turn maintenance mode (no failover) on or off, or show it'
 complete -c gaia -n "__fish_gaia_using_subcommand ha; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l service -d 'The live service to stop (one with an HA standby)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l payload -d 'JSON body to send through the front instead of the built-in request (checks/ha.toml)' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l serve-timeout -d 'How long the request through the front, and the target\'s return to health, may each take' -r
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l hold -d 'Keep the target stopped this long after the standby served, to watch failover mode' -r
@@ -264,6 +293,22 @@ complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l wait -d 'Commands that change live: wait up to this long (30s, 10m) for another gaia command to release the root\'s lock, instead of exiting 4' -r
+complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l service -d 'The live service to stop (one with an HA standby)' -r -f -a "gaia-orchestrator\t''
+gaia-prime\t''
+gaia-core\t''
+gaia-web\t''
+gaia-mcp\t''
+gaia-study\t''
+gaia-audio\t''
+gaia-wiki\t''
+gaia-core-candidate\t''
+gaia-mcp-candidate\t''
+gaia-web-candidate\t''
+gaia-study-candidate\t''
+gaia-orchestrator-candidate\t''
+gaia-prime-candidate\t''
+gaia-audio-candidate\t''
+gaia-common\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l recover -d 'Put back what an interrupted drill left stopped, from its journal'
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -s y -l yes -d 'Go ahead without asking (off a terminal, as in CI, the command refuses without it)'
 complete -c gaia -n "__fish_gaia_using_subcommand failover-test" -l dry-run -d 'Print what would be done, and change nothing (no lock is taken)'
@@ -351,7 +396,22 @@ complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcomman
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Say only what went wrong'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
-complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l service -d 'The service (or its container) to break, instead of the fault\'s usual target' -r
+complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l service -d 'The service (or its container) to break, instead of the fault\'s usual target' -r -f -a "gaia-orchestrator\t''
+gaia-prime\t''
+gaia-core\t''
+gaia-web\t''
+gaia-mcp\t''
+gaia-study\t''
+gaia-audio\t''
+gaia-wiki\t''
+gaia-core-candidate\t''
+gaia-mcp-candidate\t''
+gaia-web-candidate\t''
+gaia-study-candidate\t''
+gaia-orchestrator-candidate\t''
+gaia-prime-candidate\t''
+gaia-audio-candidate\t''
+gaia-common\t''"
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l config -d 'Service registry to use instead of the built-in description of GAIA' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l root -d 'GAIA project root: compose files, candidates/, gaia-common/' -r -F
 complete -c gaia -n "__fish_gaia_using_subcommand sim; and __fish_seen_subcommand_from fault" -l checks -d 'Your checks files, laid over the built-in ones (default: .gaia/checks in the GAIA root)' -r -F
