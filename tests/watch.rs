@@ -87,6 +87,56 @@ fn within<T>(limit: Duration, what: &str, mut probe: impl FnMut() -> Option<T>) 
     }
 }
 
+/// The status page as a real browser renders it: headless Chromium (Debian's
+/// `chromium`, which `.ci/run` installs) saves a screenshot to `png` and
+/// gives back the DOM after rendering.
+fn browse(url: &str, png: &std::path::Path) -> String {
+    let chromium = |extra: &[&str]| {
+        let profile = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("timeout")
+            .args([
+                "60",
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(url)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run chromium (the status page story needs it): {e}")
+            });
+        assert!(
+            out.status.success(),
+            "chromium failed on {url}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    chromium(&[
+        "--window-size=1280,1000",
+        "--hide-scrollbars",
+        &format!("--screenshot={}", png.display()),
+    ]);
+    let shot =
+        std::fs::read(png).unwrap_or_else(|e| panic!("no screenshot {}: {e}", png.display()));
+    assert!(
+        shot.starts_with(b"\x89PNG") && shot.len() > 10_000,
+        "{} is no picture of a page",
+        png.display()
+    );
+    chromium(&["--dump-dom"])
+}
+
+/// Where the stories leave the status page's screenshots.
+fn screenshots() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Every sample line of a Prometheus text exposition, checked for form.
 fn samples(exposition: &str) -> Vec<String> {
     let sample = regex::Regex::new(
@@ -157,6 +207,14 @@ fn watch_serves_the_stacks_state_alerts_once_per_change_and_stops_cleanly() {
     let (_, report) = get(&format!("{base}/report.json")).unwrap();
     let report: Value = serde_json::from_str(&report).unwrap();
     common::assert_doctor_schema(&report);
+    let healthy_page = browse(
+        &format!("{base}/"),
+        &screenshots().join("watch-healthy.png"),
+    );
+    assert!(
+        healthy_page.contains("class=\"banner ok\""),
+        "{healthy_page}"
+    );
     let longest_run = Duration::from_millis(report["duration_ms"].as_u64().unwrap()) * 2;
 
     // The operator's story: gaia-web exits.
@@ -180,13 +238,20 @@ fn watch_serves_the_stacks_state_alerts_once_per_change_and_stops_cleanly() {
     );
     let (_, metrics) = get(&format!("{base}/metrics")).unwrap();
     assert!(samples(&metrics).contains(&format!("{web} 2")), "{metrics}");
-    let (_, page) = get(&format!("{base}/")).unwrap();
-    assert!(page.contains("failing"), "{page}");
-    assert!(page.contains("containers.gaia-web"), "{page}");
-    assert!(
-        page.contains("gaia sim heal") || page.contains("docker start"),
-        "the fix is shown: {page}"
+    // What the operator sees in a browser: the banner says failing, and the
+    // exited container is listed with the command that fixes it.
+    let page = browse(
+        &format!("{base}/"),
+        &screenshots().join("watch-faulted.png"),
     );
+    assert!(page.contains("class=\"banner bad\""), "{page}");
+    let problems = page
+        .split("Failures and warnings")
+        .nth(1)
+        .and_then(|rest| rest.split("Last changes").next())
+        .expect("the page lists failures");
+    assert!(problems.contains("containers.gaia-web"), "{problems}");
+    assert!(problems.contains("fix: "), "the fix is shown: {problems}");
 
     stack.heal();
     within(

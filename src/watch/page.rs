@@ -16,7 +16,7 @@ h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.1em;margin:1.4em 0 .4em}
 .ok{background:#dff3e0;color:#1b5e20}.bad{background:#fde0e0;color:#b71c1c}
 .warnb{background:#fff3d6;color:#7a4f00}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:center}
-th{background:#f0f0f0;font-weight:600}td.name{text-align:left;font-family:monospace}
+th{background:#f0f0f0;font-weight:600}td.name{text-align:left;font-family:monospace;white-space:nowrap}
 .pass{color:#2e7d32}.warn{color:#b26a00}.fail{color:#c62828;font-weight:700}.skip{color:#999}
 li{margin:.3em 0}code{background:#f0f0f0;padding:0 .3em;border-radius:3px}
 ";
