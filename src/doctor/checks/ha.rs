@@ -4,7 +4,6 @@
 use std::time::SystemTime;
 
 use crate::doctor::check::{Check, check};
-
 use crate::doctor::ctx::Ctx;
 use crate::doctor::finding::{Finding, Subject};
 use crate::ha::Flag;
