@@ -704,13 +704,17 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__ha__subcmd__maintenance__subcmd__on)
-            opts="-v -q -h -V --reason --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
+            opts="-v -q -h -V --reason --for --dry-run --config --root --checks --format --color --verbose --quiet --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -261,7 +261,7 @@ pub(crate) enum Command {
         curl -s 127.0.0.1:9464/healthz\n\n\
         /metrics: gaia_check_status{id,category,service} is 0 pass, 1 warn, 2 fail, -1 \
         skipped; gaia_check_duration_seconds, gaia_run_duration_seconds, gaia_runs_total, \
-        gaia_maintenance (1 while the maintenance flag is on).\n\n\
+        gaia_maintenance (1 while the maintenance flag is on and not expired).\n\n\
         Exit codes (table in gaia --help): 64 usage or configuration error (a bad interval or \
         URL, an address in use); 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM, \
         the normal way to end it.")]
@@ -283,7 +283,7 @@ pub(crate) enum Command {
         after_help = "Examples:\n  \
         gaia ha start\n  \
         gaia ha status\n  \
-        gaia ha maintenance on --reason \"kernel upgrade\"\n  \
+        gaia ha maintenance on --for 2h --reason \"kernel upgrade\"\n  \
         gaia ha stop --dry-run"
     )]
     Ha(HaCommand),
@@ -425,6 +425,16 @@ pub(crate) struct DoctorArgs {
         value_name = "DURATION"
     )]
     pub(crate) deadline: Duration,
+}
+
+/// A maintenance window: whole seconds, as the flag records its expiry
+/// to the second, and at least one of them.
+fn window(text: &str) -> Result<Duration, String> {
+    let parsed = duration(text)?;
+    if parsed < Duration::from_secs(1) {
+        return Err(format!("{text} is shorter than a second"));
+    }
+    Ok(parsed)
 }
 
 /// A watch interval: long enough to finish a run's bookkeeping between two.
@@ -612,18 +622,20 @@ pub(crate) enum HaCommand {
         gaia ha status\n  \
         gaia ha status --format json | jq '.pairs[] | {primary, standby, standby_healthy}'\n\n\
         Exit codes (table in gaia --help): 0 every standby healthy and wired and \
-        maintenance off, 1 otherwise, 64 usage or configuration error, 69 pre-flight.")]
+        no maintenance flag (in force or expired), 1 otherwise, 64 usage or configuration error, 69 pre-flight.")]
     Status,
 
     /// Turn maintenance mode (no failover) on or off, or show it
     #[command(after_help = "Examples:\n  \
-        gaia ha maintenance on --reason \"kernel upgrade\"\n  \
+        gaia ha maintenance on --for 2h --reason \"kernel upgrade\"\n  \
         gaia ha maintenance status\n  \
         gaia ha maintenance off\n\n\
         The flag is a file in the live shared volume (checks/ha.toml), written and read through \
-        the Docker API; while it exists, web does not fail over to the standbys.\n\
-        Exit codes (table in gaia --help): 0 done (status: off), 1 status: on, 4 another gaia \
-        command holds the lock, 64 usage or configuration error, 69 pre-flight (the engine, or a \
+        the Docker API; while it exists, web does not fail over to the standbys. A flag set \
+        --for a while expires: gaia then treats it as off and says so, but the file stays (and \
+        failover stays off) until `off`.\n\
+        Exit codes (table in gaia --help): 0 done (status: off), 1 status: on, or expired but \
+        still there, 4 another gaia command holds the lock, 64 usage or configuration error, 69 pre-flight (the engine, or a \
         running live container holding the flag), 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.")]
     #[command(subcommand)]
     Maintenance(MaintenanceCommand),
@@ -656,10 +668,15 @@ pub(crate) struct HaStopArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum MaintenanceCommand {
-    /// Turn failover off: write the flag, with who set it, when and why
+    /// Turn failover off: write the flag, with who set it, when, why and until when
     #[command(after_help = "Examples:\n  \
+        gaia ha maintenance on --for 2h --reason \"kernel upgrade\"\n  \
         gaia ha maintenance on --reason \"kernel upgrade\"\n  \
-        gaia ha maintenance on --dry-run\n\n\
+        gaia ha maintenance on --for 30m --dry-run\n\n\
+        With --for the flag records when it expires; past then gaia (doctor, watch, ha status) \
+        treats it as off and says it expired. GAIA's services only look at whether the file \
+        exists, so web does not fail over, and the failover drill will not start, until \
+        `gaia ha maintenance off` removes it. Without --for the flag stays until turned off.\n\
         Exit codes: 0 the flag is set.")]
     On(MaintenanceOnArgs),
 
@@ -670,11 +687,11 @@ pub(crate) enum MaintenanceCommand {
         Exit codes: 0 the flag is gone (or was not there).")]
     Off(MaintenanceOffArgs),
 
-    /// Show whether maintenance mode is on, who set it, when and why
+    /// Show whether maintenance mode is on, who set it, when, why and until when
     #[command(after_help = "Examples:\n  \
         gaia ha maintenance status\n  \
-        gaia ha maintenance status --format json | jq .flag\n\n\
-        Exit codes: 0 off, 1 on.")]
+        gaia ha maintenance status --format json | jq .flag.expires_at\n\n\
+        Exit codes: 0 off, 1 on, or the flag expired but still there.")]
     Status,
 }
 
@@ -683,6 +700,11 @@ pub(crate) struct MaintenanceOnArgs {
     /// Why: shown to whoever finds the flag
     #[arg(long, value_name = "TEXT")]
     pub(crate) reason: Option<String>,
+
+    /// Expire after DURATION (`2h`, `90m`): gaia then treats the flag as off and says it
+    /// expired. Without it the flag stays until `gaia ha maintenance off`
+    #[arg(long = "for", value_name = "DURATION", value_parser = window)]
+    pub(crate) window: Option<Duration>,
 
     #[command(flatten)]
     pub(crate) plan: DryRunArg,

@@ -4,7 +4,7 @@
 //! failover-test` and `gaia doctor --fix`.
 
 use std::collections::HashMap;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use futures_util::future::join_all;
 
@@ -57,16 +57,40 @@ pub(crate) struct Pair {
     pub(crate) wiring: Vec<Wiring>,
 }
 
-/// The maintenance flag's contents.
+/// The maintenance flag's contents: `key=value` lines. GAIA's own services
+/// only look at whether the file exists, so new keys are only ever added.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub(crate) struct Flag {
     pub(crate) reason: Option<String>,
     pub(crate) set_by: Option<String>,
     pub(crate) set_at: Option<String>,
+    /// When the operator meant maintenance to end (RFC 3339), as written:
+    /// `None` for a flag that stays until turned off.
+    pub(crate) expires_at: Option<String>,
+}
+
+/// When a flag ends, as far as its `expires_at` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Expiry {
+    Never,
+    At(SystemTime),
+    /// Not an RFC 3339 time: treated as no expiry, and reported.
+    Garbled(String),
 }
 
 impl Flag {
-    fn parse(text: &str) -> Flag {
+    /// A flag set by this operator at `now`, in force for `window` if given.
+    pub(crate) fn new(reason: Option<String>, window: Option<Duration>, now: SystemTime) -> Flag {
+        let stamp = |t: SystemTime| humantime::format_rfc3339_seconds(t).to_string();
+        Flag {
+            reason,
+            set_by: Some(crate::process::operator()),
+            set_at: Some(stamp(now)),
+            expires_at: window.map(|w| stamp(now + w)),
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Flag {
         let field = |key: &str| {
             text.lines()
                 .find_map(|l| l.strip_prefix(&format!("{key}=")))
@@ -77,19 +101,55 @@ impl Flag {
             reason: field("reason"),
             set_by: field("set_by"),
             set_at: field("set_at"),
+            expires_at: field("expires_at"),
         }
     }
 
     fn render(&self) -> String {
-        format!(
+        let mut text = format!(
             "reason={}\nset_by={}\nset_at={}\n",
             self.reason.as_deref().unwrap_or(""),
             self.set_by.as_deref().unwrap_or(""),
             self.set_at.as_deref().unwrap_or("")
-        )
+        );
+        if let Some(at) = &self.expires_at {
+            text.push_str(&format!("expires_at={at}\n"));
+        }
+        text
     }
 
-    /// "by X at T: reason".
+    pub(crate) fn expiry(&self) -> Expiry {
+        match &self.expires_at {
+            None => Expiry::Never,
+            Some(at) => match humantime::parse_rfc3339_weak(at) {
+                Ok(time) => Expiry::At(time),
+                Err(_) => Expiry::Garbled(at.clone()),
+            },
+        }
+    }
+
+    /// When the flag expired, if it has by `now`.
+    pub(crate) fn expired_at(&self, now: SystemTime) -> Option<SystemTime> {
+        match self.expiry() {
+            Expiry::At(at) if at <= now => Some(at),
+            _ => None,
+        }
+    }
+
+    /// Whether the operator still means failover to be off at `now`.
+    pub(crate) fn in_force(&self, now: SystemTime) -> bool {
+        self.expired_at(now).is_none()
+    }
+
+    /// How long ago the flag was set, if `set_at` says (to the second).
+    pub(crate) fn on_for(&self, now: SystemTime) -> Option<Duration> {
+        let set_at = humantime::parse_rfc3339_weak(self.set_at.as_deref()?).ok()?;
+        // A clock behind the one that set the flag: it was just set.
+        let on = now.duration_since(set_at).unwrap_or_default();
+        Some(Duration::from_secs(on.as_secs()))
+    }
+
+    /// "set by X at T (reason)".
     pub(crate) fn describe(&self) -> String {
         format!(
             "set by {} at {}{}",
@@ -101,6 +161,54 @@ impl Flag {
                 .unwrap_or_default()
         )
     }
+
+    /// "on for 3h" (or for an unknown time), and when it ends: "until T",
+    /// "no expiry", "expired at T", or why `expires_at` counts for nothing.
+    pub(crate) fn timing(&self, now: SystemTime) -> String {
+        let on = self
+            .on_for(now)
+            .map(|d| format!("on for {}", roughly(d)))
+            .unwrap_or_else(|| "on for an unknown time".into());
+        let at = self.expires_at.as_deref().unwrap_or_default();
+        let until = match self.expiry() {
+            Expiry::Never => "no expiry".to_owned(),
+            Expiry::At(when) if when <= now => format!("expired at {at}"),
+            Expiry::At(_) => format!("until {at}"),
+            Expiry::Garbled(text) => {
+                format!("expires_at {text:?} is not an RFC 3339 time, so no expiry")
+            }
+        };
+        format!("{on}, {until}")
+    }
+
+    /// The flag in a sentence, as the doctor, `ha status` and `ha
+    /// maintenance status` say it.
+    pub(crate) fn summary(&self, now: SystemTime) -> String {
+        let about = format!("{}; {}", self.describe(), self.timing(now));
+        if self.in_force(now) {
+            format!("maintenance mode ON: failover is disabled ({about})")
+        } else {
+            format!(
+                "{EXPIRED} {} ({about}); treated as off, but the file is still there and web \
+                 does not fail over while it exists",
+                self.expires_at.as_deref().unwrap_or_default()
+            )
+        }
+    }
+}
+
+/// How an expired flag's summary starts: the watch tells it from one in
+/// force by this, as the doctor's finding is all it sees.
+pub(crate) const EXPIRED: &str = "maintenance flag expired at";
+
+/// A duration to the minute once it is a minute or more: "3h 12m", "45s".
+fn roughly(d: Duration) -> String {
+    let secs = if d.as_secs() >= 60 {
+        d.as_secs() / 60 * 60
+    } else {
+        d.as_secs()
+    };
+    humantime::format_duration(Duration::from_secs(secs)).to_string()
 }
 
 pub(crate) struct Ha<'a> {
@@ -250,16 +358,17 @@ impl<'a> Ha<'a> {
 
     /// Writes the flag into the live shared volume through a container that
     /// mounts it writable (some mount it read-only).
-    pub(crate) async fn set_maintenance(&self, reason: Option<String>) -> Result<Flag> {
+    /// `window`: how long the flag is in force; `None` until turned off.
+    pub(crate) async fn set_maintenance(
+        &self,
+        reason: Option<String>,
+        window: Option<Duration>,
+    ) -> Result<Flag> {
         let flag = &self.catalogue.ha.maintenance_flag;
         let (dir, name) = flag
             .rsplit_once('/')
             .ok_or_else(|| Error::Config(format!("maintenance_flag {flag} is not a path")))?;
-        let note = Flag {
-            reason,
-            set_by: Some(crate::process::operator()),
-            set_at: Some(humantime::format_rfc3339_seconds(SystemTime::now()).to_string()),
-        };
+        let note = Flag::new(reason, window, SystemTime::now());
         let mut refused = Vec::new();
         for holder in self.flag_holders().await? {
             let archive =
@@ -377,10 +486,24 @@ impl Render for Status {
                 },
             ]);
         }
+        let now = SystemTime::now();
         let maintenance = match &self.maintenance {
             None => printer.paint("off", Tone::Good),
+            Some(flag) if flag.in_force(now) => printer.paint(
+                &format!(
+                    "ON, failover disabled: {}; {}",
+                    flag.describe(),
+                    flag.timing(now)
+                ),
+                Tone::Warn,
+            ),
             Some(flag) => printer.paint(
-                &format!("ON, failover disabled: {}", flag.describe()),
+                &format!(
+                    "off, the flag expired ({}; {}); the file is still there and web does \
+                     not fail over while it exists: gaia ha maintenance off",
+                    flag.describe(),
+                    flag.timing(now)
+                ),
                 Tone::Warn,
             ),
         };
@@ -398,16 +521,23 @@ impl Render for Status {
             "schema": "gaia.ha/1",
             "ready": self.ready(),
             "pairs": self.pairs,
-            "maintenance": {
-                "on": self.maintenance.is_some(),
-                "flag": self.maintenance,
-            },
+            "maintenance": maintenance_json(self.maintenance.as_ref(), SystemTime::now()),
             "orchestrator": match &self.orchestrator {
                 Ok(status) => serde_json::json!({ "ha_status": status, "error": null }),
                 Err(err) => serde_json::json!({ "ha_status": null, "error": err }),
             },
         })
     }
+}
+
+/// `on` (in force), `expired` (the file still there past its expiry) and
+/// the flag itself, for `ha status` and `ha maintenance status`.
+pub(crate) fn maintenance_json(flag: Option<&Flag>, now: SystemTime) -> serde_json::Value {
+    serde_json::json!({
+        "on": flag.is_some_and(|f| f.in_force(now)),
+        "expired": flag.is_some_and(|f| !f.in_force(now)),
+        "flag": flag,
+    })
 }
 
 #[cfg(test)]
@@ -434,6 +564,7 @@ mod tests {
             reason: Some("kernel upgrade".into()),
             set_by: Some("ops@gaia".into()),
             set_at: Some("2026-11-23T01:00:00Z".into()),
+            expires_at: None,
         };
         assert_eq!(Flag::parse(&flag.render()), flag);
         assert_eq!(
@@ -443,6 +574,110 @@ mod tests {
         assert_eq!(
             Flag::parse("").describe(),
             "set by someone at an unknown time"
+        );
+    }
+
+    fn at(text: &str) -> SystemTime {
+        humantime::parse_rfc3339(text).unwrap()
+    }
+
+    #[test]
+    fn a_flag_with_a_window_expires_and_is_then_no_longer_in_force() {
+        let set = at("2026-11-23T01:00:00Z");
+        let flag = Flag::new(
+            Some("kernel upgrade".into()),
+            Some(Duration::from_secs(2 * 3600)),
+            set,
+        );
+        assert_eq!(flag.expires_at.as_deref(), Some("2026-11-23T03:00:00Z"));
+        // Only a line is added: what the services and older gaia read is unchanged.
+        assert!(
+            flag.render()
+                .ends_with("\nexpires_at=2026-11-23T03:00:00Z\n")
+        );
+        assert_eq!(Flag::parse(&flag.render()), flag);
+
+        let during = at("2026-11-23T02:30:00Z");
+        assert!(flag.in_force(during));
+        assert_eq!(flag.expired_at(during), None);
+        assert_eq!(flag.on_for(during), Some(Duration::from_secs(90 * 60)));
+        assert!(
+            flag.summary(during)
+                .starts_with("maintenance mode ON: failover is disabled (set by "),
+            "{}",
+            flag.summary(during)
+        );
+        assert!(
+            flag.summary(during)
+                .ends_with("(kernel upgrade); on for 1h 30m, until 2026-11-23T03:00:00Z)")
+        );
+
+        let after = at("2026-11-23T03:00:00Z");
+        assert!(!flag.in_force(after));
+        assert_eq!(flag.expired_at(after), Some(after));
+        let said = flag.summary(after);
+        assert!(
+            said.starts_with("maintenance flag expired at 2026-11-23T03:00:00Z (set by "),
+            "{said}"
+        );
+        assert!(said.contains("on for 2h, expired at 2026-11-23T03:00:00Z); treated as off"));
+    }
+
+    #[test]
+    fn a_flag_without_expiry_stays_in_force() {
+        let flag = Flag::parse("reason=x\nset_by=ops@gaia\nset_at=2026-11-23T01:00:00Z\n");
+        assert_eq!(flag.expiry(), Expiry::Never);
+        let much_later = at("2036-11-23T01:00:00Z");
+        assert!(flag.in_force(much_later));
+        assert!(flag.timing(much_later).ends_with(", no expiry"));
+        assert!(!flag.render().contains("expires_at"));
+    }
+
+    #[test]
+    fn a_garbled_expiry_counts_as_none_and_is_reported() {
+        let flag = Flag::parse("set_at=yesterday\nexpires_at=tomorrow-ish\n");
+        assert_eq!(flag.expiry(), Expiry::Garbled("tomorrow-ish".into()));
+        let now = at("2026-11-23T01:00:00Z");
+        assert!(flag.in_force(now));
+        assert_eq!(flag.on_for(now), None);
+        assert_eq!(
+            flag.timing(now),
+            "on for an unknown time, expires_at \"tomorrow-ish\" is not an RFC 3339 time, \
+             so no expiry"
+        );
+    }
+
+    #[test]
+    fn a_flag_set_by_a_clock_ahead_has_just_been_set() {
+        let flag = Flag::new(None, None, at("2026-11-23T01:00:10Z"));
+        assert_eq!(
+            flag.on_for(at("2026-11-23T01:00:00Z")),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            flag.timing(at("2026-11-23T01:00:00Z")),
+            "on for 0s, no expiry"
+        );
+    }
+
+    #[test]
+    fn the_json_says_on_only_while_in_force() {
+        let flag = Flag::new(
+            None,
+            Some(Duration::from_secs(60)),
+            at("2026-11-23T01:00:00Z"),
+        );
+        let during = maintenance_json(Some(&flag), at("2026-11-23T01:00:30Z"));
+        assert_eq!(during["on"], true);
+        assert_eq!(during["expired"], false);
+        assert_eq!(during["flag"]["expires_at"], "2026-11-23T01:01:00Z");
+        let after = maintenance_json(Some(&flag), at("2026-11-23T01:01:30Z"));
+        assert_eq!(after["on"], false);
+        assert_eq!(after["expired"], true);
+        let off = maintenance_json(None, at("2026-11-23T01:01:30Z"));
+        assert_eq!(
+            (off["on"].clone(), off["expired"].clone()),
+            (false.into(), false.into())
         );
     }
 }

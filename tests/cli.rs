@@ -383,6 +383,17 @@ fn bad_input_to_ha_and_failover_test_is_refused_before_docker_is_asked() {
         .run()
         .exits(64)
         .says("unexpected argument '--reason'");
+    // The flag records its expiry to the second.
+    gaia(["ha", "maintenance", "on", "--for", "500ms"])
+        .env("DOCKER_HOST", nowhere)
+        .run()
+        .exits(64)
+        .says("500ms is shorter than a second");
+    gaia(["ha", "maintenance", "on", "--for", "soon"])
+        .env("DOCKER_HOST", nowhere)
+        .run()
+        .exits(64)
+        .says("invalid value 'soon' for '--for <DURATION>'");
     // --target, the name --service had, still works.
     gaia(["failover-test", "--recover", "--target", "gaia-mcp"])
         .run()

@@ -450,7 +450,7 @@ fn warnings_exit_1_unless_they_are_made_to_fail() {
             l.split(" in ")
                 .next()
                 .unwrap_or(l)
-                .split(" (reason=")
+                .split(" (set by ")
                 .next()
                 .unwrap_or(l)
                 .to_owned()

@@ -167,6 +167,101 @@ fn maintenance_mode_is_set_with_who_when_and_why_and_blocks_the_drill() {
         .says("maintenance mode off");
 }
 
+/// The doctor's ha.maintenance finding.
+fn maintenance_check(stack: &Stack) -> Value {
+    let ran = stack
+        .gaia(["doctor", "--category", "ha", "--format", "json"])
+        .run();
+    ran.json()["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "ha.maintenance")
+        .expect("the doctor looks at the maintenance flag")
+        .clone()
+}
+
+#[test]
+fn a_maintenance_window_expires_is_said_to_be_off_and_still_blocks_the_drill() {
+    let stack = stack();
+    // Long enough for the doctor and a status to see it in force first.
+    stack
+        .gaia(["ha", "maintenance", "on", "--for", "10s", "--reason", "x"])
+        .run()
+        .succeeds()
+        .says("maintenance mode ON")
+        .says("expires at");
+    let check = maintenance_check(&stack);
+    assert_eq!(check["severity"], "warn", "{check:#}");
+    let message = check["message"].as_str().unwrap();
+    assert!(message.starts_with("maintenance mode ON"), "{message}");
+    assert!(
+        message.contains("on for ") && message.contains(", until "),
+        "{message}"
+    );
+    let ran = stack
+        .gaia(["ha", "maintenance", "status", "--format", "json"])
+        .run();
+    ran.exits(1);
+    let status = ran.json();
+    assert_eq!(
+        (status["on"].clone(), status["expired"].clone()),
+        (true.into(), false.into())
+    );
+    let expires_at = status["flag"]["expires_at"].as_str().unwrap().to_owned();
+    let expires = humantime::parse_rfc3339(&expires_at).unwrap();
+    let set = humantime::parse_rfc3339(status["flag"]["set_at"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        expires.duration_since(set).unwrap(),
+        Duration::from_secs(10)
+    );
+
+    // The flag records its expiry to the second: a second more is past it.
+    if let Ok(left) = expires.duration_since(std::time::SystemTime::now()) {
+        std::thread::sleep(left + Duration::from_secs(1));
+    }
+    let check = maintenance_check(&stack);
+    assert_eq!(check["severity"], "warn", "{check:#}");
+    assert_eq!(check["remediation"], "gaia ha maintenance off");
+    let message = check["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("maintenance flag expired at {expires_at}")),
+        "{message}"
+    );
+    assert!(
+        message.contains("(x)") && message.contains("treated as off"),
+        "{message}"
+    );
+    stack
+        .gaia(["ha", "maintenance", "status"])
+        .run()
+        .exits(1)
+        .says(&format!("expired at {expires_at}"));
+    let ran = stack
+        .gaia(["ha", "maintenance", "status", "--format", "json"])
+        .run();
+    let status = ran.json();
+    assert_eq!(
+        (status["on"].clone(), status["expired"].clone()),
+        (false.into(), true.into())
+    );
+    assert_eq!(status["flag"]["expires_at"], expires_at.as_str());
+    let (code, status) = ha_status(&stack);
+    assert_eq!(code, 1);
+    assert_eq!(status["maintenance"]["on"], false);
+    assert_eq!(status["maintenance"]["expired"], true);
+
+    // Web still reads the file: a drill now would stop core for nothing.
+    stack
+        .gaia(["failover-test", "--yes"])
+        .run()
+        .exits(5)
+        .says("the maintenance flag expired")
+        .says("nothing was changed");
+    stack.gaia(["ha", "maintenance", "off"]).run().succeeds();
+    assert_eq!(maintenance_check(&stack)["severity"], "pass");
+}
+
 #[test]
 fn a_core_failover_is_served_by_the_standby_and_core_serves_again() {
     let stack = stack();
@@ -487,6 +582,10 @@ fn dry_runs_change_nothing_and_every_change_is_audited() {
         (
             &["ha", "maintenance", "on", "--reason", "x", "--dry-run"],
             "write /shared/ha_maintenance",
+        ),
+        (
+            &["ha", "maintenance", "on", "--for", "30m", "--dry-run"],
+            "it expires at",
         ),
         (
             &["failover-test", "--dry-run"],

@@ -1,6 +1,8 @@
 //! `gaia ha start|stop|status|maintenance`: the hot standbys and the flag
 //! that turns failover off.
 
+use std::time::SystemTime;
+
 use crate::cli::{HaCommand, HaStartArgs, MaintenanceCommand};
 use crate::compose::tool::Compose;
 use crate::config::{Context, Live};
@@ -51,6 +53,8 @@ pub(crate) async fn run(ctx: &Context, command: &HaCommand) -> Result<Outcome> {
         HaCommand::Status => {
             let status = gather(&ha).await?;
             ctx.printer.print(&status)?;
+            // An expired flag is no maintenance, but its file still keeps
+            // web from failing over: worth a look all the same.
             Ok(if status.ready() && status.maintenance.is_none() {
                 Outcome::Healthy
             } else {
@@ -113,6 +117,16 @@ async fn plan(ctx: &Context, live: &Live, ha: &Ha<'_>, command: &HaCommand) -> R
                 "write {flag} (who, when{}) in the live shared volume: web stops failing over",
                 if args.reason.is_some() { ", why" } else { "" }
             ));
+            let now = SystemTime::now();
+            steps.push(match args.window {
+                Some(window) => format!(
+                    "it expires at {} ({} from now): gaia then treats it as off, but the file \
+                     stays until `gaia ha maintenance off`",
+                    humantime::format_rfc3339_seconds(now + window),
+                    humantime::format_duration(window)
+                ),
+                None => "no expiry: it stays until `gaia ha maintenance off`".into(),
+            });
         }
         HaCommand::Maintenance(MaintenanceCommand::Off(_)) => {
             let flag = &ha.catalogue.ha.maintenance_flag;
@@ -196,8 +210,8 @@ async fn start(ctx: &Context, live: &Live, ha: &Ha<'_>, args: &HaStartArgs) -> R
     }
     if let Some(flag) = &status.maintenance {
         ctx.printer.warn(format!(
-            "maintenance mode is on ({}): web will not fail over until `gaia ha maintenance off`",
-            flag.describe()
+            "{}: web will not fail over until `gaia ha maintenance off`",
+            flag.summary(SystemTime::now())
         ));
     }
     Ok(Outcome::Healthy)
@@ -237,10 +251,14 @@ async fn stop(ctx: &Context, live: &Live, yes: bool) -> Result<Outcome> {
 async fn maintenance(ctx: &Context, ha: &Ha<'_>, command: &MaintenanceCommand) -> Result<Outcome> {
     let (flag, said) = match command {
         MaintenanceCommand::On(args) => {
-            let flag = ha.set_maintenance(args.reason.clone()).await?;
+            let flag = ha.set_maintenance(args.reason.clone(), args.window).await?;
             let said = format!(
-                "maintenance mode ON: web will not fail over ({})",
-                flag.describe()
+                "maintenance mode ON: web will not fail over ({}; {})",
+                flag.describe(),
+                match &flag.expires_at {
+                    Some(at) => format!("expires at {at}"),
+                    None => "no expiry: it stays until `gaia ha maintenance off`".into(),
+                }
             );
             (Some(flag), said)
         }
@@ -254,12 +272,14 @@ async fn maintenance(ctx: &Context, ha: &Ha<'_>, command: &MaintenanceCommand) -
         MaintenanceCommand::Status => {
             let flag = ha.maintenance().await?;
             let said = match &flag {
-                Some(flag) => format!("maintenance mode ON: {}", flag.describe()),
+                Some(flag) => flag.summary(SystemTime::now()),
                 None => "maintenance mode off".into(),
             };
             (flag, said)
         }
     };
+    // An expired flag is off to gaia, but its file still keeps web from
+    // failing over: a status worth a look, like one in force.
     let on = flag.is_some();
     ctx.printer.print(&Maintenance {
         flag,
@@ -287,9 +307,11 @@ impl Render for Maintenance<'_> {
     }
 
     fn json(&self) -> serde_json::Value {
+        let state = crate::ha::maintenance_json(self.flag.as_ref(), SystemTime::now());
         serde_json::json!({
             "schema": "gaia.ha.maintenance/1",
-            "on": self.flag.is_some(),
+            "on": state["on"],
+            "expired": state["expired"],
             "path": self.path,
             "flag": self.flag,
         })

@@ -311,11 +311,24 @@ async fn steady_state(ha: &Ha<'_>, http: &Http, plan: &Plan<'_>) -> Result<()> {
             ));
         }
     }
+    // Even an expired flag: web only looks at whether the file exists, so
+    // the drill would stop the target for nothing.
     if let Some(flag) = ha.maintenance().await? {
-        unmet.push(format!(
-            "maintenance mode is on ({}): failover is disabled",
-            flag.describe()
-        ));
+        let now = SystemTime::now();
+        unmet.push(if flag.in_force(now) {
+            format!(
+                "maintenance mode is on ({}; {}): failover is disabled",
+                flag.describe(),
+                flag.timing(now)
+            )
+        } else {
+            format!(
+                "the maintenance flag expired ({}; {}) but is still there, and web does not \
+                 fail over while it exists: gaia ha maintenance off",
+                flag.describe(),
+                flag.timing(now)
+            )
+        });
     }
     let wired = ha
         .wiring()

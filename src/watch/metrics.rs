@@ -80,7 +80,7 @@ impl Metrics {
         let maintenance = Gauge::default();
         registry.register(
             "gaia_maintenance",
-            "1 while the maintenance flag is on (failover disabled)",
+            "1 while the maintenance flag is on and not expired (failover disabled)",
             maintenance.clone(),
         );
         let repairs = Family::<RepairLabels, Counter>::default();

@@ -87,7 +87,7 @@ fn body(state: &State) -> Markup {
             "run " (run.number) " finished " (at) " in " (format!("{:.2}", run.report.elapsed.as_secs_f64())) " s: "
             (summary.passed) " passed, " (summary.warnings) " warnings, " (summary.failures) " failures, " (summary.skipped) " skipped"
         }
-        p { "Maintenance: " @if run.maintenance() { strong.warn { "ON — failover is disabled" } } @else { "off" } }
+        p { "Maintenance: " @if run.maintenance() { strong.warn { "ON — failover is disabled" } } @else if let Some(expired) = run.maintenance_expired() { "off — " strong.warn { (expired) } } @else { "off" } }
         h2 { "At a glance" }
         (grid(results))
         h2 { "Failures and warnings" }

@@ -40,9 +40,22 @@ pub(crate) struct Run {
 }
 
 impl Run {
-    /// Whether the maintenance flag was on (its check does not pass).
+    /// Whether the maintenance flag was on: its check does not pass, and
+    /// not because the flag expired (gaia treats that as off).
     pub(crate) fn maintenance(&self) -> bool {
-        self.report.results.iter().any(|r| {
+        self.maintenance_warning()
+            .is_some_and(|r| !r.message.starts_with(crate::ha::EXPIRED))
+    }
+
+    /// What the doctor said of a flag that expired but is still there.
+    pub(crate) fn maintenance_expired(&self) -> Option<&str> {
+        self.maintenance_warning()
+            .map(|r| r.message.as_str())
+            .filter(|m| m.starts_with(crate::ha::EXPIRED))
+    }
+
+    fn maintenance_warning(&self) -> Option<&CheckResult> {
+        self.report.results.iter().find(|r| {
             r.subject == Subject::Maintenance
                 && matches!(r.severity, Severity::Warn | Severity::Fail)
         })
@@ -215,5 +228,41 @@ mod tests {
             changes(&mut state, n, vec![result("a", severity)]);
         }
         assert_eq!(state.transitions.len(), KEPT);
+    }
+
+    #[test]
+    fn an_expired_flag_is_no_maintenance_but_is_said() {
+        let flag = |message: &str| CheckResult {
+            subject: Subject::Maintenance,
+            message: message.into(),
+            ..result("ha.maintenance", Severity::Warn)
+        };
+        let on = run(
+            1,
+            vec![flag("maintenance mode ON: failover is disabled (…)")],
+        );
+        assert!(on.maintenance());
+        assert_eq!(on.maintenance_expired(), None);
+        let expired = flag(&format!(
+            "{} 2026-11-23T03:00:00Z (…); treated as off",
+            crate::ha::EXPIRED
+        ));
+        let expired = run(2, vec![expired]);
+        assert!(!expired.maintenance());
+        assert!(
+            expired
+                .maintenance_expired()
+                .unwrap()
+                .contains("treated as off")
+        );
+        let off = run(
+            3,
+            vec![CheckResult {
+                severity: Severity::Pass,
+                ..flag("maintenance mode off")
+            }],
+        );
+        assert!(!off.maintenance());
+        assert_eq!(off.maintenance_expired(), None);
     }
 }

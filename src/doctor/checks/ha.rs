@@ -1,9 +1,12 @@
 //! High availability: standbys running, fallback wiring in the live
 //! containers, the maintenance flag, the orchestrator's `ha_status`.
 
+use std::time::SystemTime;
+
 use crate::doctor::check::{Check, check};
 use crate::doctor::ctx::Ctx;
 use crate::doctor::finding::{Finding, Subject};
+use crate::ha::Flag;
 use crate::registry::{Fallback, Registry, Role, Service};
 
 pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
@@ -98,14 +101,14 @@ impl Maintenance {
         };
         match ctx.docker.read_file(&holder.container, flag).await {
             Ok(None) => Finding::pass("maintenance mode off"),
-            Ok(Some(note)) => {
-                let note = String::from_utf8_lossy(&note);
-                let note = note.lines().collect::<Vec<_>>().join("; ");
-                Finding::warn(format!(
-                    "maintenance mode ON: failover is disabled ({note})"
-                ))
-                .fix("gaia ha maintenance off")
-            }
+            // An expired flag is no maintenance any more, and the message
+            // says so; it still warns, because GAIA's services only look at
+            // whether the file exists: until it is removed web does not fail
+            // over, and nobody means that any more.
+            Ok(Some(note)) => Finding::warn(
+                Flag::parse(&String::from_utf8_lossy(&note)).summary(SystemTime::now()),
+            )
+            .fix("gaia ha maintenance off"),
             Err(err) => Finding::warn(format!("cannot read {flag}: {err:#}")),
         }
     }
