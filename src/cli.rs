@@ -471,6 +471,10 @@ pub(crate) struct WatchArgs {
     #[arg(long, value_parser = duration, default_value = "30s", value_name = "DURATION")]
     pub(crate) deadline: Duration,
 
+    /// Alert once when the maintenance flag has been there longer than this (failover is off meanwhile)
+    #[arg(long, value_parser = duration, default_value = "4h", value_name = "DURATION")]
+    pub(crate) maintenance_limit: Duration,
+
     /// Repair services that keep failing, as `gaia doctor --fix` would, within the limits below
     #[arg(long, help_heading = "Healing")]
     pub(crate) heal: bool,

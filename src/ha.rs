@@ -202,7 +202,7 @@ impl Flag {
 pub(crate) const EXPIRED: &str = "maintenance flag expired at";
 
 /// A duration to the minute once it is a minute or more: "3h 12m", "45s".
-fn roughly(d: Duration) -> String {
+pub(crate) fn roughly(d: Duration) -> String {
     let secs = if d.as_secs() >= 60 {
         d.as_secs() / 60 * 60
     } else {

@@ -369,7 +369,7 @@ fn repairs(alerts: &[Value]) -> Vec<(u64, String, String, String)> {
 }
 
 #[test]
-fn heal_starts_an_exited_service_opens_the_circuit_of_one_that_keeps_dying_and_never_acts_in_maintenance()
+fn heal_starts_an_exited_service_opens_the_circuit_of_one_that_keeps_dying_and_never_acts_in_maintenance_which_is_alerted_when_stuck()
  {
     let stack = stack();
     let receiver = Receiver::start();
@@ -391,6 +391,8 @@ fn heal_starts_an_exited_service_opens_the_circuit_of_one_that_keeps_dying_and_n
             "2",
             "--repair-window",
             "10m",
+            "--maintenance-limit",
+            "2s",
             "--listen",
             &format!("127.0.0.1:{port}"),
             "--notify",
@@ -497,6 +499,26 @@ fn heal_starts_an_exited_service_opens_the_circuit_of_one_that_keeps_dying_and_n
     );
     let (status, _) = get(&format!("{base}/healthz")).unwrap();
     assert_eq!(status, 503);
+    // A flag there past --maintenance-limit is told, once.
+    let stuck = |alerts: &[Value]| -> Vec<String> {
+        alerts
+            .iter()
+            .filter_map(|a| a["maintenance_stuck"].as_str().map(str::to_owned))
+            .collect()
+    };
+    within(
+        Duration::from_secs(30),
+        "the stuck maintenance flag is alerted",
+        || (!stuck(&receiver.bodies("/hook")).is_empty()).then_some(()),
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    let told = stuck(&receiver.bodies("/hook"));
+    assert_eq!(told.len(), 1, "told once: {told:?}");
+    assert!(
+        told[0].starts_with("maintenance has been on for"),
+        "{}",
+        told[0]
+    );
 
     watch.signal(nix::sys::signal::Signal::SIGTERM);
     watch.finish().exits(143);

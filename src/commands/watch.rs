@@ -24,6 +24,7 @@ pub(crate) async fn run(ctx: &Context, args: &WatchArgs) -> Result<Outcome> {
             interval: args.interval,
             listen: args.listen,
             notify,
+            maintenance_limit: args.maintenance_limit,
             heal: args.heal.then_some(Policy {
                 after: args.heal_after,
                 grace: args.grace,

@@ -35,6 +35,8 @@ pub(crate) struct Alert {
     pub(crate) repairs: Vec<Healed>,
     /// With --heal: circuits that opened or closed this run.
     pub(crate) circuits: Vec<Circuit>,
+    /// The maintenance flag has been there longer than the limit (told once).
+    pub(crate) maintenance_stuck: Option<String>,
 }
 
 impl Alert {
@@ -59,6 +61,7 @@ impl Alert {
                 Circuit::Closed(service) => Some(service),
                 Circuit::Opened(_) => None,
             }).collect::<Vec<_>>(),
+            "maintenance_stuck": self.maintenance_stuck,
         })
     }
 
@@ -99,6 +102,9 @@ impl Alert {
                 }
                 Circuit::Closed(service) => format!("\n🔁 {service}: healing again"),
             });
+        }
+        if let Some(stuck) = &self.maintenance_stuck {
+            text.push_str(&format!("\n🚧 {stuck}"));
         }
         json!({ "username": "gaia", "content": text })
     }
@@ -200,6 +206,7 @@ mod tests {
             warnings: 0,
             repairs: Vec::new(),
             circuits: Vec::new(),
+            maintenance_stuck: None,
             transitions: (0..transitions)
                 .map(|n| Transition {
                     at: std::time::SystemTime::UNIX_EPOCH,

@@ -8,6 +8,7 @@ mod metrics;
 mod page;
 mod server;
 mod state;
+mod stuck;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub(crate) use heal::Policy;
 use heal::{Circuit, Healer};
 use server::Shared;
 use state::{Healed, Run, State, Transition};
+use stuck::StuckFlag;
 
 /// How long alerts still in flight may take once the watch is told to stop.
 const ALERT_GRACE: Duration = Duration::from_secs(5);
@@ -40,6 +42,8 @@ pub(crate) struct Settings {
     pub(crate) interval: Duration,
     pub(crate) listen: SocketAddr,
     pub(crate) notify: Vec<Target>,
+    /// How long the maintenance flag may be there before it is alerted.
+    pub(crate) maintenance_limit: Duration,
     /// With `--heal`: the limits of healing.
     pub(crate) heal: Option<Policy>,
     pub(crate) scope: Scope,
@@ -86,6 +90,7 @@ pub(crate) async fn watch(ctx: &Context, settings: Settings) -> Result<Outcome> 
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut number = 0;
     let mut healer = settings.heal.clone().map(Healer::new);
+    let mut stuck = StuckFlag::new(settings.maintenance_limit);
     let signal = loop {
         tokio::select! {
             signal = ctx.signals.arrival() => break signal,
@@ -108,8 +113,10 @@ pub(crate) async fn watch(ctx: &Context, settings: Settings) -> Result<Outcome> 
             transitions: Vec::new(),
             repairs: Vec::new(),
             circuits: Vec::new(),
+            maintenance_stuck: None,
         };
         let maintenance = run.maintenance();
+        let flag_present = maintenance || run.maintenance_expired().is_some();
         let results = run.report.results.clone();
         alert.transitions = shared
             .state
@@ -119,23 +126,39 @@ pub(crate) async fn watch(ctx: &Context, settings: Settings) -> Result<Outcome> 
         for transition in &alert.transitions {
             ctx.printer.step(describe(number, transition));
         }
+        if !flag_present {
+            stuck.gone();
+        } else if let Some((checked, live)) = &looked {
+            let set_at = if stuck.known() {
+                None
+            } else {
+                flag_set_at(ctx, checked, live).await
+            };
+            if let Some(words) = stuck.there(set_at, SystemTime::now()) {
+                ctx.printer.warn(&words);
+                alert.maintenance_stuck = Some(words);
+            }
+        }
         // Healing is never raced with a signal: a repair under way
         // finishes (apply lets the one in flight end and skips the rest).
-        if let (Some(healer), Some((checked, live))) = (healer.as_mut(), looked) {
+        if let (Some(healer), Some((checked, live))) = (healer.as_mut(), &looked) {
             heal_due(
                 ctx,
                 &settings.scope,
                 healer,
                 &results,
-                &checked,
-                &live,
+                checked,
+                live,
                 maintenance,
                 &shared,
                 &mut alert,
             )
             .await;
         }
-        if !(alert.transitions.is_empty() && alert.repairs.is_empty() && alert.circuits.is_empty())
+        if !(alert.transitions.is_empty()
+            && alert.repairs.is_empty()
+            && alert.circuits.is_empty()
+            && alert.maintenance_stuck.is_none())
         {
             alerts.send(&alert);
         }
@@ -172,6 +195,19 @@ async fn one_run(ctx: &Context, scope: &Scope, number: u64) -> (Run, Option<(Arc
         finished_at: SystemTime::now(),
     };
     (run, looked)
+}
+
+/// When the maintenance flag was set, as it says; `None` when it cannot be
+/// read or does not say (the watch then counts from when it saw it).
+async fn flag_set_at(ctx: &Context, checked: &Ctx, live: &Live) -> Option<SystemTime> {
+    let ha = crate::ha::Ha {
+        registry: &ctx.registry,
+        catalogue: &checked.catalogue,
+        docker: &live.docker,
+    };
+    let now = SystemTime::now();
+    let on = ha.maintenance().await.ok()??.on_for(now)?;
+    Some(now - on)
 }
 
 /// Repairs what the healer finds due, each after a confirming re-check of
