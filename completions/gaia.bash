@@ -34,6 +34,9 @@ _gaia() {
             gaia,history)
                 cmd="gaia__subcmd__history"
                 ;;
+            gaia,image)
+                cmd="gaia__subcmd__image"
+                ;;
             gaia,init)
                 cmd="gaia__subcmd__init"
                 ;;
@@ -133,6 +136,9 @@ _gaia() {
             gaia__subcmd__help,history)
                 cmd="gaia__subcmd__help__subcmd__history"
                 ;;
+            gaia__subcmd__help,image)
+                cmd="gaia__subcmd__help__subcmd__image"
+                ;;
             gaia__subcmd__help,init)
                 cmd="gaia__subcmd__help__subcmd__init"
                 ;;
@@ -230,7 +236,7 @@ _gaia() {
 
     case "${cmd}" in
         gaia)
-            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version completions man doctor promote rollback watch history ha failover-test init sim help"
+            opts="-v -q -h -V --config --root --checks --format --color --verbose --quiet --wait --help --version completions man doctor promote rollback watch image history ha failover-test init sim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -906,7 +912,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__help)
-            opts="completions man doctor promote rollback watch history ha failover-test init sim help"
+            opts="completions man doctor promote rollback watch image history ha failover-test init sim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1088,6 +1094,20 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__help__subcmd__image)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1284,6 +1304,32 @@ _gaia() {
                     ;;
                 --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gaia__subcmd__image)
+            opts="-v -q -h -V --tag --dry-run --format --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -52,17 +52,29 @@ pub(crate) fn command() -> clap::Command {
         .collect();
     names.iter().fold(command, |command, name| {
         command.mut_subcommand(name, |sub| {
-            sub.args(globals.iter().map(|arg| {
-                let arg = arg.clone().global(true);
-                if arg.get_id() == "format" && name != "doctor" {
-                    arg.value_parser(formats_but_junit())
-                } else {
-                    arg
-                }
-            }))
+            // `image` packs this gaia and reads no stack: only how to say it.
+            let reads_the_stack = name != "image";
+            sub.args(
+                globals
+                    .iter()
+                    .filter(|arg| {
+                        reads_the_stack || !STACK_OPTIONS.contains(&arg.get_id().as_str())
+                    })
+                    .map(|arg| {
+                        let arg = arg.clone().global(true);
+                        if arg.get_id() == "format" && name != "doctor" {
+                            arg.value_parser(formats_but_junit())
+                        } else {
+                            arg
+                        }
+                    }),
+            )
         })
     })
 }
+
+/// The global options that say where the stack is and how to change it.
+const STACK_OPTIONS: &[&str] = &["config", "root", "checks", "wait"];
 
 /// `--format` for the commands that have no JUnit report: only the doctor's
 /// checks map onto test cases.
@@ -267,6 +279,22 @@ pub(crate) enum Command {
         the normal way to end it.")]
     Watch(WatchArgs),
 
+    /// Build a from-scratch image of this gaia, to run `gaia watch` in the stack
+    ///
+    /// The image holds this gaia binary, the Docker CLI and its compose v2 plugin as
+    /// installed on this host (for the repairs that go through compose), the shared
+    /// libraries they load, and nothing else; no registry and no builder is needed.
+    /// Its entrypoint is gaia, its command `watch`. deploy/gaia-watch.yml (also in the
+    /// README) runs it beside the stack with the Docker socket and the GAIA root mounted.
+    #[command(after_help = "Examples:\n  \
+        gaia image\n  \
+        gaia image --tag gaia:0.9 --dry-run\n  \
+        GAIA_ROOT=$PWD docker compose -f deploy/gaia-watch.yml up -d\n\n\
+        Exit codes (table in gaia --help): 0 built (or, with --dry-run, described); 2 the \
+        engine did not take the image; 64 usage or configuration error; 69 pre-flight (Docker \
+        engine unreachable, no docker CLI or compose v2 plugin to put in the image).")]
+    Image(ImageArgs),
+
     /// Show the promotion audit log
     #[command(after_help = "Examples:\n  \
         gaia history\n  \
@@ -452,51 +480,67 @@ fn interval(text: &str) -> Result<Duration, String> {
 #[derive(Debug, Args)]
 pub(crate) struct WatchArgs {
     /// How often the doctor runs (15s, 1m; at least 100ms)
-    #[arg(long, value_parser = interval, default_value = "15s", value_name = "DURATION")]
+    #[arg(env = "GAIA_WATCH_INTERVAL", long, value_parser = interval, default_value = "15s", value_name = "DURATION")]
     pub(crate) interval: Duration,
 
     /// Address to serve /, /healthz, /report.json and /metrics on
-    #[arg(long, default_value = "127.0.0.1:9464", value_name = "ADDR:PORT")]
+    #[arg(
+        env = "GAIA_WATCH_LISTEN",
+        long,
+        default_value = "127.0.0.1:9464",
+        value_name = "ADDR:PORT"
+    )]
     pub(crate) listen: std::net::SocketAddr,
 
     /// Post an alert to URL when checks change state (repeatable, or a comma list)
-    #[arg(long, value_name = "URL", value_delimiter = ',')]
+    #[arg(
+        env = "GAIA_WATCH_NOTIFY",
+        hide_env_values = true,
+        long,
+        value_name = "URL",
+        value_delimiter = ','
+    )]
     pub(crate) notify: Vec<String>,
 
     /// Watch only these services (repeatable, or a comma list)
-    #[arg(long = "service", value_name = "SERVICE", value_delimiter = ',')]
+    #[arg(
+        env = "GAIA_WATCH_SERVICE",
+        long = "service",
+        value_name = "SERVICE",
+        value_delimiter = ','
+    )]
     pub(crate) services: Vec<String>,
 
     /// Deadline for each run: its report comes by then, whatever the engine does
-    #[arg(long, value_parser = duration, default_value = "30s", value_name = "DURATION")]
+    #[arg(env = "GAIA_WATCH_DEADLINE", long, value_parser = duration, default_value = "30s", value_name = "DURATION")]
     pub(crate) deadline: Duration,
 
     /// Alert once when the maintenance flag has been there longer than this (failover is off meanwhile)
-    #[arg(long, value_parser = duration, default_value = "4h", value_name = "DURATION")]
+    #[arg(env = "GAIA_WATCH_MAINTENANCE_LIMIT", long, value_parser = duration, default_value = "4h", value_name = "DURATION")]
     pub(crate) maintenance_limit: Duration,
 
     /// Repair services that keep failing, as `gaia doctor --fix` would, within the limits below
-    #[arg(long, help_heading = "Healing")]
+    #[arg(env = "GAIA_WATCH_HEAL", long, help_heading = "Healing")]
     pub(crate) heal: bool,
 
     /// Failing runs in a row before a service is repaired
-    #[arg(long, default_value_t = 3, value_name = "RUNS", requires = "heal", help_heading = "Healing", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(env = "GAIA_WATCH_HEAL_AFTER", long, default_value_t = 3, value_name = "RUNS", requires = "heal", help_heading = "Healing", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) heal_after: u32,
 
     /// No repair while a service's container started less than this ago
-    #[arg(long, value_parser = duration, default_value = "60s", value_name = "DURATION", requires = "heal", help_heading = "Healing")]
+    #[arg(env = "GAIA_WATCH_GRACE", long, value_parser = duration, default_value = "60s", value_name = "DURATION", requires = "heal", help_heading = "Healing")]
     pub(crate) grace: Duration,
 
     /// No repair of a service sooner than this after its last one
-    #[arg(long, value_parser = duration, default_value = "2m", value_name = "DURATION", requires = "heal", help_heading = "Healing")]
+    #[arg(env = "GAIA_WATCH_COOLDOWN", long, value_parser = duration, default_value = "2m", value_name = "DURATION", requires = "heal", help_heading = "Healing")]
     pub(crate) cooldown: Duration,
 
     /// At most this many repairs of a service per --repair-window; then its circuit opens
-    #[arg(long, default_value_t = 2, value_name = "COUNT", requires = "heal", help_heading = "Healing", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(env = "GAIA_WATCH_MAX_REPAIRS", long, default_value_t = 2, value_name = "COUNT", requires = "heal", help_heading = "Healing", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) max_repairs: u32,
 
     /// The window --max-repairs counts in; an open circuit closes once it has passed
-    #[arg(long, value_parser = duration, default_value = "30m", value_name = "DURATION", requires = "heal", help_heading = "Healing")]
+    #[arg(env = "GAIA_WATCH_REPAIR_WINDOW", long, value_parser = duration, default_value = "30m", value_name = "DURATION", requires = "heal", help_heading = "Healing")]
     pub(crate) repair_window: Duration,
 }
 
@@ -758,6 +802,17 @@ pub(crate) struct FailoverArgs {
 
     #[command(flatten)]
     pub(crate) plan: DryRunArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImageArgs {
+    /// The image's tag
+    #[arg(long, default_value = "gaia:latest", value_name = "REPO:TAG")]
+    pub(crate) tag: String,
+
+    /// Say what the image would hold, and build nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ mod gpu;
 mod guest;
 mod ha;
 pub mod http;
+mod image;
 mod lock;
 mod output;
 mod overlay;
@@ -117,6 +118,7 @@ async fn dispatch(cli: &Cli, changes_live: bool) -> Result<Outcome> {
     match &cli.command {
         Command::Completions(args) => return commands::completions::run(args),
         Command::Man(args) => return commands::man::run(args),
+        Command::Image(args) => return commands::image::run(&cli.global, args).await,
         _ => {}
     }
     if cli.global.format == output::Format::Junit && !matches!(cli.command, Command::Doctor(_)) {
@@ -143,7 +145,7 @@ async fn dispatch(cli: &Cli, changes_live: bool) -> Result<Outcome> {
         Command::Init(args) => commands::init::run(&ctx, args, cli.global.config.as_deref()).await,
         Command::Sim(command) => commands::sim::run(&ctx, command).await,
         Command::Watch(args) => commands::watch::run(&ctx, args).await,
-        Command::Completions(_) | Command::Man(_) => {
+        Command::Completions(_) | Command::Man(_) | Command::Image(_) => {
             unreachable!("handled before the registry is loaded")
         }
     };
@@ -205,6 +207,7 @@ fn changes_live(command: &Command) -> bool {
         | Command::Ha(HaCommand::Status)
         | Command::History(_)
         | Command::Init(_)
+        | Command::Image(_)
         | Command::Sim(_)
         | Command::Completions(_)
         | Command::Man(_) => false,

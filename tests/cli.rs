@@ -25,6 +25,7 @@ fn help_teaches_the_commands() {
         vec!["man", "--help"],
         vec!["init", "--help"],
         vec!["watch", "--help"],
+        vec!["image", "--help"],
     ] {
         let ran = gaia(&args).run();
         ran.succeeds();
@@ -55,6 +56,7 @@ fn every_command_shows_examples() {
         "failover-test",
         "init",
         "watch",
+        "image",
         "sim",
         "sim up",
         "sim down",
@@ -147,6 +149,36 @@ fn completions_in_the_repository_match_the_cli() {
             path.display()
         );
     }
+}
+
+#[test]
+fn image_checks_its_tag_first_and_dry_run_only_says_what_it_would_hold() {
+    gaia(["image", "--tag", "Gaia:Latest"])
+        .run()
+        .exits(64)
+        .says("is not an image tag");
+    // No engine is asked: an unreachable one does not matter.
+    let ran = gaia(["image", "--dry-run", "--format", "json"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .run();
+    ran.succeeds();
+    let said: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(said["schema"], "gaia.image/1");
+    assert_eq!(said["built"], false);
+    let inside: Vec<&str> = said["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        inside,
+        [
+            "/usr/local/bin/gaia",
+            "/usr/bin/docker",
+            "/usr/libexec/docker/cli-plugins/docker-compose"
+        ]
+    );
 }
 
 #[test]

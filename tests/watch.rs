@@ -523,3 +523,118 @@ fn heal_starts_an_exited_service_opens_the_circuit_of_one_that_keeps_dying_and_n
     watch.signal(nix::sys::signal::Signal::SIGTERM);
     watch.finish().exits(143);
 }
+
+/// The overlay's compose project, taken down and its image removed however
+/// the story ends.
+struct Overlay {
+    project: &'static str,
+    image: &'static str,
+}
+
+impl Overlay {
+    fn file() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/gaia-watch.yml")
+    }
+
+    /// `docker compose -f deploy/gaia-watch.yml up -d`, as the README says,
+    /// with the watch tuned by GAIA_WATCH_* as an operator would.
+    fn up(root: &std::path::Path, image: &'static str, env: &[(&str, String)]) -> Overlay {
+        let overlay = Overlay {
+            project: "gaia-watch-story",
+            image,
+        };
+        let out = std::process::Command::new("timeout")
+            .args(["120", "docker", "compose", "-p", overlay.project, "-f"])
+            .arg(Overlay::file())
+            .args(["up", "-d"])
+            .env("GAIA_ROOT", root)
+            .env("GAIA_IMAGE", image)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "the overlay did not come up: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        overlay
+    }
+
+    fn logs(&self) -> String {
+        let out = std::process::Command::new("timeout")
+            .args(["30", "docker", "compose", "-p", self.project, "logs"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    }
+}
+
+impl Drop for Overlay {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("timeout")
+            .args(["120", "docker", "compose", "-p", self.project, "down"])
+            .output();
+        let _ = std::process::Command::new("docker")
+            .args(["image", "rm", self.image])
+            .output();
+    }
+}
+
+#[test]
+fn the_readme_gives_the_overlay_as_it_is_in_deploy() {
+    let overlay = std::fs::read_to_string(Overlay::file()).unwrap();
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    assert!(
+        readme.contains(&format!("```yaml\n{overlay}```")),
+        "README.md must show deploy/gaia-watch.yml as it is"
+    );
+}
+
+#[test]
+fn watch_runs_in_the_stack_from_gaias_own_image_and_heals_an_exited_service() {
+    let stack = stack();
+    let image = "gaia-watch-story:latest";
+    gaia(["image", "--tag", image])
+        .run()
+        .succeeds()
+        .says(&format!("built {image}"));
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let overlay = Overlay::up(
+        &stack.root,
+        image,
+        &[
+            ("GAIA_WATCH_LISTEN", format!("127.0.0.1:{port}")),
+            ("GAIA_WATCH_INTERVAL", "1s".into()),
+            ("GAIA_WATCH_HEAL_AFTER", "2".into()),
+            ("GAIA_WATCH_GRACE", "0s".into()),
+        ],
+    );
+    let healthy = || get(&format!("{base}/healthz")).filter(|(status, _)| *status == 200);
+    if std::panic::catch_unwind(|| within(Duration::from_secs(60), "/healthz turns 200", healthy))
+        .is_err()
+    {
+        panic!(
+            "the watch in the stack never turned healthy:\n{}",
+            overlay.logs()
+        );
+    }
+
+    stack.fault(&["exited", "--service", "gaia-web"]);
+    let (_, said) = within(Duration::from_secs(5), "/healthz turns 503", || {
+        get(&format!("{base}/healthz")).filter(|(status, _)| *status == 503)
+    });
+    assert!(said.contains("containers.gaia-web"), "{said}");
+    within(
+        Duration::from_secs(60),
+        "/healthz is 200 again after the watch healed gaia-web",
+        healthy,
+    );
+    assert_eq!(common::inspect("gaia-web", "{{.State.Status}}"), "running");
+    let logs = overlay.logs();
+    assert!(logs.contains("start gaia-web"), "{logs}");
+    let audit = std::fs::read_to_string(stack.root.join(".gaia/audit.jsonl")).unwrap();
+    assert!(audit.contains("watch --heal gaia-web"), "{audit}");
+}

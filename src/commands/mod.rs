@@ -5,6 +5,7 @@ pub(crate) mod doctor;
 pub(crate) mod failover;
 pub(crate) mod ha;
 pub(crate) mod history;
+pub(crate) mod image;
 pub(crate) mod init;
 pub(crate) mod man;
 pub(crate) mod promote;

@@ -79,7 +79,7 @@ impl Drop for ProcessGroup {
 pub(crate) struct Installed {
     pub(crate) path: PathBuf,
     /// The `docker compose` CLI plugin rather than a `docker-compose` program.
-    plugin: bool,
+    pub(crate) plugin: bool,
     /// Compose v2, which refuses what v1 let pass (a network labelled for
     /// another compose key).
     pub(crate) v2: bool,

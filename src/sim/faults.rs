@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::json;
 
-use super::image::{self, ImageSpec, Variant};
+use super::image::{ImageSpec, Variant};
 use super::{SIM_LABEL, Sim, is_simulated};
 use crate::archive;
 use crate::docker::NetworkSpec;
@@ -369,7 +369,7 @@ impl Sim<'_> {
                 } else {
                     Variant::WithoutServiceUser
                 };
-                let build = image::build_id()?;
+                let build = crate::image::build_id()?;
                 self.load(&[ImageSpec::for_service(service(), variant)], &build)
                     .await?;
                 self.recreate(service()).await?;

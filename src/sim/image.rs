@@ -4,16 +4,15 @@
 //! the real images') and the engine loads it. Writing the config ourselves
 //! also lets a fault back-date an image, as an old candidate image would be.
 
-use std::io::Read as _;
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::archive::TreeBuilder;
 use crate::error::Result;
 use crate::guest::{FAULT_DIR, TOOL_NAMES};
+use crate::image::{Entry, Layer};
 use crate::registry::Service;
 
 /// Image label: which gaia binary the image was made from.
@@ -97,39 +96,6 @@ impl ImageSpec {
     }
 }
 
-/// Identifies the running gaia binary, so images are rebuilt when it changes.
-pub(crate) fn build_id() -> Result<String> {
-    let exe = std::env::current_exe().context("locating the gaia binary")?;
-    let mut file =
-        std::fs::File::open(&exe).with_context(|| format!("reading {}", exe.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 20];
-    loop {
-        let n = file.read(&mut buffer).context("reading the gaia binary")?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-    }
-    Ok(hex::encode(hasher.finalize())[..16].to_owned())
-}
-
-struct Layer {
-    tar: Vec<u8>,
-    diff_id: String,
-}
-
-impl Layer {
-    fn new(tar: Vec<u8>) -> Layer {
-        let diff_id = format!("sha256:{}", hex::encode(Sha256::digest(&tar)));
-        Layer { tar, diff_id }
-    }
-
-    fn path(&self) -> String {
-        format!("{}/layer.tar", self.diff_id.trim_start_matches("sha256:"))
-    }
-}
-
 fn passwd(with_service_user: bool) -> String {
     let mut text = String::from("root:x:0:0:root:/root:/bin/sh\n");
     if with_service_user {
@@ -142,9 +108,6 @@ fn passwd(with_service_user: bool) -> String {
 /// The one layer every simulated image shares.
 fn base_layer() -> Result<Layer> {
     let exe = std::env::current_exe().context("locating the gaia binary")?;
-    let deps = lddtree::DependencyAnalyzer::new("/".into())
-        .analyze(&exe)
-        .with_context(|| format!("finding the shared libraries of {}", exe.display()))?;
     let mut tree = TreeBuilder::default();
     for (dir, mode, uid) in [
         ("etc", 0o755, 0),
@@ -161,31 +124,9 @@ fn base_layer() -> Result<Layer> {
     ] {
         tree.dir(dir, mode, uid)?;
     }
-    let binary = std::fs::read(&exe).with_context(|| format!("reading {}", exe.display()))?;
-    tree.file("usr/local/bin/gaia", 0o755, &binary)?;
+    crate::image::binary(&mut tree, &mut Vec::new(), &exe, "usr/local/bin/gaia")?;
     for tool in TOOL_NAMES {
         tree.symlink(&format!("usr/local/bin/{tool}"), "gaia")?;
-    }
-    let mut libraries: Vec<(String, std::path::PathBuf)> = deps
-        .libraries
-        .values()
-        .map(|lib| {
-            (
-                lib.path.display().to_string(),
-                lib.realpath.clone().unwrap_or(lib.path.clone()),
-            )
-        })
-        .collect();
-    if let Some(interpreter) = &deps.interpreter {
-        let real = std::fs::canonicalize(interpreter).unwrap_or_else(|_| interpreter.into());
-        libraries.push((interpreter.clone(), real));
-    }
-    libraries.sort();
-    libraries.dedup_by(|a, b| a.0 == b.0);
-    for (path, real) in libraries {
-        let contents =
-            std::fs::read(&real).with_context(|| format!("reading {}", real.display()))?;
-        tree.file(path.trim_start_matches('/'), 0o755, &contents)?;
     }
     tree.file("etc/passwd", 0o644, passwd(true).as_bytes())?;
     tree.file(
@@ -203,74 +144,42 @@ fn passwd_layer() -> Result<Layer> {
     Ok(Layer::new(tree.finish()?))
 }
 
-fn docker_arch() -> &'static str {
-    match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    }
-}
-
 /// An archive in `docker save` format holding every image in `specs`.
 pub(crate) fn archive(specs: &[ImageSpec], build: &str) -> Result<Vec<u8>> {
     let base = base_layer()?;
     let without_user = passwd_layer()?;
-    let mut out = TreeBuilder::default();
-    out.file(&base.path(), 0o644, &base.tar)?;
-    if specs
+    let images: Vec<Entry> = specs
         .iter()
-        .any(|s| s.variant == Variant::WithoutServiceUser)
-    {
-        out.file(&without_user.path(), 0o644, &without_user.tar)?;
-    }
-    let mut manifest = Vec::new();
-    for spec in specs {
-        let mut layers = vec![&base];
-        if spec.variant == Variant::WithoutServiceUser {
-            layers.push(&without_user);
-        }
-        let age = match spec.variant {
-            Variant::Stale => Duration::from_secs(30 * 24 * 3600),
-            _ => Duration::ZERO,
-        };
-        let created = humantime::format_rfc3339_seconds(SystemTime::now() - age).to_string();
-        let config = json!({
-            "architecture": docker_arch(),
-            "os": "linux",
-            "created": created,
-            "config": {
-                "Env": [
-                    "PATH=/usr/local/bin:/usr/bin:/bin",
-                    format!("GAIA_SIM_IMAGE={}", spec.tag),
-                    format!("GAIA_SIM_BUILD={build}"),
-                ],
-                "Cmd": spec.cmd,
-                "WorkingDir": "/app",
-                "Labels": {
-                    BUILD_LABEL: build,
-                    VARIANT_LABEL: spec.variant.label(),
-                    "org.opencontainers.image.title": spec.tag,
-                },
-            },
-            "rootfs": {
-                "type": "layers",
-                "diff_ids": layers.iter().map(|l| l.diff_id.as_str()).collect::<Vec<_>>(),
-            },
-            "history": layers.iter().map(|_| json!({
-                "created": created,
-                "created_by": "gaia sim: simulated GAIA service",
-            })).collect::<Vec<_>>(),
-        });
-        let config = serde_json::to_vec(&config).context("writing an image config")?;
-        let config_name = format!("{}.json", hex::encode(Sha256::digest(&config)));
-        out.file(&config_name, 0o644, &config)?;
-        manifest.push(json!({
-            "Config": config_name,
-            "RepoTags": [spec.tag],
-            "Layers": layers.iter().map(|l| l.path()).collect::<Vec<_>>(),
-        }));
-    }
-    let manifest = serde_json::to_vec(&manifest).context("writing the image manifest")?;
-    out.file("manifest.json", 0o644, &manifest)?;
-    out.finish()
+        .map(|spec| {
+            let mut layers = vec![&base];
+            if spec.variant == Variant::WithoutServiceUser {
+                layers.push(&without_user);
+            }
+            let age = match spec.variant {
+                Variant::Stale => Duration::from_secs(30 * 24 * 3600),
+                _ => Duration::ZERO,
+            };
+            Entry {
+                tag: spec.tag.clone(),
+                created: humantime::format_rfc3339_seconds(SystemTime::now() - age).to_string(),
+                config: json!({
+                    "Env": [
+                        "PATH=/usr/local/bin:/usr/bin:/bin",
+                        format!("GAIA_SIM_IMAGE={}", spec.tag),
+                        format!("GAIA_SIM_BUILD={build}"),
+                    ],
+                    "Cmd": spec.cmd,
+                    "WorkingDir": "/app",
+                    "Labels": {
+                        BUILD_LABEL: build,
+                        VARIANT_LABEL: spec.variant.label(),
+                        "org.opencontainers.image.title": spec.tag,
+                    },
+                }),
+                history: "gaia sim: simulated GAIA service",
+                layers,
+            }
+        })
+        .collect();
+    crate::image::archive(&images)
 }

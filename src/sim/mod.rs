@@ -213,7 +213,7 @@ impl<'a> Sim<'a> {
     /// Loads the images of every registry service that are missing or were
     /// made from another gaia binary.
     pub(crate) async fn ensure_images(&self) -> Result<()> {
-        let build = image::build_id()?;
+        let build = crate::image::build_id()?;
         let mut missing = Vec::new();
         for service in &self.registry.services {
             let current = self
