@@ -78,6 +78,17 @@ impl Heal {
     }
 }
 
+/// Whether the operator means a service to run. One stopped on purpose
+/// (`expected = "stopped"`) is not a failure while stopped, and neither
+/// `doctor --fix` nor `watch --heal` starts it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expected {
+    #[default]
+    Running,
+    Stopped,
+}
+
 /// How `gaia promote` moves a candidate into live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -141,6 +152,8 @@ pub struct Service {
     pub python: bool,
     /// What `gaia watch --heal` may do to it.
     pub heal: Heal,
+    /// Whether it is meant to run.
+    pub expected: Expected,
 }
 
 impl Registry {
@@ -297,6 +310,8 @@ struct RawService {
     #[serde(default)]
     python: bool,
     heal: Option<Heal>,
+    #[serde(default)]
+    expected: Expected,
 }
 
 fn port(value: &Spanned<i64>) -> Result<u16, Problem> {
@@ -535,6 +550,7 @@ impl RawService {
             heal: self
                 .heal
                 .unwrap_or_else(|| Heal::default_for(self.role, self.gpu)),
+            expected: self.expected,
             source: self.source.get_ref().clone(),
             volumes: self.volumes.iter().map(|v| v.get_ref().clone()).collect(),
             fallbacks: self

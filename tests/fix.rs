@@ -456,3 +456,63 @@ fn a_removed_container_is_recreated_through_compose() {
     data.assert_kept("--fix recreating gaia-web");
     assert_green_and_settled(&stack, "gaia-web removed");
 }
+
+#[test]
+fn a_service_stopped_on_purpose_passes_and_is_never_started() {
+    let stack = stack();
+    stack.fault(&["exited", "--service", "gaia-wiki"]);
+    // As the built-in registry has it, a stopped wiki is worth a warning and a start.
+    let (_, fix_plan, report) = fix(&stack, &["--dry-run"]);
+    let wiki = |report: &Value| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "containers.gaia-wiki")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(wiki(&report)["severity"], "warn", "{report:#}");
+    assert!(
+        repairs(&fix_plan)
+            .iter()
+            .any(|r| r["action"] == "start" && r["target"] == "gaia-wiki"),
+        "{fix_plan:#}"
+    );
+
+    // The operator says it is stopped on purpose.
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("services.toml");
+    let builtin =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/services.toml")).unwrap();
+    let stopped = builtin.replacen(
+        "name = \"gaia-wiki\"\n",
+        "name = \"gaia-wiki\"\nexpected = \"stopped\"\n",
+        1,
+    );
+    assert_ne!(stopped, builtin);
+    std::fs::write(&registry, stopped).unwrap();
+    let config = registry.to_str().unwrap();
+    let before = engine_state();
+    let ran = stack
+        .gaia(["--config", config, "doctor", "--fix", "--format", "json"])
+        .run();
+    let report = ran.json();
+    assert_eq!(ran.code, 0, "{report:#}");
+    let wiki = wiki(&report);
+    assert_eq!(wiki["severity"], "pass");
+    assert!(
+        wiki["message"]
+            .as_str()
+            .unwrap()
+            .contains("stopped, as the registry expects"),
+        "{wiki:#}"
+    );
+    assert!(repairs(&report["fix"]).is_empty(), "{:#}", report["fix"]);
+    assert_eq!(
+        engine_state(),
+        before,
+        "--fix started what is stopped on purpose"
+    );
+    assert_eq!(inspect("gaia-wiki", "{{.State.Status}}"), "exited");
+}

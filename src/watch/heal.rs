@@ -10,7 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::docker::Container;
-use crate::registry::{Heal, Registry};
+use crate::registry::{Expected, Heal, Registry};
 use crate::repair::action::{Action, Plan, Repair};
 
 /// The operator's limits (`gaia watch --heal-after …`).
@@ -125,6 +125,7 @@ impl Healer {
                 .is_some_and(|at| now.duration_since(*at) < self.policy.cooldown);
             if track.open
                 || maintenance
+                || service.expected == Expected::Stopped
                 || !allowed(service.heal, &repairs)
                 || track.failing_runs < self.policy.after
                 || started.is_some_and(|up| up < self.policy.grace)
@@ -304,5 +305,27 @@ mod tests {
             t0,
         );
         assert!(due.is_empty(), "restart does not allow a recreate");
+    }
+
+    #[test]
+    fn a_service_stopped_on_purpose_is_never_healed() {
+        let text = include_str!("../../services.toml").replacen(
+            "name = \"gaia-web\"\n",
+            "name = \"gaia-web\"\nexpected = \"stopped\"\n",
+            1,
+        );
+        let registry = Registry::parse(&text, "services.toml").unwrap();
+        let mut healer = Healer::new(Policy {
+            after: 1,
+            ..policy()
+        });
+        let (due, _) = healer.due(
+            &plan(Action::Start("gaia-web".into())),
+            &registry,
+            &HashMap::new(),
+            false,
+            Instant::now(),
+        );
+        assert!(due.is_empty());
     }
 }

@@ -6,7 +6,7 @@ use crate::docker::Health;
 use crate::doctor::check::{Check, check};
 use crate::doctor::ctx::Ctx;
 use crate::doctor::finding::{Finding, Subject};
-use crate::registry::{Registry, Service};
+use crate::registry::{Expected, Registry, Service};
 
 pub(crate) fn plan(registry: &Registry) -> Vec<Box<dyn Check>> {
     registry
@@ -43,6 +43,10 @@ impl State {
                     "docker rename {} {}",
                     other.name, service.container
                 )),
+                None if service.expected == Expected::Stopped => Finding::pass(format!(
+                    "{} is not present, as the registry expects (expected = \"stopped\")",
+                    service.container
+                )),
                 None if service.required => {
                     Finding::fail(format!("{} does not exist", service.container))
                         .fix(ctx.compose_command(&[service], &format!("up -d {}", service.name)))
@@ -63,6 +67,11 @@ impl State {
             uptime.map(|u| format!(", up {u}")).unwrap_or_default()
         );
         let limit = ctx.catalogue.thresholds.restart_count_warn_above;
+        if !c.is_running() && service.expected == Expected::Stopped {
+            return Finding::pass(format!(
+                "{summary}: stopped, as the registry expects (expected = \"stopped\")"
+            ));
+        }
         if !c.is_running() {
             return Finding::bad(service.required, summary)
                 .fix(format!("docker start {}", service.container));
