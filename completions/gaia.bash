@@ -1834,7 +1834,7 @@ _gaia() {
             return 0
             ;;
         gaia__subcmd__watch)
-            opts="-v -q -h -V --interval --listen --notify --deadline --maintenance-limit --heal --heal-after --grace --cooldown --max-repairs --repair-window --config --root --checks --format --color --verbose --quiet --wait --service --help --version"
+            opts="-v -q -h -V --interval --listen --notify --deadline --deep-every --maintenance-limit --heal --heal-after --grace --cooldown --max-repairs --repair-window --config --root --checks --format --color --verbose --quiet --wait --service --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1853,6 +1853,10 @@ _gaia() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deep-every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

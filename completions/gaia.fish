@@ -151,6 +151,7 @@ complete -c gaia -n "__fish_gaia_using_subcommand watch" -l interval -d 'How oft
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l listen -d 'Address to serve /, /healthz, /report.json and /metrics on' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l notify -d 'Post an alert to URL when checks change state (repeatable, or a comma list)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l deadline -d 'Deadline for each run: its report comes by then, whatever the engine does' -r
+complete -c gaia -n "__fish_gaia_using_subcommand watch" -l deep-every -d 'Look inside the containers (stat, curl from inside, imports, nvidia-smi: an exec each) every this many runs, and at once when a container changed; in between, checks that passed give what they saw' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l maintenance-limit -d 'Alert once when the maintenance flag has been there longer than this (failover is off meanwhile)' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l heal-after -d 'Failing runs in a row before a service is repaired' -r
 complete -c gaia -n "__fish_gaia_using_subcommand watch" -l grace -d 'No repair while a service\'s container started less than this ago' -r

@@ -515,6 +515,10 @@ pub(crate) struct WatchArgs {
     #[arg(env = "GAIA_WATCH_DEADLINE", long, value_parser = duration, default_value = "30s", value_name = "DURATION")]
     pub(crate) deadline: Duration,
 
+    /// Look inside the containers (stat, curl from inside, imports, nvidia-smi: an exec each) every this many runs, and at once when a container changed; in between, checks that passed give what they saw
+    #[arg(env = "GAIA_WATCH_DEEP_EVERY", long, default_value_t = 4, value_name = "RUNS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) deep_every: u32,
+
     /// Alert once when the maintenance flag has been there longer than this (failover is off meanwhile)
     #[arg(env = "GAIA_WATCH_MAINTENANCE_LIMIT", long, value_parser = duration, default_value = "4h", value_name = "DURATION")]
     pub(crate) maintenance_limit: Duration,

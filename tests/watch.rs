@@ -638,3 +638,73 @@ fn watch_runs_in_the_stack_from_gaias_own_image_and_heals_an_exited_service() {
     let audit = std::fs::read_to_string(stack.root.join(".gaia/audit.jsonl")).unwrap();
     assert!(audit.contains("watch --heal gaia-web"), "{audit}");
 }
+
+#[test]
+fn between_looks_inside_a_steady_watch_carries_what_passed_and_still_catches_a_fault_inside() {
+    let stack = stack();
+    let port = free_port();
+    let report = || -> Option<Value> {
+        let (status, body) = get(&format!("http://127.0.0.1:{port}/report.json"))?;
+        (status == 200).then(|| serde_json::from_str(&body).unwrap())
+    };
+    let check = |doc: &Value, prefix: &str| -> Option<Value> {
+        doc["checks"]
+            .as_array()?
+            .iter()
+            .find(|c| c["id"].as_str().is_some_and(|id| id.starts_with(prefix)))
+            .cloned()
+    };
+    let mut watch = stack
+        .gaia([
+            "watch",
+            "--interval",
+            "500ms",
+            "--deep-every",
+            "4",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .start();
+    watch.waits_for("watching every", Duration::from_secs(30));
+
+    // A steady run gives what the last look inside saw, and says so.
+    let steady = within(Duration::from_secs(30), "a run that carries", || {
+        report().filter(|doc| doc["watch"]["looked_inside"] == false)
+    });
+    let mounts = check(&steady, "mounts.gaia-core").expect("mounts.gaia-core");
+    assert_eq!(mounts["severity"], "pass", "{mounts:#}");
+    assert!(
+        mounts["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().starts_with("as seen in run")),
+        "{mounts:#}"
+    );
+    assert_eq!(
+        check(&steady, "containers.gaia-core").unwrap()["evidence"]
+            .as_array()
+            .map(Vec::len),
+        Some(0),
+        "checks through the API look every run"
+    );
+    within(Duration::from_secs(30), "a run that looks inside", || {
+        report().filter(|doc| doc["watch"]["looked_inside"] == true)
+    });
+
+    // A fault only a look inside sees, with no container changed, is caught
+    // within --deep-every runs.
+    stack.fault(&["shared-dir-missing"]);
+    let failed = within(Duration::from_secs(15), "shared-dirs fails", || {
+        report()
+            .and_then(|doc| check(&doc, "shared-dirs.gaia-candidate-shared"))
+            .filter(|c| c["severity"] == "fail")
+    });
+    assert!(
+        failed["message"].as_str().unwrap().contains("missing"),
+        "{failed:#}"
+    );
+
+    watch.signal(nix::sys::signal::Signal::SIGTERM);
+    watch.finish().exits(143);
+}

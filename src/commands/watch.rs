@@ -25,6 +25,7 @@ pub(crate) async fn run(ctx: &Context, args: &WatchArgs) -> Result<Outcome> {
             listen: args.listen,
             notify,
             maintenance_limit: args.maintenance_limit,
+            deep_every: args.deep_every,
             heal: args.heal.then_some(Policy {
                 after: args.heal_after,
                 grace: args.grace,

@@ -26,18 +26,33 @@ pub(crate) trait Check: Send + Sync {
     fn wants(&self) -> Vec<Want> {
         Vec::new()
     }
+    /// Whether it runs a process inside a container (an exec costs the
+    /// engine far more than an API call or a host probe): `gaia watch`
+    /// runs these only every --deep-every runs or when a container changed.
+    fn looks_inside(&self) -> bool;
     /// What the check holds, in one line (`--list-checks`); a custom
     /// check's is the operator's own.
     fn description(&self) -> String;
 }
 
 /// Implements `Check` for a struct with an async `check(&self, &Ctx)`.
+/// A check that declares `wants` looks inside; one that execs on its own
+/// says `inside: true`.
 macro_rules! check {
     ($ty:ty, $category:ident, |$self:ident| subject: $subject:expr, id: $id:expr, service: $service:expr, description: $description:expr) => {
-        check!($ty, $category, |$self| subject: $subject, id: $id, service: $service, wants: Vec::new(), description: $description);
+        check!(@impl $ty, $category, |$self| subject: $subject, id: $id, service: $service, wants: Vec::new(), inside: false, description: $description);
+    };
+    ($ty:ty, $category:ident, |$self:ident| subject: $subject:expr, id: $id:expr, service: $service:expr, inside: $inside:expr, description: $description:expr) => {
+        check!(@impl $ty, $category, |$self| subject: $subject, id: $id, service: $service, wants: Vec::new(), inside: $inside, description: $description);
     };
     ($ty:ty, $category:ident, |$self:ident| subject: $subject:expr, id: $id:expr, service: $service:expr, wants: $wants:expr, description: $description:expr) => {
+        check!(@impl $ty, $category, |$self| subject: $subject, id: $id, service: $service, wants: $wants, inside: !$crate::doctor::check::Check::wants($self).is_empty(), description: $description);
+    };
+    (@impl $ty:ty, $category:ident, |$self:ident| subject: $subject:expr, id: $id:expr, service: $service:expr, wants: $wants:expr, inside: $inside:expr, description: $description:expr) => {
         impl $crate::doctor::check::Check for $ty {
+            fn looks_inside(&$self) -> bool {
+                $inside
+            }
             fn description(&$self) -> String {
                 $description
             }

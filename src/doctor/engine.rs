@@ -82,6 +82,30 @@ mod tests {
     use crate::error::Error;
     use crate::registry::{DEFAULT_REGISTRY, fuzz};
 
+    /// What `gaia watch` may carry between two looks inside is exactly
+    /// what execs: a check that looks inside without saying so would exec
+    /// every run, one that says so wrongly would go stale.
+    #[test]
+    fn the_checks_that_exec_inside_containers_say_so() {
+        let registry = Registry::load(None).unwrap();
+        let catalogue = Catalogue::load(&registry).unwrap();
+        let inside = [
+            "connectivity.",
+            "mounts.",
+            "shared-dirs.",
+            "sessions.",
+            "images.user.",
+            "images.import.",
+            "gpu.visible.",
+            "http.gaia-wiki",
+        ];
+        for check in plan(&registry, &catalogue) {
+            let id = check.id();
+            let expected = inside.iter().any(|prefix| id.starts_with(prefix));
+            assert_eq!(check.looks_inside(), expected, "{id}");
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig {
             cases: 1500,

@@ -2,6 +2,7 @@
 //! context they look at, the engine that runs them, what they find and the
 //! report that shows it. Each file depends only on those listed before it.
 
+pub(crate) mod carried;
 pub(crate) mod check;
 pub(crate) mod checks;
 pub(crate) mod ctx;

@@ -75,8 +75,23 @@ pub(crate) async fn examine(
     ctx: &Context,
     scope: &Scope,
     live: &Live,
+    times: (Instant, SystemTime),
+    begun: Instant,
+) -> std::result::Result<(Report, Arc<Ctx>), NotRun> {
+    examine_with(ctx, scope, live, times, begun, |_, checks| checks).await
+}
+
+/// The same, with `shape` given the containers as found and the checks
+/// before they run, to put some aside (what `gaia watch` does between two
+/// looks inside the containers). A look inside happens only when a check
+/// runs: leaving one out costs nothing.
+pub(crate) async fn examine_with(
+    ctx: &Context,
+    scope: &Scope,
+    live: &Live,
     (started, started_at): (Instant, SystemTime),
     begun: Instant,
+    shape: impl FnOnce(&Ctx, Vec<Box<dyn Check>>) -> Vec<Box<dyn Check>>,
 ) -> std::result::Result<(Report, Arc<Ctx>), NotRun> {
     let checks = select(ctx, scope).at(CONFIG)?;
     let wants = checks.iter().flat_map(|c| c.wants()).collect();
@@ -91,6 +106,7 @@ pub(crate) async fn examine(
         .await
         .at(ENGINE)?,
     );
+    let checks = shape(&shared, checks);
     let spinner = ctx.printer.spinner("running checks");
     let left = (begun + scope.deadline).saturating_duration_since(Instant::now());
     let results = engine::run(shared.clone(), checks, left, |done, total| {

@@ -3,6 +3,7 @@
 //! HTTP and whose changes are alerted.
 
 mod alert;
+mod deep;
 mod heal;
 mod metrics;
 mod page;
@@ -20,7 +21,7 @@ use tokio::time::MissedTickBehavior;
 use crate::config::{Context, Live};
 use crate::doctor::ctx::Ctx;
 use crate::doctor::report::Report;
-use crate::doctor::run::{At, ENGINE, NotRun, Scope, examine};
+use crate::doctor::run::{At, ENGINE, NotRun, Scope, examine, examine_with};
 use crate::error::{Error, Outcome, Result};
 use crate::http::Target;
 use crate::lock::LiveLock;
@@ -28,6 +29,7 @@ use crate::repair::action::{Plan, Verdict};
 use crate::repair::apply::apply;
 use crate::repair::plan::{Facts, plan};
 use alert::{Alert, Alerts};
+use deep::{Deep, Outline};
 pub(crate) use heal::Policy;
 use heal::{Circuit, Healer};
 use server::Shared;
@@ -42,6 +44,8 @@ pub(crate) struct Settings {
     pub(crate) interval: Duration,
     pub(crate) listen: SocketAddr,
     pub(crate) notify: Vec<Target>,
+    /// Look inside the containers every this many runs (and when one changed).
+    pub(crate) deep_every: u32,
     /// How long the maintenance flag may be there before it is alerted.
     pub(crate) maintenance_limit: Duration,
     /// With `--heal`: the limits of healing.
@@ -91,6 +95,7 @@ pub(crate) async fn watch(ctx: &Context, settings: Settings) -> Result<Outcome> 
     let mut number = 0;
     let mut healer = settings.heal.clone().map(Healer::new);
     let mut stuck = StuckFlag::new(settings.maintenance_limit);
+    let mut deep = Deep::new(settings.deep_every);
     let signal = loop {
         tokio::select! {
             signal = ctx.signals.arrival() => break signal,
@@ -99,7 +104,7 @@ pub(crate) async fn watch(ctx: &Context, settings: Settings) -> Result<Outcome> 
         number += 1;
         let (run, looked) = tokio::select! {
             signal = ctx.signals.arrival() => break signal,
-            run = one_run(ctx, &settings.scope, number) => run,
+            run = one_run(ctx, &settings.scope, number, &mut deep) => run,
         };
         shared.metrics.record(&run);
         let summary = run.report.summary();
@@ -176,15 +181,45 @@ pub(crate) async fn watch(ctx: &Context, settings: Settings) -> Result<Outcome> 
 
 /// One doctor run, with what it looked at (for healing); a run that cannot
 /// look at the stack (the engine is down) is a report with one failed
-/// pre-flight check, as the doctor's.
-async fn one_run(ctx: &Context, scope: &Scope, number: u64) -> (Run, Option<(Arc<Ctx>, Live)>) {
+/// pre-flight check, as the doctor's. Between two looks inside the
+/// containers, `deep` carries what the last look saw.
+async fn one_run(
+    ctx: &Context,
+    scope: &Scope,
+    number: u64,
+    deep: &mut Deep,
+) -> (Run, Option<(Arc<Ctx>, Live)>) {
     let (started, started_at) = (Instant::now(), SystemTime::now());
+    let mut outline = Outline::default();
     let examined = match ctx.live_by(Some(started + scope.deadline)).await.at(ENGINE) {
-        Ok(live) => examine(ctx, scope, &live, (started, started_at), started)
+        Ok(live) => {
+            let shaping = &*deep;
+            examine_with(
+                ctx,
+                scope,
+                &live,
+                (started, started_at),
+                started,
+                |shared, checks| {
+                    let (checks, shaped) =
+                        shaping.shape(&deep::fingerprint(shared), checks).split();
+                    outline = shaped;
+                    checks
+                },
+            )
             .await
-            .map(|(report, checked)| (report, Some((checked, live)))),
+            .map(|(report, checked)| (report, Some((checked, live))))
+        }
         Err(not_run) => Err(not_run),
     };
+    if let Ok((report, Some((checked, _)))) = &examined {
+        deep.learn(
+            deep::fingerprint(checked),
+            number,
+            &outline,
+            &report.results,
+        );
+    }
     let (report, looked) = examined.unwrap_or_else(|NotRun { id, err }| {
         let root = ctx.root.display().to_string();
         (Report::not_run(id, &err, root, started_at), None)
@@ -193,6 +228,7 @@ async fn one_run(ctx: &Context, scope: &Scope, number: u64) -> (Run, Option<(Arc
         number,
         report,
         finished_at: SystemTime::now(),
+        looked_inside: outline.looked,
     };
     (run, looked)
 }

@@ -88,6 +88,7 @@ async fn report(Extract(shared): Extract<Arc<Shared>>) -> Response {
         "run": run.number,
         "finished_at": humantime::format_rfc3339_millis(run.finished_at).to_string(),
         "interval_ms": shared.interval.as_millis() as u64,
+        "looked_inside": run.looked_inside,
         "transitions": state.transitions,
     });
     crate::secrets::scrub_json(&mut doc);

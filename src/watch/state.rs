@@ -37,6 +37,9 @@ pub(crate) struct Run {
     pub(crate) number: u64,
     pub(crate) report: Report,
     pub(crate) finished_at: SystemTime,
+    /// Whether every check that looks inside a container did (else some
+    /// gave what they saw in an earlier run).
+    pub(crate) looked_inside: bool,
 }
 
 impl Run {
@@ -167,6 +170,7 @@ mod tests {
             number,
             report: Report::new(results, Duration::ZERO, "/gaia".into(), SystemTime::now()),
             finished_at: SystemTime::now(),
+            looked_inside: true,
         }
     }
 

@@ -8,7 +8,7 @@ use crate::doctor::finding::{Finding, Subject};
 
 pub(crate) struct Exec(pub(crate) Custom, pub(crate) ExecProbe);
 check!(Exec, Custom, |self| subject: self.0.service.clone().map_or(Subject::Stack, Subject::Service), id: format!("custom.{}", self.0.id),
-    service: self.0.service.as_deref(), description: self.0.description.clone());
+    service: self.0.service.as_deref(), inside: true, description: self.0.description.clone());
 
 impl Exec {
     async fn check(&self, ctx: &Ctx) -> Finding {

@@ -9,7 +9,7 @@ use crate::http::Http;
 
 pub(crate) struct Get(pub(crate) Custom, pub(crate) HttpProbe);
 check!(Get, Custom, |self| subject: self.0.service.clone().map_or(Subject::Stack, Subject::Service), id: format!("custom.{}", self.0.id),
-    service: self.0.service.as_deref(), description: self.0.description.clone());
+    service: self.0.service.as_deref(), inside: self.1.inside.is_some(), description: self.0.description.clone());
 
 impl Get {
     async fn check(&self, ctx: &Ctx) -> Finding {

@@ -139,7 +139,7 @@ impl Contention {
 
 struct Visible(Service);
 check!(Visible, Gpu, |self| subject: Subject::Service(self.0.name.clone()), id: format!("gpu.visible.{}", self.0.name), service: Some(&self.0.name),
-    description: format!("nvidia-smi inside {} lists a GPU", self.0.name));
+    inside: true, description: format!("nvidia-smi inside {} lists a GPU", self.0.name));
 impl Visible {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let container = match ctx.running(&self.0) {

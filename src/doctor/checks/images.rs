@@ -107,7 +107,7 @@ impl User {
 
 struct Import(ImportSpec);
 check!(Import, Images, |self| subject: Subject::Service(self.0.service.clone()), id: format!("images.import.{}.{}", self.0.service, self.0.module), service: Some(&self.0.service),
-    description: format!("{} imports {}", self.0.service, self.0.module));
+    inside: true, description: format!("{} imports {}", self.0.service, self.0.module));
 impl Import {
     async fn check(&self, ctx: &Ctx) -> Finding {
         let service = ctx.service(&self.0.service);
