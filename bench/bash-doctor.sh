@@ -81,7 +81,7 @@ for v in gaia-shared gaia-sandbox gaia-candidate-shared gaia-candidate-sandbox; 
   probe "volume $v" docker volume inspect "$v"
 done
 for p in /knowledge /vector_store /shared /models /logs; do
-  probe "gaia-core sees $p" docker exec gaia-core stat "$p"
+  probe "gaia-core sees $p" docker exec gaia-core stat -c %u "$p"
 done
 for d in council lite_journal temporal_states timeline; do
   probe "shared dir $d" docker exec gaia-core-candidate stat -c %u "/shared/$d"

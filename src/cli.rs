@@ -516,7 +516,7 @@ pub(crate) struct WatchArgs {
     pub(crate) deadline: Duration,
 
     /// Look inside the containers (stat, curl from inside, imports, nvidia-smi: an exec each) every this many runs, and at once when a container changed; in between, checks that passed give what they saw
-    #[arg(env = "GAIA_WATCH_DEEP_EVERY", long, default_value_t = 4, value_name = "RUNS", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(env = "GAIA_WATCH_DEEP_EVERY", long, default_value_t = 8, value_name = "RUNS", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) deep_every: u32,
 
     /// Alert once when the maintenance flag has been there longer than this (failover is off meanwhile)
