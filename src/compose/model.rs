@@ -332,6 +332,9 @@ impl Configs {
     }
 }
 
+/// A file's size, modification time and inode.
+type FileFacts = (u64, std::time::SystemTime, u64);
+
 /// What `compose config` of a set of files depends on, as far as gaia can
 /// tell without running it: the compose program, the files of the set, and
 /// every file directly in the root (`.env`, and the files a compose file
@@ -343,10 +346,7 @@ struct Stamp {
     root: std::path::PathBuf,
     program: String,
     files: Vec<String>,
-    seen: Vec<(
-        std::path::PathBuf,
-        Option<(u64, std::time::SystemTime, u64)>,
-    )>,
+    seen: Vec<(std::path::PathBuf, Option<FileFacts>)>,
 }
 
 impl Stamp {
