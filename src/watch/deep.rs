@@ -44,7 +44,11 @@ impl Deep {
 
     /// The checks of this run: all of them on a run that looks inside,
     /// else those that look inside and passed last time are carried.
-    pub(crate) fn shape(&self, found: &Fingerprint, checks: Vec<Box<dyn Check>>) -> Shaped {
+    pub(crate) fn shape(
+        &self,
+        found: &Fingerprint,
+        checks: Vec<Box<dyn Check>>,
+    ) -> (Vec<Box<dyn Check>>, Outline) {
         let from_run = match &self.looked {
             Some((seen, run)) if seen == found && self.runs_since + 1 < self.every => *run,
             _ => {
@@ -53,11 +57,11 @@ impl Deep {
                     .filter(|c| c.looks_inside())
                     .map(|c| c.id())
                     .collect();
-                return Shaped {
-                    checks,
+                let looked = Outline {
                     looked: true,
                     ran_inside,
                 };
+                return (checks, looked);
             }
         };
         let mut ran_inside = Vec::new();
@@ -82,14 +86,14 @@ impl Deep {
                 }
             })
             .collect();
-        Shaped {
-            checks,
+        let carried = Outline {
             looked: false,
             ran_inside,
-        }
+        };
+        (checks, carried)
     }
 
-    /// Learns from this run's results (run `run`, shaped as `shaped` said).
+    /// Learns from this run's results (run `run`, shaped as `shaped` says).
     pub(crate) fn learn(
         &mut self,
         found: Fingerprint,
@@ -110,32 +114,13 @@ impl Deep {
     }
 }
 
-/// A run's checks as `Deep::shape` left them.
-pub(crate) struct Shaped {
-    pub(crate) checks: Vec<Box<dyn Check>>,
+/// How `Deep::shape` left a run's checks.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Outline {
     /// Whether every check that looks inside does.
     pub(crate) looked: bool,
     /// The checks that look inside and do this run.
     pub(crate) ran_inside: Vec<String>,
-}
-
-/// What `learn` needs of a `Shaped` once its checks have run.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Outline {
-    pub(crate) looked: bool,
-    pub(crate) ran_inside: Vec<String>,
-}
-
-impl Shaped {
-    pub(crate) fn split(self) -> (Vec<Box<dyn Check>>, Outline) {
-        (
-            self.checks,
-            Outline {
-                looked: self.looked,
-                ran_inside: self.ran_inside,
-            },
-        )
-    }
 }
 
 #[cfg(test)]
@@ -200,7 +185,7 @@ mod tests {
 
     /// One run: shaped, then learnt from with the given severities.
     fn run(deep: &mut Deep, found: &Fingerprint, number: u64, mounts: Severity) -> Outline {
-        let (_, outline) = deep.shape(found, checks()).split();
+        let (_, outline) = deep.shape(found, checks());
         let results = [
             result("containers.gaia-core", Severity::Pass),
             result("mounts.gaia-core", mounts),

@@ -201,8 +201,7 @@ async fn one_run(
                 (started, started_at),
                 started,
                 |shared, checks| {
-                    let (checks, shaped) =
-                        shaping.shape(&deep::fingerprint(shared), checks).split();
+                    let (checks, shaped) = shaping.shape(&deep::fingerprint(shared), checks);
                     outline = shaped;
                     checks
                 },
