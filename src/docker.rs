@@ -58,6 +58,8 @@ pub(crate) struct Container {
     /// Docker's verdict, for a container with a healthcheck that has one yet.
     pub(crate) health: Option<Health>,
     pub(crate) restart_count: i64,
+    /// The host's pid of its main process, while it runs.
+    pub(crate) pid: Option<u32>,
     pub(crate) created: Option<SystemTime>,
     /// When it last started; None when it never has.
     pub(crate) started_at: Option<SystemTime>,
@@ -390,6 +392,10 @@ impl Docker {
                     _ => None,
                 },
                 restart_count: inspect.restart_count.unwrap_or(0),
+                pid: state
+                    .pid
+                    .filter(|pid| *pid > 0)
+                    .and_then(|pid| u32::try_from(pid).ok()),
                 created: inspect.created.as_deref().and_then(timestamp),
                 started_at: state.started_at.as_deref().and_then(timestamp),
                 labels: config.labels.unwrap_or_default(),

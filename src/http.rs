@@ -59,6 +59,34 @@ impl Http {
         Http { client }
     }
 
+    /// A client like `new`'s that reaches `host` only at `addrs`, which the
+    /// caller resolved its own way, and that, like `curl` without `-L`,
+    /// reports a redirect rather than following it.
+    pub fn resolving(
+        connect_timeout: Duration,
+        total_timeout: Duration,
+        host: &str,
+        addrs: &[std::net::IpAddr],
+    ) -> Http {
+        // The port comes from the URL: reqwest ignores the one given here.
+        let addrs: Vec<std::net::SocketAddr> = addrs.iter().map(|ip| (*ip, 0).into()).collect();
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls())
+            .connect_timeout(connect_timeout)
+            .timeout(total_timeout)
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve_to_addrs(host, &addrs)
+            .build()
+            .expect("an HTTP client with its TLS set up and no proxies always builds");
+        Http { client }
+    }
+
+    /// The host a URL names, None when it is not a URL with one.
+    pub fn host_of(url: &str) -> Option<String> {
+        reqwest::Url::parse(url).ok()?.host_str().map(str::to_owned)
+    }
+
     pub async fn get(&self, url: &str) -> Result<Response, HttpError> {
         self.send(self.client.get(url)).await
     }

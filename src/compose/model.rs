@@ -7,7 +7,9 @@
 //! include, extends, profiles and overlays resolved as `up` would); where only
 //! v1 is installed, or a set of files cannot all be read, gaia reads the YAML
 //! and merges the files as compose does. Both give a compose document as a
-//! `serde_json::Value`, and the model is built from that in one place.
+//! `serde_json::Value`, cut to what the model reads with secrets hidden
+//! (`compose::cache`, which also keeps compose's answers between runs), and
+//! the model is built from that in one place.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -16,6 +18,7 @@ use futures_util::future::join_all;
 use serde_json::{Map, Value};
 use yaml_rust2::{Yaml, YamlLoader};
 
+use crate::compose::cache;
 use crate::compose::tool::Compose;
 use crate::error::{Error, Result};
 use crate::registry::{Registry, Role};
@@ -304,79 +307,6 @@ impl ComposeModel {
 /// and what could not be read. Compose reads a complete set; where it
 /// refuses, its complaint is kept and gaia's reader still gives what the
 /// files say (creating a network needs no env file).
-/// What `compose config` gave, kept while nothing it reads has changed:
-/// `gaia watch` reads the compose files every run, and running compose is
-/// most of what a run costs once nothing looks inside containers.
-static CONFIGS: Configs = Configs(std::sync::Mutex::new(Vec::new()));
-
-/// The most sets of files kept (GAIA has three).
-const CONFIGS_KEPT: usize = 16;
-
-struct Configs(std::sync::Mutex<Vec<(Stamp, Value)>>);
-
-impl Configs {
-    fn remembered(&self, stamp: &Stamp) -> Option<Value> {
-        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        kept.iter()
-            .find(|(seen, _)| seen == stamp)
-            .map(|(_, doc)| doc.clone())
-    }
-
-    fn remember(&self, stamp: Stamp, doc: &Value) {
-        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        kept.retain(|(seen, _)| seen.files != stamp.files || seen.root != stamp.root);
-        if kept.len() >= CONFIGS_KEPT {
-            kept.remove(0);
-        }
-        kept.push((stamp, doc.clone()));
-    }
-}
-
-/// A file's size, modification time and inode.
-type FileFacts = (u64, std::time::SystemTime, u64);
-
-/// What `compose config` of a set of files depends on, as far as gaia can
-/// tell without running it: the compose program, the files of the set, and
-/// every file directly in the root (`.env`, and the files a compose file
-/// includes, extends or takes env from, which GAIA keeps there), each by
-/// size, modification time and inode. The environment is the process's own
-/// and does not change while it runs.
-#[derive(Debug, PartialEq, Eq)]
-struct Stamp {
-    root: std::path::PathBuf,
-    program: String,
-    files: Vec<String>,
-    seen: Vec<(std::path::PathBuf, Option<FileFacts>)>,
-}
-
-impl Stamp {
-    fn of(root: &Path, files: &[String], program: &str) -> Stamp {
-        use std::os::unix::fs::MetadataExt as _;
-        let look = |path: std::path::PathBuf| {
-            let meta = std::fs::metadata(&path).ok();
-            let facts = meta.and_then(|m| Some((m.len(), m.modified().ok()?, m.ino())));
-            (path, facts)
-        };
-        let mut paths: Vec<std::path::PathBuf> = files.iter().map(|f| root.join(f)).collect();
-        if let Ok(entries) = std::fs::read_dir(root) {
-            paths.extend(
-                entries
-                    .flatten()
-                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                    .map(|e| e.path()),
-            );
-        }
-        paths.sort();
-        paths.dedup();
-        Stamp {
-            root: root.to_owned(),
-            program: program.to_owned(),
-            files: files.to_vec(),
-            seen: paths.into_iter().map(look).collect(),
-        }
-    }
-}
-
 async fn document(
     root: &Path,
     reader: &Reader,
@@ -396,13 +326,14 @@ async fn document(
         && present.len() == files.len()
         && invalid.is_empty()
     {
-        let stamp = Stamp::of(root, files, &compose.program());
-        if let Some(doc) = CONFIGS.remembered(&stamp) {
+        let key = cache::Key::of(root, files, &compose.program());
+        if let Some(doc) = cache::remembered(root, &key) {
             return (doc, present, invalid);
         }
         match compose.config(files).await {
             Ok(doc) => {
-                CONFIGS.remember(stamp, &doc);
+                let doc = cache::kept(&doc);
+                cache::remember(root, key, files, &doc);
                 return (doc, present, invalid);
             }
             Err(err) => invalid.push((
@@ -411,7 +342,7 @@ async fn document(
             )),
         }
     }
-    (yaml, present, invalid)
+    (cache::kept(&yaml), present, invalid)
 }
 
 impl ServiceDef {
@@ -771,30 +702,6 @@ impl Interpolation {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn what_compose_config_gave_is_kept_until_a_file_in_the_root_changes() {
-        let dir = tempfile::tempdir().unwrap();
-        let files = vec!["docker-compose.yml".to_owned()];
-        std::fs::write(dir.path().join("docker-compose.yml"), "services: {}\n").unwrap();
-        let configs = Configs(std::sync::Mutex::new(Vec::new()));
-        let stamp = || Stamp::of(dir.path(), &files, "docker compose");
-        assert_eq!(configs.remembered(&stamp()), None);
-        let doc = serde_json::json!({"services": {}});
-        configs.remember(stamp(), &doc);
-        assert_eq!(configs.remembered(&stamp()), Some(doc.clone()));
-        // An .env beside the files changes what compose would interpolate.
-        std::fs::write(dir.path().join(".env"), "PRIME_MODEL=other\n").unwrap();
-        assert_eq!(configs.remembered(&stamp()), None);
-        configs.remember(stamp(), &doc);
-        std::fs::write(dir.path().join("docker-compose.yml"), "services: {a: {}}\n").unwrap();
-        assert_eq!(configs.remembered(&stamp()), None);
-        assert_eq!(
-            configs.0.lock().unwrap().len(),
-            1,
-            "one kept per set of files"
-        );
-    }
 
     fn yaml(text: &str) -> Value {
         let env = Interpolation {

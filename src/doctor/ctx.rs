@@ -1,6 +1,7 @@
 //! What every check may look at, gathered once per run and shared: the
 //! registry, the catalogue, the containers, the host's GPUs, and one batched
-//! `stat` and `curl` per container that serve every check looking inside it.
+//! `stat` and `curl` per container that serve every check looking inside it
+//! (both done from the host through /proc where gaia can see there).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use crate::compose::model::ComposeModel;
 use crate::compose::tool::{Compose, FileSet, Installed};
 use crate::docker::{Container, Docker, ExecOutput};
 use crate::doctor::finding::Finding;
+use crate::doctor::through_proc::Root;
 use crate::error::{Error, Result};
 use crate::gpu::HostGpu;
 use crate::http::Http;
@@ -181,6 +183,14 @@ impl Ctx {
         let found = batch
             .stats
             .get_or_init(|| async {
+                let from_the_host = self
+                    .containers
+                    .get(container)
+                    .and_then(Root::of)
+                    .and_then(|root| root.stats(&batch.paths));
+                if let Some(found) = from_the_host {
+                    return Ok(found);
+                }
                 let mut argv = vec!["stat", "-c", "%u %Y %U %n", "--"];
                 argv.extend(batch.paths.iter().map(String::as_str));
                 let out = self.exec(container, &argv).await?;
@@ -225,13 +235,18 @@ impl Ctx {
         let codes = batch
             .codes
             .get_or_init(|| async {
-                let timeout = self
-                    .catalogue
-                    .thresholds
-                    .http_timeout
-                    .as_secs()
-                    .max(1)
-                    .to_string();
+                let thresholds = &self.catalogue.thresholds;
+                if let Some(root) = self.containers.get(container).and_then(Root::of) {
+                    let from_the_host = root.get_inside(
+                        &batch.urls,
+                        thresholds.http_connect_timeout,
+                        thresholds.http_timeout.max(Duration::from_secs(1)),
+                    );
+                    if let Some(codes) = from_the_host.await {
+                        return Ok(codes);
+                    }
+                }
+                let timeout = thresholds.http_timeout.as_secs().max(1).to_string();
                 let mut argv = vec![
                     "curl",
                     "-s",

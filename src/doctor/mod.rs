@@ -10,3 +10,4 @@ pub(crate) mod engine;
 pub(crate) mod finding;
 pub(crate) mod report;
 pub(crate) mod run;
+pub(crate) mod through_proc;
