@@ -17,10 +17,13 @@ use std::collections::HashMap;
 use std::os::fd::OwnedFd;
 
 use std::net::IpAddr;
+use std::str::FromStr as _;
 use std::time::Duration;
 
 use hickory_resolver::config::ResolveHosts;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::proto::op::Query;
+use hickory_resolver::proto::rr::{Name, RecordType};
 use hickory_resolver::{Hosts, TokioResolver};
 use nix::errno::Errno;
 use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
@@ -187,11 +190,10 @@ async fn get_all(
     connect_timeout: Duration,
     timeout: Duration,
 ) -> HashMap<String, u16> {
-    let resolver = resolver(resolv_conf, hosts);
-    let resolver = resolver.as_ref();
+    let names = Names::of(resolv_conf, hosts);
     let requests = urls
         .iter()
-        .map(|url| get_one(url, resolver, connect_timeout, timeout));
+        .map(|url| get_one(url, &names, connect_timeout, timeout));
     futures_util::future::join_all(requests)
         .await
         .into_iter()
@@ -199,48 +201,82 @@ async fn get_all(
 }
 
 async fn get_one(
-    url: &String,
-    resolver: Option<&TokioResolver>,
+    url: &str,
+    names: &Names,
     connect_timeout: Duration,
     timeout: Duration,
 ) -> (String, u16) {
     let Some(host) = Http::host_of(url) else {
-        return (url.clone(), 0);
+        return (url.to_owned(), 0);
     };
-    let literal = host.trim_matches(['[', ']']).parse::<IpAddr>().ok();
-    let addrs: Vec<IpAddr> = match (literal, resolver) {
-        (Some(ip), _) => vec![ip],
-        (None, Some(resolver)) => {
-            let looked_up = tokio::time::timeout(timeout, resolver.lookup_ip(host.as_str()));
-            match looked_up.await {
-                Ok(Ok(found)) => found.iter().collect(),
-                _ => Vec::new(),
-            }
-        }
-        (None, None) => Vec::new(),
-    };
+    let addrs = names.resolve(&host, timeout).await;
     if addrs.is_empty() {
-        return (url.clone(), 0);
+        return (url.to_owned(), 0);
     }
     let http = Http::resolving(connect_timeout, timeout, &host, &addrs);
     let code = http.get(url).await.map_or(0, |r| r.status);
-    (url.clone(), code)
+    (url.to_owned(), code)
 }
 
-/// A resolver asking the container's name servers, with its hosts file and
-/// none of the host's; None when its resolv.conf cannot be used.
-fn resolver(resolv_conf: &[u8], hosts: &[u8]) -> Option<TokioResolver> {
-    let (config, mut options) =
-        hickory_resolver::system_conf::parse_resolv_conf(resolv_conf).ok()?;
-    options.use_hosts_file = ResolveHosts::Never;
-    let mut resolver = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
-        .with_options(options)
-        .build()
-        .ok()?;
-    let mut table = Hosts::default();
-    table.read_hosts_conf(hosts).ok()?;
-    resolver.set_hosts(std::sync::Arc::new(table));
-    Some(resolver)
+/// How the container resolves a name: its hosts file first, then its name
+/// servers, as libc's `hosts: files dns` does; none of the host's files.
+struct Names {
+    hosts: Hosts,
+    dns: Option<TokioResolver>,
+}
+
+impl Names {
+    fn of(resolv_conf: &[u8], hosts: &[u8]) -> Names {
+        let mut table = Hosts::default();
+        if table.read_hosts_conf(hosts).is_err() {
+            table = Hosts::default();
+        }
+        let dns = hickory_resolver::system_conf::parse_resolv_conf(resolv_conf)
+            .ok()
+            .and_then(|(config, mut options)| {
+                options.use_hosts_file = ResolveHosts::Never;
+                TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
+                    .with_options(options)
+                    .build()
+                    .ok()
+            });
+        Names { hosts: table, dns }
+    }
+
+    /// The addresses of `host` (an address itself, or a name); none when
+    /// nothing resolves it within `timeout`.
+    async fn resolve(&self, host: &str, timeout: Duration) -> Vec<IpAddr> {
+        if let Ok(ip) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
+            return vec![ip];
+        }
+        let Ok(name) = Name::from_str(host) else {
+            return Vec::new();
+        };
+        let listed: Vec<IpAddr> = [RecordType::A, RecordType::AAAA]
+            .into_iter()
+            .filter_map(|kind| {
+                self.hosts
+                    .lookup_static_host(&Query::query(name.clone(), kind))
+            })
+            .flat_map(|found| {
+                found
+                    .answers()
+                    .iter()
+                    .filter_map(|r| r.data.ip_addr())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if !listed.is_empty() {
+            return listed;
+        }
+        let Some(dns) = &self.dns else {
+            return Vec::new();
+        };
+        match tokio::time::timeout(timeout, dns.lookup_ip(host)).await {
+            Ok(Ok(found)) => found.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -269,6 +305,47 @@ mod tests {
         assert_eq!(seen.user, name, "named from /etc/passwd");
         assert!(!found.contains_key(&asked[1]), "absent is left out");
         assert!(found.contains_key(&asked[2]), "a last symlink is itself");
+    }
+
+    #[tokio::test]
+    async fn a_get_from_inside_resolves_with_the_given_files_and_reports_what_answered() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let app = axum::Router::new()
+            .route("/health", axum::routing::get(|| async { "ok" }))
+            .route(
+                "/moved",
+                axum::routing::get(|| async { axum::response::Redirect::to("/health") }),
+            );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let root = Root::of_pid(std::process::id()).expect("gaia's own root");
+        let url = |host: &str, path: &str| format!("http://{host}:{port}{path}");
+        let urls = [
+            url("gaia-test-core", "/health"),
+            url("127.0.0.1", "/moved"),
+            url("gaia-test-nowhere", "/health"),
+        ];
+        let codes = get_all(
+            &urls,
+            // As Docker writes it for a container on a user network.
+            b"nameserver 127.0.0.1\noptions ndots:0 attempts:1 timeout:1\n",
+            b"127.0.0.1 localhost\n127.0.0.1 gaia-test-core\n",
+            Duration::from_secs(1),
+            Duration::from_secs(2),
+        )
+        .await;
+        assert_eq!(codes[&urls[0]], 200, "named in the hosts file given");
+        assert_eq!(codes[&urls[1]], 303, "a redirect is reported, as curl does");
+        assert_eq!(codes[&urls[2]], 0, "a name nothing resolves");
+
+        // The whole way: a thread joins the namespace (gaia's own here).
+        let health = [url("127.0.0.1", "/health")];
+        let through_the_namespace = root
+            .get_inside(&health, Duration::from_secs(1), Duration::from_secs(2))
+            .await
+            .expect("gaia may join its own network namespace");
+        assert_eq!(through_the_namespace[&health[0]], 200);
     }
 
     #[test]
