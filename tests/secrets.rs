@@ -4,7 +4,8 @@
 //! `*_CREDENTIALS` holding JSON, `AUTH_HEADER` with a blank, `*_PRIVATE_KEY`),
 //! read back from the engine by tests/common. Every run of gaia in every
 //! story is searched for them; this story makes each output path carry them
-//! where it can, and searches the files gaia writes too.
+//! where it can, and searches the files gaia writes too (the audit log, the
+//! promotion log, the failover journal, the compose cache).
 
 mod common;
 
@@ -59,6 +60,8 @@ fn no_output_of_any_command_shows_a_secret_of_the_running_stack() {
         .env("GAIA_LOG", "debug")
         .run()
         .shows_no_secret();
+    // What compose made of the files, kept for the next run.
+    file_shows_no_secret(&stack, ".gaia/cache/compose-config.json");
     for format in ["human", "json", "junit"] {
         let file = out.path().join(format!("report.{format}"));
         stack
