@@ -15,6 +15,7 @@ use crate::compose::tool::{Compose, FileSet, Installed};
 use crate::docker::{Container, Docker, ExecOutput};
 use crate::doctor::finding::Finding;
 use crate::doctor::through_proc::Root;
+pub(crate) use crate::doctor::through_proc::Stat;
 use crate::error::{Error, Result};
 use crate::gpu::HostGpu;
 use crate::http::Http;
@@ -27,15 +28,6 @@ pub(crate) enum Want {
     Stat { container: String, path: String },
     /// An HTTP GET of a URL, from inside.
     Get { container: String, url: String },
-}
-
-/// A path as `stat` saw it inside a container.
-#[derive(Debug, Clone)]
-pub(crate) struct Stat {
-    pub(crate) uid: u32,
-    /// The owner's name in the container's /etc/passwd; `UNKNOWN` when absent.
-    pub(crate) user: String,
-    pub(crate) modified: u64,
 }
 
 /// What one batched exec into a container found, shared by the checks.

@@ -31,8 +31,16 @@ use nix::sched::CloneFlags;
 use nix::sys::stat::Mode;
 
 use crate::docker::Container;
-use crate::doctor::ctx::Stat;
 use crate::http::Http;
+
+/// A path as `stat` saw it inside a container.
+#[derive(Debug, Clone)]
+pub(crate) struct Stat {
+    pub(crate) uid: u32,
+    /// The owner's name in the container's /etc/passwd; `UNKNOWN` when absent.
+    pub(crate) user: String,
+    pub(crate) modified: u64,
+}
 
 /// The root directory and network namespace of a container's main
 /// process, held open.
